@@ -1,0 +1,29 @@
+"""One entry point for every Video API activity: ``analyze_activity(track, ...)``."""
+
+from __future__ import annotations
+
+from repstride.analysis.activities import resolve_activity
+from repstride.analysis.results import ActivityResult
+from repstride.analysis.track import PoseTrack
+
+
+def analyze_activity(
+    track: PoseTrack,
+    *,
+    domain: str | None = None,
+    activity: str | None = None,
+    rep_count: int | None = None,
+) -> ActivityResult:
+    """Analyse ``track`` as ``activity`` (recognised from the motion when ``None``).
+
+    Returns an :class:`ActivityResult` with ``status="Failed"`` and a ``reason`` when the pose is
+    not good enough; raises :class:`~repstride.errors.UnknownActivity` for bad names.
+    """
+    domain, activity = resolve_activity(domain, activity)
+    if activity == "sprint":
+        from repstride.analysis.running.sprint import analyze_sprint
+
+        return analyze_sprint(track)
+    from repstride.analysis.exercise import analyze_exercise
+
+    return analyze_exercise(track, activity=activity, rep_count=rep_count)

@@ -1,0 +1,138 @@
+"""One rooted error hierarchy with stable codes.
+
+Every error repstride raises on purpose is a :class:`RepstrideError`. Each class carries a
+stable machine-readable ``code`` and the ``http_status`` the API renders it with; the API has one
+handler for all of them and the CLI maps them to exit codes in one place. Third-party errors are
+re-raised as one of these with ``raise ... from exc``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class RepstrideError(Exception):
+    """Base class. ``code`` is stable and documented; ``message`` is for people."""
+
+    code: str = "internal_error"
+    http_status: int = 500
+    default_message: str = "Internal error."
+
+    def __init__(self, message: str | None = None, *, details: dict[str, Any] | None = None) -> None:
+        self.message = message or self.default_message
+        self.details = dict(details or {})
+        super().__init__(self.message)
+
+    def to_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.details:
+            body["details"] = self.details
+        return body
+
+
+# --- input -----------------------------------------------------------------------------------
+
+
+class InvalidInput(RepstrideError):
+    code = "invalid_input"
+    http_status = 400
+    default_message = "The request is not valid."
+
+
+class InvalidFileType(InvalidInput):
+    code = "invalid_file_type"
+    default_message = "The file is not a supported video (MP4, MOV, AVI, WEBM, MKV)."
+
+
+class NoVideoStream(InvalidInput):
+    code = "no_video_stream"
+    default_message = "The file contains no video stream."
+
+
+class CorruptVideo(InvalidInput):
+    code = "corrupt_video"
+    default_message = "The video data is corrupt or truncated and no frame could be decoded."
+
+
+class EmptyVideo(InvalidInput):
+    code = "empty_video"
+    default_message = "The video has no frames."
+
+
+class UnsupportedDimensions(InvalidInput):
+    code = "unsupported_dimensions"
+    default_message = "The video dimensions are outside the supported range."
+
+
+class VideoTooLong(InvalidInput):
+    code = "video_too_long"
+    default_message = "The video is longer than the allowed maximum."
+
+
+class FileTooLarge(RepstrideError):
+    code = "file_too_large"
+    http_status = 413
+    default_message = "The file is larger than the allowed maximum."
+
+
+class UnknownActivity(InvalidInput):
+    code = "unknown_activity"
+    default_message = "Unknown domain or activity."
+
+
+# --- analysis --------------------------------------------------------------------------------
+
+
+class LowQualityPose(RepstrideError):
+    """The subject is not reliably visible; the Video API reports it as a ``Failed`` reason."""
+
+    code = "LOW_QUALITY_POSE_ESTIMATE"
+    http_status = 422
+    default_message = "The body's position could not be detected confidently throughout the video."
+
+
+# --- auth, resources, accounting --------------------------------------------------------------
+
+
+class Unauthorized(RepstrideError):
+    code = "unauthorized"
+    http_status = 401
+    default_message = "Missing or invalid credentials."
+
+
+class Forbidden(RepstrideError):
+    code = "forbidden"
+    http_status = 403
+    default_message = "Not allowed."
+
+
+class NotFound(RepstrideError):
+    code = "not_found"
+    http_status = 404
+    default_message = "Not found."
+
+
+class Conflict(RepstrideError):
+    code = "conflict"
+    http_status = 409
+    default_message = "The resource is not in a state that allows this."
+
+
+class InsufficientCredits(RepstrideError):
+    code = "insufficient_credits"
+    http_status = 402
+    default_message = "No credits remaining."
+
+
+class RateLimited(RepstrideError):
+    code = "rate_limited"
+    http_status = 429
+    default_message = "Too many requests; retry later."
+
+
+class NotImplementedFeature(RepstrideError):
+    """A feature that is documented but not built yet: says so instead of faking a result."""
+
+    code = "not_implemented"
+    http_status = 501
+    default_message = "This feature is not implemented yet."

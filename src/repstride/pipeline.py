@@ -1,0 +1,40 @@
+"""Video -> PoseTrack -> analysis -> artifacts. One function, the same in-process or on Celery."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from repstride.analysis import ActivityResult, analyze_activity
+from repstride.pose import PoseResult, extract_pose
+
+#: progress(stage, fraction 0..1)
+StageProgress = Callable[[str, float], None]
+
+
+@dataclass(frozen=True, eq=False)
+class VideoAnalysis:
+    pose: PoseResult
+    analysis: ActivityResult
+
+
+def analyze_video(
+    path: str | Path,
+    *,
+    domain: str | None = None,
+    activity: str | None = None,
+    rep_count: int | None = None,
+    progress: StageProgress | None = None,
+) -> VideoAnalysis:
+    """Run pose estimation then the activity analysis on one video file."""
+
+    def pose_progress(done: int, total: int) -> None:
+        if progress is not None:
+            progress("pose", min(1.0, done / max(total, 1)))
+
+    pose = extract_pose(path, progress=pose_progress)
+    result = analyze_activity(pose.track, domain=domain, activity=activity, rep_count=rep_count)
+    if progress is not None:
+        progress("analysis", 1.0)
+    return VideoAnalysis(pose=pose, analysis=result)
