@@ -1,0 +1,76 @@
+"""Message catalogs: every key in every language, same placeholders, real translations."""
+
+from __future__ import annotations
+
+import pytest
+
+from repstride.i18n import (
+    DEFAULT_LANGUAGE, LANGUAGES, catalog, placeholders, translate, translate_tree,
+)
+
+OTHER_LANGUAGES = [lang for lang in LANGUAGES if lang != DEFAULT_LANGUAGE]
+
+
+def test_nine_languages_of_the_seed() -> None:
+    assert set(LANGUAGES) == {"en", "fr", "de", "zh", "ko", "pt", "es", "it", "ja"}
+
+
+@pytest.mark.parametrize("lang", OTHER_LANGUAGES)
+def test_no_key_missing_or_extra(lang: str) -> None:
+    ref, cat = set(catalog(DEFAULT_LANGUAGE)), set(catalog(lang))
+    assert sorted(ref - cat) == [], f"{lang} lacks keys"
+    assert sorted(cat - ref) == [], f"{lang} has keys English lacks"
+
+
+@pytest.mark.parametrize("lang", OTHER_LANGUAGES)
+def test_same_placeholders_and_non_empty(lang: str) -> None:
+    en = catalog(DEFAULT_LANGUAGE)
+    for key, text in catalog(lang).items():
+        assert text.strip(), f"{lang}:{key} is empty"
+        assert placeholders(text) == placeholders(en[key]), f"{lang}:{key} placeholders differ"
+
+
+@pytest.mark.parametrize("lang", OTHER_LANGUAGES)
+def test_translated_not_copied(lang: str) -> None:
+    # A sentence identical to English is an untranslated copy; allow only short technical
+    # strings (unit labels, proper names) that are the same in every language.
+    en = catalog(DEFAULT_LANGUAGE)
+    copies = [k for k, v in catalog(lang).items() if v == en[k] and len(v.split()) > 2]
+    assert len(copies) <= max(1, len(en) // 50), f"{lang} copies English: {copies[:10]}"
+
+
+def test_analysis_message_keys_have_all_nine_translations() -> None:
+    messages = pytest.importorskip("repstride.analysis.running.messages")
+    keys = dict(messages.MESSAGE_KEYS)
+    assert keys, "MESSAGE_KEYS is empty"
+    for lang in LANGUAGES:
+        missing = sorted(set(keys) - set(catalog(lang)))
+        assert missing == [], f"{lang} lacks analysis keys {missing[:10]}"
+    for key, english in keys.items():
+        assert placeholders(catalog("en")[key]) == placeholders(english), key
+
+
+def test_translate_fills_placeholders_and_falls_back() -> None:
+    assert translate("running_api.error.file_too_large", "fr", max_mb=30) == (
+        "La vidéo dépasse la limite de 30 Mo.")
+    assert "30" in translate("running_api.error.file_too_large", "zh", max_mb=30)
+    # Unknown keys stay visible rather than disappearing; a missing parameter stays a placeholder.
+    assert translate("no.such.key", "de") == "no.such.key"
+    assert "{max_s}" in translate("running_api.error.video_too_long", "en", duration_s=12)
+    with pytest.raises(KeyError):
+        translate("running_api.error.not_found", "xx")
+
+
+def test_translate_tree_translates_keys_and_message_objects_only() -> None:
+    tree = {
+        "title": "running_api.status.success",
+        "foot_landing": "rearfoot",
+        "advice": [{"key": "running_api.error.invalid_height", "params": {"min": 50, "max": 250}}],
+        "value": 1.5,
+        "nested": {"k": None},
+    }
+    out = translate_tree(tree, "es")
+    assert out["title"] == "El análisis ha finalizado."
+    assert out["foot_landing"] == "rearfoot"
+    assert out["advice"] == ["La estatura debe estar entre 50 y 250 cm."]
+    assert out["value"] == 1.5 and out["nested"] == {"k": None}
