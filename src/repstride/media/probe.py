@@ -1,18 +1,52 @@
-"""``probe(path) -> VideoInfo``."""
+"""``probe(path) -> VideoInfo`` and ``validate(info, ...)``.
+
+``probe`` judges the file by its content, demuxes every video packet once (no decoding) to get
+the real frame count, frame rate and duration from the timestamps, and decodes the first frame
+to prove the data is decodable and to read the display orientation.
+"""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
-import av
+import numpy as np
+from numpy.typing import NDArray
 
-from repstride.errors import InvalidFileType, NoVideoStream
+from repstride.errors import CorruptVideo, EmptyVideo, FileTooLarge, VideoTooLong
+from repstride.media._container import (
+    IDENTITY,
+    Orientation,
+    check_dimensions,
+    ffmpeg_errors,
+    open_input,
+    orientation_of,
+    packet_time,
+    pick_video_stream,
+)
+
+MAX_SCAN_PACKETS = 2_000_000
+"""Packets scanned by ``probe`` at most (10 h at 60 fps); beyond that the rate is extrapolated."""
+FIRST_FRAME_TIMEOUT_S = 30.0
+"""Wall-clock budget for finding one decodable frame before declaring the file corrupt."""
+VFR_TOLERANCE = 0.2
+"""Frame intervals spreading (5th..95th percentile) more than this fraction of the median = VFR."""
 
 
 @dataclass(frozen=True)
 class VideoInfo:
-    """What a video is, as displayed: ``width``/``height`` are after applying ``rotation``."""
+    """What a video is, as displayed.
+
+    ``width``/``height`` are the displayed size, after ``rotation``. ``rotation`` is the clockwise
+    rotation in degrees (0, 90, 180, 270) applied to the stored frames for display, as in the legacy
+    ``rotate`` tag: a portrait phone clip stored as 1920x1080 has ``rotation=90`` and is displayed
+    1080x1920. ``fps`` is the mean frame rate measured from the timestamps (frames per second of
+    video time), not the header's claim; ``header_fps`` is the claim. ``vfr`` is true when frame
+    intervals vary by more than :data:`VFR_TOLERANCE` of the median. ``container`` is one of
+    ``mp4``, ``mov``, ``avi``, ``webm``, ``mkv`` (judged by content).
+    """
 
     container: str
     codec: str
@@ -22,27 +56,163 @@ class VideoInfo:
     fps: float
     duration_s: float
     frames: int
+    mirrored: bool = False
+    header_fps: float = 0.0
+    vfr: bool = False
+    has_audio: bool = False
+    size_bytes: int = 0
+    pix_fmt: str = ""
 
 
 def probe(path: str | Path) -> VideoInfo:
-    try:
-        container = av.open(str(path))
-    except (av.error.InvalidDataError, av.error.ValueError, UnicodeDecodeError) as exc:
-        raise InvalidFileType(f"Not a video file: {exc}") from exc
+    """Describe the video at ``path``.
+
+    Raises ``InvalidFileType`` (not MP4/MOV/AVI/WEBM/MKV by content), ``NoVideoStream``,
+    ``CorruptVideo`` (container unreadable or no frame decodes), ``EmptyVideo`` (0 bytes or no
+    frames) or ``UnsupportedDimensions``.
+    """
+    path = Path(path)
+    container, family = open_input(path)
     with container:
-        if not container.streams.video:
-            raise NoVideoStream()
-        stream = container.streams.video[0]
-        rotation = int(getattr(stream.codec_context, "rotation", 0) or 0) % 360
-        w, h = stream.codec_context.width, stream.codec_context.height
-        if rotation in (90, 270):
-            w, h = h, w
-        fps = float(stream.average_rate) if stream.average_rate else 0.0
-        duration = float(stream.duration * stream.time_base) if stream.duration else (
-            container.duration / 1e6 if container.duration else 0.0
-        )
-        frames = int(stream.frames) or int(round(duration * fps))
+        stream = pick_video_stream(container)
+        cc = stream.codec_context
+        check_dimensions(cc.width, cc.height)
+        stream.thread_type = "SLICE"  # one frame is needed; frame threads would only add latency
+        pts, last_duration, orientation, first = _scan(container, stream)
+        header_fps = _header_fps(stream)
+        tb = stream.time_base or Fraction(1, 1)
+        fps, duration, vfr = _timing(pts, last_duration, tb, header_fps)
+        width, height = first.width, first.height
+        check_dimensions(width, height)
+        if orientation.swaps_axes:
+            width, height = height, width
         return VideoInfo(
-            container=container.format.name, codec=stream.codec_context.name, width=w, height=h,
-            rotation=rotation, fps=fps, duration_s=duration, frames=frames,
+            container=family,
+            codec=cc.name,
+            width=width,
+            height=height,
+            rotation=orientation.rotation_cw,
+            fps=fps,
+            duration_s=duration,
+            frames=int(len(pts)),
+            mirrored=orientation.mirror,
+            header_fps=header_fps,
+            vfr=vfr,
+            has_audio=bool(container.streams.audio),
+            size_bytes=path.stat().st_size,
+            pix_fmt=first.pix_fmt,
         )
+
+
+def validate(info: VideoInfo, *, max_duration_s: float | None = None,
+             max_bytes: int | None = None) -> VideoInfo:
+    """Check service limits; returns ``info`` unchanged or raises ``VideoTooLong``/``FileTooLarge``."""
+    if max_bytes is not None and info.size_bytes > max_bytes:
+        raise FileTooLarge(
+            f"The file is {info.size_bytes} bytes; the limit is {max_bytes}.",
+            details={"size_bytes": info.size_bytes, "max_bytes": max_bytes},
+        )
+    if max_duration_s is not None and info.duration_s > max_duration_s:
+        raise VideoTooLong(
+            f"The video lasts {info.duration_s:.1f} s; the limit is {max_duration_s:g} s.",
+            details={"duration_s": info.duration_s, "max_duration_s": max_duration_s},
+        )
+    return info
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _First:
+    """The first decoded frame, as stored (before orientation)."""
+
+    width: int
+    height: int
+    pix_fmt: str
+
+
+def _scan(container, stream) -> tuple[NDArray[np.int64], int, Orientation, _First]:
+    """Demux all video packets (timestamps) and decode until the first frame decodes."""
+    pts: list[int] = []
+    last_duration = 0
+    first: _First | None = None
+    orientation = IDENTITY
+    errors = ffmpeg_errors()
+    bad_packets = 0
+    deadline = time.monotonic() + FIRST_FRAME_TIMEOUT_S
+    packets = container.demux(stream)
+    while len(pts) < MAX_SCAN_PACKETS:
+        try:
+            packet = next(packets)
+        except StopIteration:
+            break
+        except errors:
+            break  # unreadable tail (truncation): what was read so far stands
+        if first is None:
+            try:
+                frames = stream.decode(packet)
+            except errors:
+                frames = []
+                bad_packets += 1
+            for frame in frames:
+                first = _First(frame.width, frame.height, frame.format.name)
+                orientation = orientation_of(frame)
+                break
+            if first is None and time.monotonic() > deadline:
+                raise CorruptVideo("No frame could be decoded in the time allowed.")
+        t = packet_time(packet)
+        if t is not None:
+            pts.append(t)
+            last_duration = int(packet.duration or 0)
+    if first is None and pts:
+        first, orientation = _drain(stream, errors)
+    if not pts:
+        raise EmptyVideo()
+    if first is None:
+        raise CorruptVideo(details={"packets": len(pts), "bad_packets": bad_packets})
+    arr = np.unique(np.asarray(pts, dtype=np.int64))  # presentation order; drops duplicate stamps
+    if len(arr) < len(pts) and _all_same(pts):
+        arr = np.asarray(pts, dtype=np.int64)  # no usable timestamps at all: keep the count
+    return arr, last_duration, orientation, first
+
+
+def _drain(stream, errors) -> tuple[_First | None, Orientation]:
+    """Flush the decoder (frame-delayed codecs emit their first frame only on flush)."""
+    try:
+        for frame in stream.decode(None):
+            return _First(frame.width, frame.height, frame.format.name), orientation_of(frame)
+    except errors:
+        pass
+    return None, IDENTITY
+
+
+def _all_same(values: list[int]) -> bool:
+    return len(set(values)) <= 1
+
+
+def _header_fps(stream) -> float:
+    for rate in (stream.average_rate, stream.guessed_rate, stream.base_rate):
+        if rate and float(rate) > 0:
+            return float(rate)
+    return 0.0
+
+
+def _timing(pts: NDArray[np.int64], last_duration: int, tb: Fraction,
+            header_fps: float) -> tuple[float, float, bool]:
+    """Mean fps, duration and VFR flag from presentation timestamps (in ``tb`` units)."""
+    n = len(pts)
+    t = pts.astype(np.float64) * float(tb)
+    if n >= 2 and t[-1] > t[0]:
+        dt = np.diff(t)
+        dt = dt[dt > 0]
+        median = float(np.median(dt))
+        fps = (n - 1) / float(t[-1] - t[0])
+        tick = float(tb)
+        spread = float(np.percentile(dt, 95) - np.percentile(dt, 5))
+        vfr = spread > VFR_TOLERANCE * median + 2 * tick
+        last = last_duration * float(tb) if last_duration > 0 else median
+        return fps, float(t[-1] - t[0]) + last, bool(vfr)
+    fps = header_fps
+    last = last_duration * float(tb) if last_duration > 0 else (1.0 / fps if fps > 0 else 0.0)
+    return fps, n * last, False
