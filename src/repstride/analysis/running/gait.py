@@ -1,0 +1,553 @@
+"""Gait events: touch-down (TD) and toe-off (TO) of each foot from 2-D pose.
+
+Method (coordinate-based, in the spirit of OpenCap's and Zeni et al.'s pelvis-relative methods,
+adapted to running where the foot keeps sliding back after toe-off):
+
+1. **Label swaps.** BlazePose often swaps the left and right leg for a few frames in side view.
+   A two-state Viterbi pass (keep / swap) over the leg chains (knee, ankle, heel, toe; positions
+   relative to the pelvis) chooses the labelling that moves the legs least from frame to frame,
+   with a fixed cost per switch, so one-frame glitches and longer swaps are both undone. The
+   global orientation keeps the labels the detector gave most of the time.
+2. **Foot height.** The lowest point of each foot (heel or toe, whichever is lower in the image)
+   is compared with that foot's ground level: a rolling high percentile of the lowest point over
+   about two strides (the ground line of a static camera, and it follows a slowly tilting or
+   panning one). Heights are in leg lengths (hip to ankle), so thresholds are scale-free.
+3. **Foot velocity relative to the pelvis** (side view). A foot on the ground moves backwards
+   relative to the pelvis at the running speed, whether the runner is on a treadmill, crosses the
+   frame of a static camera, or is followed by a panning one. A foot is in contact while it is
+   low *and* moves backwards at more than half the stance speed; the second condition rejects
+   the late-swing descent where the foot is low but still moving forwards. The back view has no
+   fore-aft axis, so there the height alone decides.
+4. **Sub-frame timing.** TD is the linear-interpolated instant at which the later of the two
+   conditions becomes true; TO the instant the lowest point of the foot rises through the height
+   threshold. ``frame`` of an event follows the hand-marking convention: TD = first frame in
+   contact, TO = last frame in contact.
+
+Contact and flight times need frames at least every 20 ms (:data:`MIN_CONTACT_FPS`); below that
+they are still computed but :attr:`GaitEvents.low_resolution` is set and the callers mark them.
+All times are video time divided by ``slow_motion_factor`` (1 = real time).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from repstride.analysis.signal import fill_gaps, smooth
+from repstride.analysis.track import Joint, PoseTrack
+from repstride.errors import InvalidInput, LowQualityPose
+
+FloatArray = NDArray[np.float64]
+Side = Literal["left", "right"]
+View = Literal["side", "back"]
+
+#: Lowest frame rate (frames per second of real time) at which contact and flight times are
+#: presented as precise; below it they are flagged ``low_resolution``.
+MIN_CONTACT_FPS = 50.0
+#: A joint whose visibility score is below this is treated as not seen.
+MIN_JOINT_SCORE = 0.3
+#: Foot-height threshold for "on the ground", in leg lengths (hip-to-ankle).
+CONTACT_HEIGHT = 0.045
+#: Fraction of the stance speed (pelvis-relative) a foot must move backwards to be in contact.
+STANCE_SPEED_FRACTION = 0.5
+#: Low-pass cut-off (Hz) for the foot trajectories before events are read from them.
+FOOT_CUTOFF_HZ = 12.0
+#: Shortest and longest plausible contact, seconds of real time.
+MIN_CONTACT_S = 0.05
+MAX_CONTACT_S = 1.2
+#: Cost (in squared leg lengths) of switching the left/right labelling in the swap pass.
+SWAP_COST = 0.05
+#: Flags.
+FLAG_LOW_RESOLUTION = "low_frame_rate_contact_times"
+FLAG_FEW_CONTACTS = "few_contacts"
+FLAG_ONE_FOOT = "one_foot_only"
+FLAG_SLOW_MOTION_SUSPECTED = "slow_motion_suspected"
+
+_CHAIN = ("KNEE", "ANKLE", "HEEL", "FOOT_INDEX")
+
+
+@dataclass(frozen=True)
+class GaitEvent:
+    """One touch-down or toe-off.
+
+    Attributes
+    ----------
+    kind : ``"TD"`` or ``"TO"``
+    side : ``"left"`` or ``"right"`` (after label-swap correction)
+    time_s : float
+        Sub-frame event time in seconds of real time from the start of the video.
+    frame : int
+        Track row of the event: TD = first row in contact, TO = last row in contact.
+    confidence : float
+        0..1: joint visibility around the event times the sharpness of the crossing.
+    """
+
+    kind: Literal["TD", "TO"]
+    side: Side
+    time_s: float
+    frame: int
+    confidence: float
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"type": self.kind, "side": self.side, "timestampMs": round(self.time_s * 1000.0),
+                "frame": self.frame, "confidence": round(self.confidence, 3)}
+
+
+@dataclass(frozen=True)
+class Contact:
+    """One ground contact of one foot: ``td`` then ``to``."""
+
+    side: Side
+    td: GaitEvent
+    to: GaitEvent
+
+    @property
+    def duration_s(self) -> float:
+        return self.to.time_s - self.td.time_s
+
+    @property
+    def confidence(self) -> float:
+        return min(self.td.confidence, self.to.confidence)
+
+
+@dataclass(frozen=True)
+class GaitEvents:
+    """All contacts found in a track, sorted by touch-down time.
+
+    ``direction`` is +1 when the runner faces / moves towards +x of the image (right), -1
+    otherwise (0 for the back view). ``leg_length_px`` is the hip-to-ankle length used as scale.
+    ``stance_speed_px_s`` is how fast a foot on the ground moves backwards relative to the pelvis
+    (image pixels per second of real time): the running speed in pixels.
+    """
+
+    contacts: tuple[Contact, ...]
+    fps: float
+    view: View
+    direction: int
+    leg_length_px: float
+    stance_speed_px_s: float
+    slow_motion_factor: float = 1.0
+    label_swaps: int = 0
+    flags: tuple[str, ...] = ()
+    #: (T,) bool per side: foot in contact, on the track's rows.
+    contact_mask: dict[str, NDArray[np.bool_]] = field(default_factory=dict, compare=False)
+    #: (T, J, 2) pixels with low-visibility joints blanked and left/right leg swaps undone: use
+    #: these (not the raw track) for per-leg angles so they agree with the events' sides.
+    points: FloatArray | None = field(default=None, compare=False, repr=False)
+    #: (T,) real-time seconds of each row.
+    times_s: FloatArray | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def low_resolution(self) -> bool:
+        """True when the real-time frame rate is below :data:`MIN_CONTACT_FPS`."""
+        return self.fps * self.slow_motion_factor < MIN_CONTACT_FPS
+
+    @property
+    def events(self) -> tuple[GaitEvent, ...]:
+        evs = [e for c in self.contacts for e in (c.td, c.to)]
+        return tuple(sorted(evs, key=lambda e: e.time_s))
+
+    def contacts_of(self, side: Side) -> tuple[Contact, ...]:
+        return tuple(c for c in self.contacts if c.side == side)
+
+    def stride_times_s(self) -> FloatArray:
+        """TD-to-TD times of the same foot (both feet), seconds."""
+        out: list[float] = []
+        for side in ("left", "right"):
+            tds = [c.td.time_s for c in self.contacts_of(side)]
+            out += list(np.diff(tds))
+        return np.asarray([s for s in out if 0.3 < s < 3.0 * self.typical_stride_s()], float)
+
+    def typical_stride_s(self) -> float:
+        """Median TD-to-TD time of the same foot (seconds), inf when unknown."""
+        tds = {s: [c.td.time_s for c in self.contacts_of(s)] for s in ("left", "right")}
+        d = [x for s in tds for x in np.diff(tds[s])]
+        return float(np.median(d)) if d else math.inf
+
+    def step_times_s(self) -> FloatArray:
+        """TD-to-TD times of consecutive contacts of opposite feet, seconds."""
+        cs = self.contacts
+        st = self.typical_stride_s()
+        out = [b.td.time_s - a.td.time_s for a, b in zip(cs, cs[1:]) if a.side != b.side]
+        return np.asarray([s for s in out if s < 0.75 * st], float)
+
+    def cadence_spm(self) -> float | None:
+        """Steps per minute from the median stride time (robust to a missed foot)."""
+        strides = self.stride_times_s()
+        if strides.size:
+            return 120.0 / float(np.median(strides))
+        steps = self.step_times_s()
+        return 60.0 / float(np.median(steps)) if steps.size else None
+
+    def contact_times_s(self) -> FloatArray:
+        return np.asarray([c.duration_s for c in self.contacts], float)
+
+    def flight_times_s(self) -> FloatArray:
+        """TO of one foot to the TD of the other foot (negative = double support)."""
+        cs = self.contacts
+        st = self.typical_stride_s()
+        return np.asarray([b.td.time_s - a.to.time_s for a, b in zip(cs, cs[1:])
+                           if a.side != b.side and b.td.time_s - a.td.time_s < 0.75 * st], float)
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"events": [e.to_wire() for e in self.events],
+                "lowResolution": self.low_resolution, "flags": list(self.flags)}
+
+
+# ------------------------------------------------------------------------------------------------
+
+
+def detect_gait_events(
+    track: PoseTrack,
+    *,
+    view: View = "side",
+    slow_motion_factor: float = 1.0,
+) -> GaitEvents:
+    """Find touch-downs and toe-offs of both feet in a running ``track``.
+
+    Parameters
+    ----------
+    track : PoseTrack
+        One runner. Side view: the camera looks at the runner's side (treadmill, or crossing the
+        frame with a static or panning camera). Back view: the camera is behind the runner.
+    view : ``"side"`` or ``"back"``
+    slow_motion_factor : float
+        How many times slower than real time the video plays (1 = real time). Event times and
+        durations are returned in real time (video time / factor).
+
+    Returns
+    -------
+    GaitEvents
+        Contacts sorted by touch-down, with flags (``low_frame_rate_contact_times`` below
+        :data:`MIN_CONTACT_FPS` real-time frames per second, ``one_foot_only`` when one foot was
+        never seen in contact, ``slow_motion_suspected`` when the cadence is implausibly low).
+
+    Raises
+    ------
+    LowQualityPose
+        When the feet are not visible in enough frames to find a single contact.
+    InvalidInput
+        For a bad ``view`` or ``slow_motion_factor``.
+    """
+    if view not in ("side", "back"):
+        raise InvalidInput(f"view must be 'side' or 'back', got {view!r}")
+    if not (slow_motion_factor >= 1.0 and math.isfinite(slow_motion_factor)):
+        raise InvalidInput(f"slow_motion_factor must be >= 1, got {slow_motion_factor!r}")
+    fps = float(track.fps)
+    n = len(track)
+    if n < max(8, int(0.5 * fps)) or track.detected.sum() < 0.5 * n:
+        raise LowQualityPose("The runner is not visible in enough frames to find foot contacts.")
+
+    pts = _clean_points(track)
+    pts, swaps = _resolve_label_swaps(pts, track.score)
+    leg = _leg_length_px(pts)
+    if not np.isfinite(leg) or leg <= 0:
+        raise LowQualityPose("The runner's legs could not be measured.")
+    pelvis = smooth((pts[:, Joint.LEFT_HIP] + pts[:, Joint.RIGHT_HIP]) / 2.0, fps=fps, cutoff_hz=6.0)
+
+    feet = {side: _foot_signals(pts, side, pelvis, leg, fps) for side in ("left", "right")}
+    direction = _direction(feet, pts) if view == "side" else 0
+    ts_real = np.asarray(track.timestamps_s, float) / slow_motion_factor
+    fps_real = fps * slow_motion_factor
+
+    stance_speed = 0.0
+    if view == "side":
+        for f in feet.values():
+            f["vx"] = f["vx_raw"] * direction  # forward-positive, leg lengths per video second
+        back_v = np.concatenate([-f["vx"][f["h"] < CONTACT_HEIGHT] for f in feet.values()])
+        back_v = back_v[np.isfinite(back_v)]
+        stance_speed = float(np.median(back_v)) if back_v.size else 0.0
+
+    contacts: list[Contact] = []
+    masks: dict[str, NDArray[np.bool_]] = {}
+    for side, f in feet.items():
+        mask = _contact_mask(f, stance_speed if view == "side" else 0.0, fps_real)
+        masks[side] = mask
+        contacts += _contacts_from_mask(mask, f, side, stance_speed, ts_real, swaps["near"])
+    contacts.sort(key=lambda c: c.td.time_s)
+
+    flags: list[str] = []
+    if fps_real < MIN_CONTACT_FPS:
+        flags.append(FLAG_LOW_RESOLUTION)
+    if len(contacts) < 3:
+        flags.append(FLAG_FEW_CONTACTS)
+    if len({c.side for c in contacts}) == 1:
+        flags.append(FLAG_ONE_FOOT)
+    ev = GaitEvents(
+        contacts=tuple(contacts), fps=fps, view=view, direction=direction, leg_length_px=leg,
+        # stance_speed is in leg lengths per second of video time; real time runs k times faster.
+        stance_speed_px_s=stance_speed * leg * slow_motion_factor,
+        slow_motion_factor=slow_motion_factor, label_swaps=swaps["count"], flags=tuple(flags),
+        contact_mask=masks, points=pts, times_s=ts_real,
+    )
+    cad = ev.cadence_spm()
+    if cad is not None and cad < 100.0 and slow_motion_factor == 1.0 and view == "side":
+        ev = _with_flag(ev, FLAG_SLOW_MOTION_SUSPECTED)
+    return ev
+
+
+def _with_flag(ev: GaitEvents, flag: str) -> GaitEvents:
+    from dataclasses import replace
+
+    return replace(ev, flags=ev.flags + (flag,))
+
+
+# -- preprocessing -------------------------------------------------------------------------------
+
+
+def _clean_points(track: PoseTrack) -> FloatArray:
+    """Pixels, with low-visibility joints blanked and short gaps (<= 0.1 s) bridged."""
+    pts = track.pixels().copy()
+    pts[track.score < MIN_JOINT_SCORE] = np.nan
+    gap = max(1, int(round(0.1 * track.fps)))
+    return fill_gaps(pts, max_gap=gap, extrapolate=False)
+
+
+def _chain(side: str) -> list[int]:
+    return [int(Joint[f"{side.upper()}_{name}"]) for name in _CHAIN]
+
+
+def _resolve_label_swaps(pts: FloatArray, score: FloatArray) -> tuple[FloatArray, dict[str, Any]]:
+    """Undo left/right leg swaps with a two-state Viterbi pass (see module docstring)."""
+    li, ri = _chain("left"), _chain("right")
+    pel = (pts[:, Joint.LEFT_HIP] + pts[:, Joint.RIGHT_HIP]) / 2.0
+    a = pts[:, li] - pel[:, None]
+    b = pts[:, ri] - pel[:, None]
+    scale = _leg_length_px(pts)
+    if not np.isfinite(scale) or scale <= 0:
+        return pts, {"count": 0, "near": np.zeros(len(pts), bool)}
+    a, b = a / scale, b / scale
+    ok = np.isfinite(a).all(axis=(1, 2)) & np.isfinite(b).all(axis=(1, 2))
+    idx = np.flatnonzero(ok)
+    state = np.zeros(len(pts), dtype=np.int8)
+    if idx.size >= 2:
+        A, B = a[idx], b[idx]
+        # step costs: keep->keep (A to A), keep->swap (A_t-1 to B_t) etc.
+        same = _sqd(A[1:], A[:-1]) + _sqd(B[1:], B[:-1])
+        cross = _sqd(A[1:], B[:-1]) + _sqd(B[1:], A[:-1])
+        m = idx.size
+        cost = np.zeros((m, 2))
+        back = np.zeros((m, 2), dtype=np.int8)
+        for t in range(1, m):
+            # state s at t means labels are swapped at t; motion cost depends on s_{t-1} xor s_t.
+            for s in (0, 1):
+                c_from0 = cost[t - 1, 0] + (same[t - 1] if s == 0 else cross[t - 1]) + SWAP_COST * s
+                c_from1 = cost[t - 1, 1] + (cross[t - 1] if s == 0 else same[t - 1]) + SWAP_COST * (1 - s)
+                if c_from0 <= c_from1:
+                    cost[t, s], back[t, s] = c_from0, 0
+                else:
+                    cost[t, s], back[t, s] = c_from1, 1
+        path = np.zeros(m, dtype=np.int8)
+        path[-1] = int(np.argmin(cost[-1]))
+        for t in range(m - 1, 0, -1):
+            path[t - 1] = back[t, path[t]]
+        # Orientation: keep the detector's labels where it gave them most (score-weighted).
+        w = score[idx][:, li + ri].mean(axis=1)
+        if np.sum(w * path) > np.sum(w * (1 - path)):
+            path = 1 - path
+        state[idx] = path
+        # Rows without a full chain keep the state of the previous valid row.
+        last = 0
+        for t in range(len(pts)):
+            if ok[t]:
+                last = state[t]
+            else:
+                state[t] = last
+    out = pts.copy()
+    sw = state.astype(bool)
+    for jl, jr in _leg_pairs():
+        out[sw, jl], out[sw, jr] = pts[sw, jr], pts[sw, jl]
+    count = int(np.sum(np.diff(state) != 0))
+    near = np.zeros(len(pts), bool)
+    changes = np.flatnonzero(np.diff(state) != 0)
+    for c in changes:
+        near[max(0, c - 2): c + 3] = True
+    return out, {"count": count, "near": near}
+
+
+def _leg_pairs() -> list[tuple[int, int]]:
+    names = ("HIP", "KNEE", "ANKLE", "HEEL", "FOOT_INDEX")
+    return [(int(Joint[f"LEFT_{n}"]), int(Joint[f"RIGHT_{n}"])) for n in names]
+
+
+def _sqd(u: FloatArray, v: FloatArray) -> FloatArray:
+    return np.mean(np.sum((u - v) ** 2, axis=-1), axis=-1)
+
+
+def _leg_length_px(pts: FloatArray) -> float:
+    """Hip-to-ankle length (thigh + shank), 90th percentile over frames of the longer leg.
+
+    A high percentile because 2-D projection only ever shortens a segment.
+    """
+    best = np.nan
+    for side in ("LEFT", "RIGHT"):
+        hip, knee, ankle = (pts[:, Joint[f"{side}_{n}"]] for n in ("HIP", "KNEE", "ANKLE"))
+        ll = np.linalg.norm(knee - hip, axis=-1) + np.linalg.norm(ankle - knee, axis=-1)
+        ll = ll[np.isfinite(ll)]
+        if ll.size:
+            v = float(np.percentile(ll, 90))
+            best = v if not np.isfinite(best) else max(best, v)
+    return best
+
+
+def _foot_signals(pts: FloatArray, side: str, pelvis: FloatArray, leg: float, fps: float
+                  ) -> dict[str, FloatArray]:
+    """Height above ground (leg lengths) and pelvis-relative horizontal velocity of one foot."""
+    s = side.upper()
+    heel = pts[:, Joint[f"{s}_HEEL"]]
+    toe = pts[:, Joint[f"{s}_FOOT_INDEX"]]
+    ankle = pts[:, Joint[f"{s}_ANKLE"]]
+    heel = smooth(heel, fps=fps, cutoff_hz=FOOT_CUTOFF_HZ)
+    toe = smooth(toe, fps=fps, cutoff_hz=FOOT_CUTOFF_HZ)
+    ankle = smooth(ankle, fps=fps, cutoff_hz=FOOT_CUTOFF_HZ)
+    low = np.fmax(heel[:, 1], toe[:, 1])  # y grows downwards: the lower point has the larger y
+    ground = _rolling_percentile(low, window=max(5, int(round(2.0 * fps))), q=90.0)
+    h = (ground - low) / leg
+    foot_x = np.nanmean(np.stack([heel[:, 0], toe[:, 0], ankle[:, 0]]), axis=0) \
+        if np.isfinite(ankle[:, 0]).any() else ankle[:, 0]
+    rel_x = (foot_x - pelvis[:, 0]) / leg
+    vx = np.gradient(rel_x) * fps if rel_x.size > 1 else np.zeros_like(rel_x)
+    score_ok = np.isfinite(h) & np.isfinite(vx)
+    return {"h": h, "vx_raw": vx, "rel_x": rel_x, "ok": score_ok,
+            "toe_minus_heel_x": toe[:, 0] - heel[:, 0]}
+
+
+def _rolling_percentile(x: FloatArray, *, window: int, q: float) -> FloatArray:
+    n = x.size
+    out = np.full(n, np.nan)
+    half = window // 2
+    for i in range(n):
+        seg = x[max(0, i - half): i + half + 1]
+        seg = seg[np.isfinite(seg)]
+        if seg.size >= 3:
+            out[i] = np.percentile(seg, q)
+    return out
+
+
+def _direction(feet: dict[str, dict[str, FloatArray]], pts: FloatArray) -> int:
+    """+1 if the runner faces +x: a foot on the ground moves backwards relative to the pelvis."""
+    votes = []
+    for f in feet.values():
+        low = f["h"] < CONTACT_HEIGHT
+        v = f["vx_raw"][low & np.isfinite(f["vx_raw"])]
+        if v.size:
+            votes.append(-float(np.median(v)) * v.size)
+    s = float(np.sum(votes)) if votes else 0.0
+    if abs(s) < 1e-9:
+        th = np.concatenate([f["toe_minus_heel_x"] for f in feet.values()])
+        s = float(np.nanmedian(th)) if np.isfinite(th).any() else 1.0
+    return 1 if s >= 0 else -1
+
+
+# -- contacts ------------------------------------------------------------------------------------
+
+
+def _contact_mask(f: dict[str, FloatArray], stance_speed: float, fps_real: float
+                  ) -> NDArray[np.bool_]:
+    low = f["h"] < CONTACT_HEIGHT
+    if stance_speed > 0:
+        moving_back = f["vx"] < -STANCE_SPEED_FRACTION * stance_speed
+        mask = low & moving_back
+    else:
+        mask = low
+    mask &= f["ok"]
+    # Bridge one-frame dropouts and drop runs too short to be a contact.
+    gap = max(1, int(round(0.02 * fps_real)))
+    mask = _close_gaps(mask, gap)
+    min_len = max(2, int(math.ceil(MIN_CONTACT_S * fps_real)))
+    return _drop_short_runs(mask, min_len)
+
+
+def _runs(mask: NDArray[np.bool_]) -> list[tuple[int, int]]:
+    """Inclusive (start, end) of each True run."""
+    d = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
+    starts = np.flatnonzero(d == 1)
+    ends = np.flatnonzero(d == -1) - 1
+    return list(zip(starts.tolist(), ends.tolist()))
+
+
+def _close_gaps(mask: NDArray[np.bool_], gap: int) -> NDArray[np.bool_]:
+    out = mask.copy()
+    runs = _runs(mask)
+    for (s0, e0), (s1, _e1) in zip(runs, runs[1:]):
+        if s1 - e0 - 1 <= gap:
+            out[e0 + 1: s1] = True
+    return out
+
+
+def _drop_short_runs(mask: NDArray[np.bool_], min_len: int) -> NDArray[np.bool_]:
+    out = mask.copy()
+    for s, e in _runs(mask):
+        if e - s + 1 < min_len:
+            out[s: e + 1] = False
+    return out
+
+
+def _crossing(y: FloatArray, i0: int, i1: int, level: float) -> float | None:
+    """Fractional row in [i0, i1] where ``y`` crosses ``level`` (linear), None if no crossing."""
+    a, b = y[i0], y[i1]
+    if not (np.isfinite(a) and np.isfinite(b)) or (a - level) * (b - level) > 0 or a == b:
+        return None
+    return i0 + (level - a) / (b - a) * (i1 - i0)
+
+
+def _time_at(ts: FloatArray, row: float) -> float:
+    i = int(math.floor(row))
+    i = min(max(i, 0), ts.size - 1)
+    if i + 1 >= ts.size:
+        return float(ts[i] + (row - i) * (ts[i] - ts[i - 1] if i > 0 else 0.0))
+    return float(ts[i] + (row - i) * (ts[i + 1] - ts[i]))
+
+
+def _contacts_from_mask(mask: NDArray[np.bool_], f: dict[str, FloatArray], side: Side,
+                        stance_speed: float, ts: FloatArray, near_swap: NDArray[np.bool_]
+                        ) -> list[Contact]:
+    n = mask.size
+    out: list[Contact] = []
+    h, vx = f["h"], f.get("vx")
+    for s, e in _runs(mask):
+        # A run touching the ends of the track has an unobserved TD or TO: skip it.
+        if s == 0 or e == n - 1:
+            continue
+        # TD: the later of the two conditions becoming true between rows s-1 and s.
+        td_row = float(s)
+        c_h = _crossing(h, s - 1, s, CONTACT_HEIGHT)
+        cands = [c_h if c_h is not None else float(s - 1)]
+        if vx is not None and stance_speed > 0:
+            c_v = _crossing(vx, s - 1, s, -STANCE_SPEED_FRACTION * stance_speed)
+            cands.append(c_v if c_v is not None else float(s - 1))
+        td_row = max(cands)
+        if h[s - 1] < CONTACT_HEIGHT and (vx is None or stance_speed <= 0):
+            td_row = float(s)
+        # TO: the lowest point rises through the threshold between rows e and e+1.
+        c_to = _crossing(h, e, e + 1, CONTACT_HEIGHT)
+        to_row = c_to if c_to is not None else float(e)
+        dur = _time_at(ts, to_row) - _time_at(ts, td_row)
+        if dur < MIN_CONTACT_S * 0.8 or dur > MAX_CONTACT_S:
+            continue
+        td = GaitEvent("TD", side, _time_at(ts, td_row), int(math.ceil(td_row - 1e-9)),
+                       _confidence(f, s, near_swap))
+        to = GaitEvent("TO", side, _time_at(ts, to_row), int(math.floor(to_row + 1e-9)),
+                       _confidence(f, e, near_swap))
+        out.append(Contact(side, td, to))
+    return out
+
+
+def _confidence(f: dict[str, FloatArray], row: int, near_swap: NDArray[np.bool_]) -> float:
+    """Sharpness of the height change around ``row`` (0..1), halved next to a label swap."""
+    h = f["h"]
+    lo, hi = max(0, row - 3), min(h.size, row + 4)
+    seg = h[lo:hi]
+    seg = seg[np.isfinite(seg)]
+    if seg.size < 2:
+        return 0.0
+    sharp = float(np.clip((seg.max() - seg.min()) / (2.0 * CONTACT_HEIGHT), 0.0, 1.0))
+    ok = float(np.mean(f["ok"][lo:hi]))
+    c = sharp * ok
+    if near_swap[row]:
+        c *= 0.5
+    return round(c, 3)
