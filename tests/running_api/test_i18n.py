@@ -63,16 +63,23 @@ def test_translate_fills_placeholders_and_falls_back() -> None:
         translate("running_api.error.not_found", "xx")
 
 
-def test_translate_tree_translates_keys_and_message_objects_only() -> None:
+def test_translate_tree_keeps_keys_and_adds_texts() -> None:
     tree = {
-        "title": "running_api.status.success",
-        "foot_landing": "rearfoot",
-        "advice": [{"key": "running_api.error.invalid_height", "params": {"min": 50, "max": 250}}],
+        "title_key": "running_api.status.success",
+        "advice": "running_api.status.failed",
+        "type": "rearfoot",
+        "notes": [{"key": "running_api.error.invalid_height", "params": {"min": 50, "max": 250}},
+                  "running_api.status.pending"],
         "value": 1.5,
-        "nested": {"k": None},
+        "nested": {"k": None, "reason": None},
     }
     out = translate_tree(tree, "es")
+    assert out["title_key"] == "running_api.status.success"
     assert out["title"] == "El análisis ha finalizado."
-    assert out["foot_landing"] == "rearfoot"
-    assert out["advice"] == ["La estatura debe estar entre 50 y 250 cm."]
-    assert out["value"] == 1.5 and out["nested"] == {"k": None}
+    assert out["advice"] == "No se pudo completar el análisis."
+    assert out["advice_key"] == "running_api.status.failed"
+    assert out["type"] == "rearfoot"
+    assert out["notes"] == ["La estatura debe estar entre 50 y 250 cm.",
+                            "El análisis está en cola, esperando un turno de procesamiento."]
+    assert out["value"] == 1.5 and out["nested"] == {"k": None, "reason": None}
+    assert tree["title_key"] == "running_api.status.success" and "title" not in tree  # a copy

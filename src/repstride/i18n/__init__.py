@@ -66,11 +66,16 @@ def translate(key: str, lang: str = DEFAULT_LANGUAGE, /, **params: Any) -> str:
 
 
 def translate_tree(obj: Any, lang: str) -> Any:
-    """A copy of a JSON-like tree with every message key replaced by its text in ``lang``.
+    """A copy of a JSON-like tree with its message keys rendered in ``lang``.
 
-    Two shapes are translated: a string that is a catalog key, and a message object
-    ``{"key": <catalog key>, "params": {...}}`` (which becomes the string). Everything else is
-    copied unchanged, so numbers, codes and enum values (``"rearfoot"``) stay machine-readable.
+    The analysis wire format names texts by key; this keeps every key (machine-readable, stable)
+    and adds the text beside it:
+
+    - ``"<name>_key": key``  ->  kept, plus ``"<name>": text``;
+    - ``"<name>": key``      ->  ``"<name>": text``, plus ``"<name>_key": key``;
+    - a message object ``{"key": key, "params": {...}}`` -> its text; a key inside a list -> its text.
+
+    Everything else (numbers, codes, enum values such as ``"rearfoot"``) is copied unchanged.
     """
     if isinstance(obj, str):
         return translate(obj, lang) if is_key(obj) else obj
@@ -78,7 +83,22 @@ def translate_tree(obj: Any, lang: str) -> Any:
         if set(obj) <= {"key", "params"} and is_key(obj.get("key")):
             params = obj.get("params") or {}
             return translate(obj["key"], lang, **{str(k): v for k, v in params.items()})
-        return {k: translate_tree(v, lang) for k, v in obj.items()}
+        out: dict[str, Any] = {}
+        for name, value in obj.items():
+            if isinstance(value, str) and is_key(value):
+                text = translate(value, lang)
+                if name.endswith("_key"):
+                    out[name] = value
+                    base = name[: -len("_key")]
+                    if base and base not in obj:
+                        out[base] = text
+                else:
+                    out[name] = text
+                    if f"{name}_key" not in obj:
+                        out[f"{name}_key"] = value
+            else:
+                out[name] = translate_tree(value, lang)
+        return out
     if isinstance(obj, (list, tuple)):
         return [translate_tree(v, lang) for v in obj]
     return obj
