@@ -136,3 +136,14 @@ class NotImplementedFeature(RepstrideError):
     code = "not_implemented"
     http_status = 501
     default_message = "This feature is not implemented yet."
+
+
+# --- artifacts -------------------------------------------------------------------------------
+
+
+class RenderFailed(RepstrideError):
+    """An overlay video, thumbnail or report could not be produced."""
+
+    code = "render_failed"
+    http_status = 500
+    default_message = "The overlay could not be rendered."
