@@ -195,11 +195,13 @@ class Client(BaseClient):
             with self._http.stream("GET", url, auth=self._auth_for(url)) as r:
                 raise_for_response(r)
                 total = int(r.headers["Content-Length"]) if "Content-Length" in r.headers else None
+                written = 0
                 with open(part, "wb") as f:
                     for chunk in r.iter_bytes():
                         f.write(chunk)
+                        written += len(chunk)
                         if progress is not None:
-                            progress(Progress("download", r.num_bytes_downloaded, total))
+                            progress(Progress("download", written, total))
         except httpx.HTTPError as exc:
             part.unlink(missing_ok=True)
             raise from_httpx(exc) from exc
