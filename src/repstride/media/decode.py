@@ -55,6 +55,7 @@ class DecodeStats:
     decoded: int = 0  #: frames decoded (including ones skipped before ``start_s``)
     bad_packets: int = 0  #: packets the decoder rejected
     corrupt_frames: int = 0  #: frames the decoder flagged corrupt (concealed, still yielded)
+    dropped_frames: int = 0  #: frames dropped for arriving out of presentation order
     truncated: bool = False  #: the container became unreadable before its end
 
 
@@ -125,6 +126,11 @@ def iter_frames(
             for frame in frames:
                 stats.decoded += 1
                 index, ts = _locate(frame, pts_index, t0, tb, next_index, last_ts, frame_dt)
+                if ts <= last_ts:
+                    # After damage a decoder can emit frames out of presentation order; time
+                    # must only move forward for everything downstream.
+                    stats.dropped_frames += 1
+                    continue
                 next_index, last_ts = index + 1, ts
                 if start_s is not None and ts < start_s - 1e-6:
                     continue

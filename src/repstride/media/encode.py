@@ -75,6 +75,10 @@ class VideoWriter:
             cc.color_trc = avr.ColorTrc.BT709
             cc.color_range = avr.ColorRange.MPEG
             cc.flags |= av.codec.context.Flags.frame_duration  # carry frame durations to packets
+            # No B-frames: decode order == presentation order, so the MP4 sample durations (and
+            # the last frame's, which sets the file's duration) are exactly the frames' own,
+            # and players need no edit list.
+            cc.max_b_frames = 0
         except Exception:
             self._container.close()
             raise
