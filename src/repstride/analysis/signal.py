@@ -134,6 +134,11 @@ def dominant_period(x: FloatArray, *, fps: float, min_s: float = 0.4, max_s: flo
     denom = float(np.dot(v, v))
     if denom <= 1e-12:
         return float("nan"), 0.0
-    ac = np.array([np.dot(v[:-k], v[k:]) / denom * n / (n - k) for k in range(lo, hi)])
-    k = int(np.argmax(ac))
-    return (lo + k) / fps, float(max(0.0, ac[k]))
+    ac = np.array([np.dot(v[:-k], v[k:]) / denom * n / (n - k) for k in range(lo - 1, hi + 1)])
+    # only interior local maxima: the lag-range boundary of a smooth signal is not a period
+    inner = ac[1:-1]
+    is_peak = (inner > ac[:-2]) & (inner >= ac[2:])
+    if not is_peak.any():
+        return float("nan"), 0.0
+    k = int(np.argmax(np.where(is_peak, inner, -np.inf)))
+    return (lo + k) / fps, float(max(0.0, inner[k]))

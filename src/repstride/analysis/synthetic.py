@@ -314,8 +314,7 @@ MOTIONS: dict[str, Motion] = {
     "chin_up": Motion(
         rest=_p(ua=180.0, fa=180.0, arm_abd=18.0, fa_abd=10.0, thigh=5.0, shank=-15.0),
         keys=((0.5, _p(ua=25.0, fa=172.0, arm_abd=35.0, fa_abd=5.0, thigh=20.0, shank=-25.0)),),
-        ground="hands", setup="lead_half", setup_from=_p(ua=0.0, fa=5.0, arm_abd=8.0),
-        typical_rep_s=2.2),
+        ground="hands", setup="rest", typical_rep_s=2.2),
     "burpee": Motion(
         rest={**STAND},
         keys=((0.2, _p(trunk=55.0, thigh=100.0, shank=-40.0, ua=10.0, fa=10.0)),

@@ -1,0 +1,147 @@
+"""The exercise engine: recognise (if needed) -> quality gate -> segment reps -> per-rep analyses."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from repstride.analysis.activities import ACTIVITY_DOMAIN
+from repstride.analysis.exercise.analyses import rep_analyses
+from repstride.analysis.exercise.features import MIN_SCORE, SIDES, Features, compute_features
+from repstride.analysis.exercise.segment import (
+    RepWindow, SegmentParams, candidate_params, merge_sides, segment_reps,
+)
+from repstride.analysis.exercise.specs import SPECS, ActivitySpec
+from repstride.analysis.geometry import side_joint
+from repstride.analysis.results import ActivityResult, Rep
+from repstride.analysis.track import PoseTrack
+from repstride.errors import LowQualityPose, NotImplementedFeature
+
+#: Share of frames in which every joint the activity needs must be seen confidently.
+MIN_USABLE_FRACTION = 0.4
+#: ... and at least this many seconds of such frames.
+MIN_USABLE_S = 1.0
+#: Recognition confidence above which a caller's activity is flagged as a likely mismatch.
+MISMATCH_CONFIDENCE = 0.7
+
+
+def analyze_exercise(track: PoseTrack, *, activity: str | None = None,
+                     rep_count: int | None = None) -> ActivityResult:
+    """Count and judge the reps of ``activity`` in ``track`` (recognised when ``None``).
+
+    Returns ``status="Failed"`` with ``reason="LOW_QUALITY_POSE_ESTIMATE"`` when the joints the
+    activity needs are not seen confidently in enough frames. ``rep_count`` (the client's
+    ``repCount``) only chooses between plausible segmentations; it never adds reps the motion
+    does not show. ``info`` carries the recognition confidence and quality figures.
+    """
+    from repstride.analysis.recognition import recognize_activity
+
+    if activity is not None and activity not in SPECS and activity != "sprint":
+        raise ValueError(f"no exercise spec for activity {activity!r}")
+    feats = compute_features(track) if len(track) else None
+    info: dict = {}
+    if feats is None or not track.detected.any():
+        return _failed(activity, info | {"usableFraction": 0.0})
+    rec = recognize_activity(track, features=feats)
+    if activity is None:
+        activity = rec.activity
+        info.update(activitySource="recognised", activityConfidence=round(rec.confidence, 3),
+                    activityCandidates=rec.top(3))
+        if activity == "sprint":
+            return _delegate_sprint(track, info)
+    else:
+        info["activitySource"] = "caller"
+        if rec.activity != activity and rec.confidence >= MISMATCH_CONFIDENCE and \
+                rec.probabilities.get(activity, 0.0) < 0.1:
+            info["activityMismatch"] = {"recognised": rec.activity,
+                                        "confidence": round(rec.confidence, 3)}
+        if activity == "sprint":
+            return _delegate_sprint(track, info)
+    spec = SPECS[activity]
+    usable = _usable_fraction(track, spec)
+    info["usableFraction"] = round(usable, 3)
+    if usable < MIN_USABLE_FRACTION or usable * len(track) < MIN_USABLE_S * track.fps:
+        return _failed(activity, info)
+    windows, chosen = _find_reps(spec, feats, rep_count)
+    info.update(chosen)
+    if not spec.per_side:
+        info["repSignal"] = choose_signal(spec, feats)[0]
+    reps = tuple(
+        Rep(start_ms=int(feats.times_ms[w.start]), mid_ms=int(feats.times_ms[w.mid]),
+            end_ms=int(feats.times_ms[w.end]), analyses=rep_analyses(spec.analyses, feats, w))
+        for w in windows)
+    return ActivityResult(status="Complete", domain=ACTIVITY_DOMAIN[activity], activity=activity,
+                          reps=reps, info=info)
+
+
+def _failed(activity: str | None, info: dict) -> ActivityResult:
+    return ActivityResult(status="Failed", domain=ACTIVITY_DOMAIN.get(activity or ""),
+                          activity=activity, reason=LowQualityPose.code, info=info)
+
+
+def _delegate_sprint(track: PoseTrack, info: dict) -> ActivityResult:
+    try:
+        from repstride.analysis.running.sprint import analyze_sprint
+    except ImportError as exc:  # the running module is another package's; say so plainly
+        raise NotImplementedFeature("Sprint analysis is not available in this build.") from exc
+    result = analyze_sprint(track)
+    return replace(result, info={**result.info, **info})
+
+
+def _usable_fraction(track: PoseTrack, spec: ActivitySpec) -> float:
+    """Share of frames where every required joint is seen (on at least one side)."""
+    ok = np.ones(len(track), bool)
+    for name in spec.required:
+        best = np.max([track.score[:, int(side_joint(s, name))] for s in SIDES], axis=0)
+        ok &= best >= MIN_SCORE
+    return float(ok.mean()) if ok.size else 0.0
+
+
+def _roughness(x: np.ndarray, min_rom: float) -> float:
+    """Total variation over range: lowest for the signal that shows the reps most cleanly."""
+    v = x[np.isfinite(x)]
+    if v.size < 4:
+        return float("inf")
+    rng = float(np.percentile(v, 95) - np.percentile(v, 5))
+    if rng < min_rom:
+        return float("inf")
+    return float(np.sum(np.abs(np.diff(v))) / rng)
+
+
+def choose_signal(spec: ActivitySpec, feats: Features) -> tuple[str, str, float]:
+    """The spec's rep signal ``(name, direction, min_rom)`` that is smoothest in this clip."""
+    options = ((spec.signal, spec.direction, spec.min_rom),) + spec.alternates
+    rough = [_roughness(feats[name], rom) for name, _, rom in options]
+    best = int(np.argmin(rough)) if np.isfinite(rough).any() else 0
+    return options[best]
+
+
+def _segment(spec: ActivitySpec, feats: Features, params: SegmentParams) -> list[RepWindow]:
+    if not spec.per_side:
+        name, direction, min_rom = choose_signal(spec, feats)
+        params = replace(params, min_rom=params.min_rom / spec.min_rom * min_rom)
+        return segment_reps(feats[name], fps=feats.fps, direction=direction, params=params)
+    per = []
+    for side in SIDES:
+        reps = segment_reps(feats[f"{spec.signal}_{side}"], fps=feats.fps,
+                            direction=spec.direction, params=params)
+        per.append([replace(r, side=side) for r in reps])
+    return merge_sides(*per)
+
+
+def _find_reps(spec: ActivitySpec, feats: Features, rep_count: int | None
+               ) -> tuple[list[RepWindow], dict]:
+    base = SegmentParams(min_rom=spec.min_rom, min_rep_s=spec.min_rep_s, max_rep_s=spec.max_rep_s)
+    reps = _segment(spec, feats, base)
+    info: dict = {}
+    if rep_count is not None and rep_count >= 0 and len(reps) != rep_count:
+        # the hint only picks among segmentations the motion supports, nearest thresholds first
+        for params in candidate_params(base)[1:]:
+            alt = _segment(spec, feats, params)
+            if len(alt) == rep_count:
+                info["repCountHintUsed"] = True
+                return alt, info
+        info["repCountHintUsed"] = False
+        info["repCountHintDisagrees"] = True
+    return reps, info

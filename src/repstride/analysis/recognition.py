@@ -1,0 +1,191 @@
+"""Activity recognition from a pose track: which of the 17 Video API activities is this?
+
+A transparent, rule-based scorer over clip-level statistics a coach would look at: is the body
+upright, horizontal or hanging; face up or face down; which joints move and how far; do the legs
+alternate; does the subject travel across the frame; how fast is the motion. Each activity's
+score is a sum of soft penalties (0 inside the expected range, growing quadratically outside);
+a softmax turns scores into probabilities, the top probability is the reported confidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from repstride.analysis.activities import ALL_ACTIVITIES
+from repstride.analysis.signal import dominant_period
+from repstride.analysis.track import Joint, PoseTrack
+
+FloatArray = NDArray[np.float64]
+
+#: Softmax temperature of the scores (larger = less confident).
+TEMPERATURE = 1.0
+
+
+@dataclass(frozen=True)
+class Recognition:
+    """The recognised activity, its probability and every activity's probability."""
+
+    activity: str
+    confidence: float
+    probabilities: dict[str, float]
+    stats: dict[str, float] = field(default_factory=dict)
+
+    def top(self, k: int = 3) -> list[dict[str, float | str]]:
+        items = sorted(self.probabilities.items(), key=lambda kv: -kv[1])[:k]
+        return [{"activity": a, "probability": round(p, 3)} for a, p in items]
+
+
+def _pct(x: FloatArray, q: float) -> float:
+    v = np.asarray(x, float)
+    v = v[np.isfinite(v)]
+    return float(np.percentile(v, q)) if v.size else float("nan")
+
+
+def _rng(x: FloatArray) -> float:
+    return _pct(x, 95) - _pct(x, 5)
+
+
+def clip_stats(track: PoseTrack, feats) -> dict[str, float]:
+    """Clip-level statistics the scorer uses (angles in degrees, heights in torso lengths)."""
+    f = feats
+    fps = track.fps
+    s: dict[str, float] = {}
+    s["trunk_med"] = _pct(f["trunk"], 50)
+    s["trunk_lo"] = _pct(f["trunk"], 10)
+    s["trunk_hi"] = _pct(f["trunk"], 90)
+    for name in ("knee", "hip", "elbow", "shoulder"):
+        s[f"{name}_range"] = _rng(f[name])
+        s[f"{name}_lo"] = _pct(f[name], 5)
+        s[f"{name}_med"] = _pct(f[name], 50)
+        s[f"{name}_side_range"] = max(_rng(f[f"{name}_left"]), _rng(f[f"{name}_right"]))
+        diff = f[f"{name}_left"] - f[f"{name}_right"]
+        s[f"{name}_alternation"] = _rng(diff) / max(s[f"{name}_side_range"], 10.0)
+    s["wrist_sh_med"] = _pct(f["wrist_above_shoulder"], 50)
+    s["wrist_sh_lo"] = _pct(f["wrist_above_shoulder"], 10)
+    s["wrist_sh_hi"] = _pct(f["wrist_above_shoulder"], 90)
+    s["wrist_hip_range"] = _rng(f["wrist_above_hip"])
+    s["wrist_hip_lo"] = _pct(f["wrist_above_hip"], 5)
+    s["wrist_hip_hi"] = _pct(f["wrist_above_hip"], 95)
+    s["hip_ankle_med"] = _pct(f["hip_above_ankle"], 50)
+    s["hip_ankle_range"] = _rng(f["hip_above_ankle"])
+    s["shoulder_ankle_med"] = _pct(f["shoulder_above_ankle"], 50)
+    s["arm_ext_range"] = max(_rng(f["arm_extension_left"]), _rng(f["arm_extension_right"]))
+    s["wrist_spread_hi"] = _pct(f["wrist_spread"], 90)
+    s["wrist_spread_med"] = _pct(f["wrist_spread"], 50)
+    s["trunk_img_med"] = _pct(f["trunk_image"], 50)
+    s["trunk_img_lo"] = _pct(f["trunk_image"], 10)
+    s["trunk_img_hi"] = _pct(f["trunk_image"], 90)
+    # travel of the hip centre across the image, in body heights
+    img = track.pixels()
+    hip = (img[:, int(Joint.LEFT_HIP)] + img[:, int(Joint.RIGHT_HIP)]) / 2
+    bh = float(np.nanmedian(f["body_px_height"])) if np.isfinite(f["body_px_height"]).any() else 1.0
+    s["travel"] = _rng(hip[:, 0]) / max(bh, 1.0)
+    bb = np.asarray(track.bbox, float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        aspect = (bb[:, 2] - bb[:, 0]) * track.width / ((bb[:, 3] - bb[:, 1]) * track.height)
+    s["aspect_med"] = _pct(aspect, 50)
+    period, strength = dominant_period(f["knee_left"] - f["knee_right"], fps=fps, min_s=0.25,
+                                       max_s=3.0)
+    s["leg_alt_period"] = period
+    s["leg_alt_strength"] = strength
+    s["duration_s"] = len(track) / fps
+    return s
+
+
+def _soft(x: float, lo: float | None = None, hi: float | None = None, width: float = 1.0) -> float:
+    """0 inside [lo, hi], -((distance)/width)^2 outside, capped at -8; NaN gives -2."""
+    if not np.isfinite(x):
+        return -2.0
+    d = 0.0
+    if lo is not None and x < lo:
+        d = (lo - x) / width
+    elif hi is not None and x > hi:
+        d = (x - hi) / width
+    return -min(8.0, d * d)
+
+
+def _scores(s: dict[str, float]) -> dict[str, float]:
+    up = _soft(s["trunk_med"], hi=35, width=12)            # upright most of the time
+    flat = _soft(s["trunk_med"], lo=55, width=12)          # lying / plank
+    still_legs = _soft(s["knee_range"], hi=30, width=12) + _soft(s["hip_range"], hi=35, width=12)
+    still_arms = _soft(s["elbow_range"], hi=35, width=12)
+    no_travel = _soft(s["travel"], hi=0.8, width=0.4)
+    legs_together = (_soft(s["knee_alternation"], hi=1.0, width=0.3)
+                     + _soft(s["hip_alternation"], hi=0.7, width=0.2))
+    overhead = (_soft(s["wrist_sh_hi"], lo=0.7, width=0.25)
+                + _soft(s["wrist_sh_med"], lo=0.2, width=0.25))
+    not_overhead = _soft(s["wrist_sh_hi"], hi=0.5, width=0.3)
+    sc: dict[str, float] = {}
+    # hands on a bar across the back/front: wrists at shoulder height, wider than the shoulders
+    barbell = (_soft(s["wrist_sh_med"], lo=-0.35, hi=0.45, width=0.2)
+               + _soft(s["wrist_spread_med"], lo=1.45, width=0.15))
+    squat_base = (up + _soft(s["knee_range"], lo=45, width=12) + legs_together + no_travel
+                  + 0.5 * not_overhead)
+    sc["squat"] = squat_base + barbell
+    sc["bodyweight_squat"] = squat_base - 2.5 * float(np.exp(barbell))
+    sc["deadlift"] = (_soft(s["hip_range"], lo=45, width=12) + _soft(s["trunk_hi"], lo=40, width=12)
+                      + _soft(s["hip_range"] - s["knee_range"], lo=5, width=15)
+                      + _soft(s["wrist_hip_hi"], hi=0.2, width=0.25)
+                      + _soft(s["elbow_lo"], lo=140, width=15) + no_travel + legs_together)
+    sc["lunge"] = (up + _soft(s["knee_range"], lo=40, width=12) + no_travel * 0.3
+                   + _soft(s["hip_alternation"], lo=0.85, width=0.2)
+                   + _soft(s["knee_alternation"], hi=1.3, width=0.2)
+                   + _soft(s["knee_lo"], hi=120, width=15) + not_overhead)
+    sc["burpee"] = (_soft(s["trunk_lo"], hi=30, width=12) + _soft(s["trunk_hi"], lo=60, width=12)
+                    + _soft(s["knee_range"], lo=40, width=15) - 0.5)
+    sc["sit_up"] = (_soft(s["trunk_hi"], lo=60, width=12) + _soft(s["trunk_range_sit"], lo=30,
+                                                                   width=12)
+                    + _soft(s["knee_med"], hi=130, width=20) + _soft(s["hip_lo"], hi=90, width=20)
+                    + _soft(s["hip_ankle_med"], hi=0.35, width=0.25))
+    sc["knee_to_chest"] = (flat + _soft(s["hip_side_range"], lo=45, width=15)
+                           + _soft(s["hip_alternation"], lo=0.5, width=0.3)
+                           + _soft(s["trunk_hi"] - s["trunk_lo"], hi=25, width=12) - 0.5)
+    sc["push_up"] = (flat + _soft(s["elbow_range"], lo=30, width=12)
+                     + _soft(s["trunk_hi"] - s["trunk_lo"], hi=35, width=15)
+                     + _soft(s["wrist_sh_med"], hi=-0.4, width=0.3)
+                     + _soft(s["knee_lo"], lo=140, width=15) + no_travel)
+    sc["bench_press"] = (flat + _soft(s["elbow_range"], lo=30, width=12)
+                         + _soft(s["trunk_hi"] - s["trunk_lo"], hi=25, width=10)
+                         + _soft(s["wrist_sh_med"], lo=0.0, width=0.3)
+                         + _soft(s["knee_med"], hi=150, width=25) * 0.3 + no_travel)
+    sc["chin_up"] = (_soft(s["trunk_med"], hi=30, width=12) + overhead
+                     + _soft(s["elbow_range"], lo=40, width=15) + still_legs * 0.3)
+    sc["downward_dog"] = (_soft(s["trunk_hi"], lo=100, width=15) + _soft(s["hip_lo"], hi=110, width=15)
+                          + _soft(s["wrist_sh_med"], hi=-0.3, width=0.3) - 1.0)
+    lift = _soft(s["wrist_hip_range"], lo=2.0, width=0.4) + _soft(s["wrist_sh_hi"], lo=0.7, width=0.3)
+    sc["clean_and_jerk"] = (lift + _soft(s["wrist_spread_hi"], hi=2.2, width=0.4) + no_travel - 0.5)
+    sc["snatch"] = (lift + _soft(s["wrist_spread_hi"], lo=2.2, width=0.4) + no_travel - 0.5)
+    sc["punch"] = (up + still_legs * 0.7 + _soft(s["arm_ext_range"], lo=0.3, width=0.12)
+                   + _soft(s["elbow_side_range"], lo=50, width=15) + not_overhead + no_travel - 0.5
+                   + _soft(s["knee_alternation"], hi=1.2, width=0.15))
+    sc["front_kick"] = (up + _soft(s["hip_side_range"], lo=50, width=15)
+                        + _soft(s["hip_alternation"], lo=0.6, width=0.3)
+                        + _soft(s["hip_lo"], hi=120, width=15) - 1.0)
+    # running: the knees flex in turn (their difference swings more than either knee alone)
+    sc["sprint"] = (up + _soft(s["knee_alternation"], lo=1.35, width=0.15)
+                    + _soft(s["knee_side_range"], lo=30, width=15) + not_overhead
+                    + max(_soft(s["travel"], lo=1.0, width=0.5), -1.0))
+    return sc
+
+
+def recognize_activity(track: PoseTrack, *, features=None) -> Recognition:
+    """Recognise the activity in ``track`` among the 17 Video API activities.
+
+    ``features`` may pass precomputed :func:`~repstride.analysis.exercise.features.compute_features`.
+    """
+    from repstride.analysis.exercise.features import compute_features
+
+    feats = features if features is not None else compute_features(track)
+    s = clip_stats(track, feats)
+    s["trunk_range_sit"] = s["trunk_hi"] - s["trunk_lo"]
+    sc = _scores(s)
+    names = [a for a in ALL_ACTIVITIES if a in sc]
+    v = np.array([sc[a] for a in names]) / TEMPERATURE
+    p = np.exp(v - v.max())
+    p /= p.sum()
+    probs = {a: float(x) for a, x in zip(names, p)}
+    best = names[int(np.argmax(p))]
+    return Recognition(activity=best, confidence=float(p.max()), probabilities=probs, stats=s)
