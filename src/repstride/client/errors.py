@@ -127,16 +127,18 @@ _BY_CODE: dict[str, type[RepstrideError]] = {
     **dict.fromkeys(
         ("unauthorized", "forbidden", "invalid_client", "invalid_grant", "unauthorized_client",
          "unsupported_grant_type", "invalid_token", "invalid_scope", "access_denied",
-         "invalid_api_key"), AuthError),
+         "missing_token", "token_expired", "token_revoked", "missing_api_key", "invalid_api_key",
+         "invalid_policy", "policy_expired", "invalid_signature"), AuthError),
     "not_found": NotFound,
     **dict.fromkeys(
         ("invalid_input", "invalid_request", "invalid_file_type", "file_too_large",
          "video_too_long", "no_video_stream", "corrupt_video", "empty_video",
          "unsupported_dimensions", "unknown_activity", "validation_error", "not_completed",
-         "not_ready"), InvalidInput),
+         "not_ready", "malformed_request", "malformed_upload", "subject_not_found",
+         "invalid_parameter", "unsupported_language", "analysis_not_completed"), InvalidInput),
     "insufficient_credits": InsufficientCredits,
     **dict.fromkeys(("analysis_failed", "LOW_QUALITY_POSE_ESTIMATE"), AnalysisFailed),
-    "conflict": Conflict,
+    **dict.fromkeys(("conflict", "already_uploaded"), Conflict),
     "rate_limited": RateLimited,
     "timeout": Timeout,
 }
