@@ -91,6 +91,21 @@ class LowQualityPose(RepstrideError):
     default_message = "The body's position could not be detected confidently throughout the video."
 
 
+class PoseBackendUnavailable(RepstrideError):
+    """The pose models or the TFLite interpreter are missing from the installation."""
+
+    code = "pose_backend_unavailable"
+    http_status = 500
+    default_message = "The pose estimation backend is not available."
+
+
+class SubjectNotFound(InvalidInput):
+    """The caller designated a subject (point or box) that matches no tracked person."""
+
+    code = "subject_not_found"
+    default_message = "No person in the video matches the requested subject."
+
+
 # --- auth, resources, accounting --------------------------------------------------------------
 
 
@@ -136,6 +151,109 @@ class NotImplementedFeature(RepstrideError):
     code = "not_implemented"
     http_status = 501
     default_message = "This feature is not implemented yet."
+
+
+# --- Video API server (service/, api/) --------------------------------------------------------
+
+
+class MalformedRequest(InvalidInput):
+    code = "malformed_request"
+    default_message = "The request body could not be parsed."
+
+
+class ValidationFailed(InvalidInput):
+    """A well-formed request whose fields have the wrong type, range or length."""
+
+    code = "validation_error"
+    http_status = 422
+    default_message = "The request has invalid fields."
+
+
+class MissingToken(Unauthorized):
+    code = "missing_token"
+    default_message = "No access token: send 'Authorization: <token>' or 'Authorization: Bearer <token>'."
+
+
+class InvalidToken(Unauthorized):
+    code = "invalid_token"
+    default_message = "The access token is malformed or unknown."
+
+
+class TokenExpired(Unauthorized):
+    code = "token_expired"
+    default_message = "The access token has expired; request a new one at /oauth2/token."
+
+
+class TokenRevoked(Unauthorized):
+    code = "token_revoked"
+    default_message = "The access token or its client has been revoked."
+
+
+class InvalidClient(Unauthorized):
+    code = "invalid_client"
+    default_message = "Unknown client or wrong client secret."
+
+
+class UnsupportedGrantType(InvalidInput):
+    code = "unsupported_grant_type"
+    default_message = "Only grant_type=client_credentials is supported."
+
+
+class InvalidUploadPolicy(Forbidden):
+    code = "invalid_policy"
+    default_message = "The upload policy or its signature is invalid."
+
+
+class UploadPolicyExpired(Forbidden):
+    code = "policy_expired"
+    default_message = "The upload policy has expired; create the video again."
+
+
+class InvalidSignature(Forbidden):
+    code = "invalid_signature"
+    default_message = "The signed URL is invalid or has expired."
+
+
+class MalformedUpload(InvalidInput):
+    code = "malformed_upload"
+    default_message = "The upload must be multipart/form-data with the policy fields, then 'file'."
+
+
+class AlreadyUploaded(Conflict):
+    code = "already_uploaded"
+    default_message = "This video has already been uploaded."
+
+
+# --- Running Analysis API (seed 002) ------------------------------------------------------------
+
+
+class InvalidParameter(InvalidInput):
+    """A form field of ``POST /analysis/start`` is missing, malformed or out of range."""
+
+    code = "invalid_parameter"
+    default_message = "A request parameter is invalid."
+
+
+class UnsupportedLanguage(InvalidParameter):
+    code = "unsupported_language"
+    default_message = "Unsupported language."
+
+
+class MissingApiKey(Unauthorized):
+    code = "missing_api_key"
+    default_message = "The apiKey query parameter is missing."
+
+
+class InvalidApiKey(Forbidden):
+    code = "invalid_api_key"
+    default_message = "The apiKey is not valid for this client."
+
+
+class AnalysisNotCompleted(InvalidInput):
+    """Seed 002: calculated or raw data requested before the analysis reached ``success``."""
+
+    code = "analysis_not_completed"
+    default_message = "The analysis is not complete."
 
 
 # --- artifacts -------------------------------------------------------------------------------
