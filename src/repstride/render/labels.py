@@ -42,6 +42,15 @@ def format_number(v: float) -> str:
     return f"{v:.2f}"
 
 
+def type_label(analysis_type: str) -> str:
+    """``HIP_KNEE_ANGLE_DEGREES`` -> ``Hip knee angle (deg)`` (column headings)."""
+    for suffix, strip, unit in _UNITS:
+        if analysis_type.endswith(suffix):
+            name = analysis_type[: -len(strip)] if strip else analysis_type
+            return pretty_name(name) + (f" ({unit.strip()})" if unit.strip() else "")
+    return pretty_name(analysis_type)
+
+
 def analysis_line(a: RepAnalysis) -> tuple[str, Color] | None:
     """One rep analysis as ``("Hip knee angle 92.1 deg", colour)``; ``None`` for hidden types."""
     if any(a.type.endswith(h) for h in HIDDEN_TYPES):
