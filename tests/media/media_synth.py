@@ -101,3 +101,30 @@ CONTAINERS = [
     ("avi-mpeg4", "avi", "mpeg4", "yuv420p", None, "avi", "mpeg4"),
     ("avi-mjpeg", "avi", "mjpeg", "yuvj420p", None, "avi", "mjpeg"),
 ]
+
+
+def write_resolution_switch(path: Path, sizes: Sequence[tuple[int, int]], *,
+                            frames_each: int = 10) -> Path:
+    """A VP8 WebM whose resolution changes mid-stream (as browser MediaRecorder files do): each
+    size is a separate encoder run, muxed as one stream with continuous timestamps."""
+    with av.open(str(path), "w", format="webm") as c:
+        s = c.add_stream("libvpx", rate=30)
+        s.width, s.height, s.pix_fmt = sizes[0][0], sizes[0][1], "yuv420p"
+        c.start_encoding()
+        for k, (w, h) in enumerate(sizes):
+            cc = av.CodecContext.create("libvpx", "w")
+            cc.width, cc.height, cc.pix_fmt = w, h, "yuv420p"
+            cc.time_base = Fraction(1, 30)
+            cc.options = {"deadline": "realtime", "cpu-used": "8"}
+            packets = []
+            for i in range(frames_each):
+                f = av.VideoFrame.from_ndarray(pattern(k * frames_each + i, w, h), format="rgb24")
+                f.pts = i
+                packets += cc.encode(f)
+            packets += cc.encode(None)
+            for p in packets:
+                p.stream = s
+                p.pts = p.dts = p.pts + k * frames_each
+                p.time_base = Fraction(1, 30)
+                c.mux(p)
+    return path

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from media_synth import frame_number, write_video
+from media_synth import frame_number, write_resolution_switch, write_video
 
 from repstride.media import DecodeStats, iter_frames, probe
 
@@ -49,6 +49,15 @@ def test_start_and_end_seek_to_exact_frames(make_video, muxer):
 def test_max_side_downscales_in_the_decoder(make_video, max_side, shape):
     path = make_video("clip.mp4", frames=3, width=160, height=120)
     assert {f.rgb.shape for f in iter_frames(path, max_side=max_side)} == {shape}
+
+
+@pytest.mark.parametrize(("max_side", "shape"), [(None, (72, 96, 3)), (48, (36, 48, 3))])
+def test_resolution_change_mid_stream_keeps_one_shape(tmp_path, max_side, shape):
+    path = write_resolution_switch(tmp_path / "switch.webm", [(96, 72), (64, 48), (160, 120)])
+    frames = list(iter_frames(path, max_side=max_side))
+    assert len(frames) == 30
+    assert {f.rgb.shape for f in frames} == {shape}
+    assert [f.index for f in frames] == list(range(30))
 
 
 def test_max_side_must_be_positive(make_video):

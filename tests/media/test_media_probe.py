@@ -219,6 +219,12 @@ def _missing(tmp: Path) -> Path:
     return tmp / "nope.mp4"
 
 
+def _directory(tmp: Path) -> Path:
+    p = tmp / "folder.mp4"
+    p.mkdir()
+    return p
+
+
 BAD = [
     ("text-renamed-mp4", _text, "invalid_file_type"),
     ("jpeg-renamed-mp4", _jpeg, "invalid_file_type"),
@@ -236,6 +242,7 @@ BAD = [
     ("tiny-8x8", _dims(8, 8), "unsupported_dimensions"),
     ("sliver-8320x16", _dims(8320, 16, "mjpeg", "avi", "yuvj420p"), "unsupported_dimensions"),
     ("missing-file", _missing, "invalid_input"),
+    ("directory", _directory, "invalid_input"),
 ]
 
 

@@ -76,13 +76,13 @@ def sniff(path: Path) -> str:
     """Container family judged by the first bytes, not the extension: ``mp4``, ``mov``, ``avi``,
     ``webm`` or ``mkv``. Raises ``InvalidInput`` (missing), ``EmptyVideo`` (0 bytes) or
     ``InvalidFileType``."""
+    if path.exists() and not path.is_file():  # a directory, FIFO or device: never block on it
+        raise InvalidInput(f"Not a regular file: {path}")
     try:
         with open(path, "rb") as fh:
             head = fh.read(_SNIFF_BYTES)
     except FileNotFoundError as exc:
         raise InvalidInput(f"No such file: {path}") from exc
-    except IsADirectoryError as exc:
-        raise InvalidInput(f"Not a file: {path}") from exc
     if not head:
         raise EmptyVideo("The file is empty (0 bytes).")
     if len(head) >= 12 and head[4:8] in _ISOBMFF_BOXES:

@@ -149,21 +149,30 @@ def iter_frames(
 
 
 class _Converter:
-    """Decoded frame -> displayed RGB array, downscaled by swscale when asked."""
+    """Decoded frame -> displayed RGB array, downscaled by swscale when asked.
+
+    The output size is fixed by the first frame: streams that change resolution mid-way (browser
+    MediaRecorder WebM does) are scaled to it, so every frame of a video has one shape.
+    """
 
     def __init__(self, max_side: int | None) -> None:
         self.max_side = max_side
+        self._source: tuple[int, int] | None = None  # first frame's stored (w, h)
+        self._target: tuple[int, int] | None = None  # output stored (w, h)
 
     def __call__(self, frame) -> NDArray[np.uint8]:
-        orientation = orientation_of(frame)
         w, h = frame.width, frame.height
+        if self._target is None:
+            check_dimensions(w, h)
+            self._source = self._target = (w, h)
+            if self.max_side is not None and max(w, h) > self.max_side:
+                s = self.max_side / max(w, h)
+                self._target = (max(1, round(w * s)), max(1, round(h * s)))
         kwargs: dict[str, object] = {"format": "rgb24", "threads": RGB_THREADS}
-        if self.max_side is not None and max(w, h) > self.max_side:
-            s = self.max_side / max(w, h)
-            kwargs.update(width=max(1, round(w * s)), height=max(1, round(h * s)),
-                          interpolation="AREA")
+        if (w, h) != self._target:
+            kwargs.update(width=self._target[0], height=self._target[1], interpolation="AREA")
         rgb = frame.to_ndarray(**kwargs)
-        return orientation.apply(rgb)
+        return orientation_of(frame).apply(rgb)
 
 
 def _presentation_pts(path: str | Path) -> tuple[NDArray[np.int64], int | None]:
