@@ -2,7 +2,8 @@
 
 Render does not depend on the running engineers' result classes: callers pass events as plain
 mappings ``{"time_s": 1.23, "kind": "contact" | "toe_off", "side": "left" | "right"}``
-(``time_ms`` instead of ``time_s`` is accepted too), or :class:`GaitEvent` objects. For the Video
+(``time_ms`` instead of ``time_s`` is accepted too), :class:`GaitEvent` objects, or any object
+with those attributes (the running analysis' ``TD``/``TO`` events work as they are). For the Video
 API's sprint result, :func:`events_from_strides` derives them from the strides.
 """
 
@@ -20,8 +21,8 @@ Side = Literal["left", "right"]
 
 _KIND_ALIASES: dict[str, Kind] = {
     "contact": "contact", "foot_strike": "contact", "touch_down": "contact",
-    "touchdown": "contact", "initial_contact": "contact", "heel_strike": "contact",
-    "toe_off": "toe_off", "foot_off": "toe_off", "takeoff": "toe_off", "lift_off": "toe_off",
+    "touchdown": "contact", "initial_contact": "contact", "heel_strike": "contact", "td": "contact",
+    "toe_off": "toe_off", "to": "toe_off", "foot_off": "toe_off", "takeoff": "toe_off", "lift_off": "toe_off",
 }
 _SIDE_ALIASES: dict[str, Side] = {"left": "left", "l": "left", "right": "right", "r": "right"}
 
@@ -60,13 +61,20 @@ def _get(d: Mapping[str, Any], *keys: str) -> Any:
     return None
 
 
-def parse_events(events: Iterable[GaitEvent | Mapping[str, Any]] | None) -> tuple[GaitEvent, ...]:
-    """Normalise events to :class:`GaitEvent`, sorted by time. Raises ``InvalidInput`` on bad ones."""
+def parse_events(events: Iterable[Any] | None) -> tuple[GaitEvent, ...]:
+    """Normalise events to :class:`GaitEvent`, sorted by time. Raises ``InvalidInput`` on bad ones.
+
+    Accepts mappings or objects with ``time_s``, ``kind`` and ``side`` (``kind`` may also be
+    ``TD``/``TO``, ``foot_strike``, ``touch_down``, ...).
+    """
     out: list[GaitEvent] = []
     for i, e in enumerate(events or ()):
         if isinstance(e, GaitEvent):
             out.append(e)
             continue
+        if not isinstance(e, Mapping):
+            # any object with the same attribute names (e.g. the running analysis' own events)
+            e = {k: getattr(e, k) for k in ("time_s", "kind", "side") if hasattr(e, k)}
         t = _get(e, "time_s", "t_s")
         if t is None:
             ms = _get(e, "time_ms", "timestamp_ms", "timestampMs")
