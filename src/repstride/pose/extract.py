@@ -1,21 +1,45 @@
-"""Video -> PoseResult.
+"""Video -> PoseResult: every person tracked, the subject's BlazePose track, people's boxes.
 
-First version: the stock single-person MediaPipe Pose graph (BlazePose Full). The multi-person
-tracker replaces the internals; the signature stays.
+The stage runs the two BlazePose Full ``.tflite`` models from the mediapipe wheel directly (see
+:mod:`repstride.pose.models`): a person detector finds everyone, the landmark model follows each
+person on a rotated region derived from their previous landmarks, and :mod:`.tracker` keeps ids
+stable. Decoding runs on its own thread and feeds the models through a short queue, so decoding
+and inference overlap on two cores. After the last frame, tracks are cut wherever an id would
+jump to another person, the subject is chosen (most prominent, or the caller's ``subject=``), and
+left/right label swaps in the subject's track are repaired. Landmarks are kept raw (not
+smoothed); :func:`repstride.pose.smooth.smooth_track` gives the smoothed version.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from repstride.analysis.track import NUM_JOINTS, PoseTrack
+from repstride.errors import EmptyVideo, InvalidInput, SubjectNotFound
 from repstride.media import VideoInfo, iter_frames, probe
+from repstride.pose.models import PoseDetector, PoseLandmarker
+from repstride.pose.smooth import DEFAULT_CUTOFF_HZ, fix_left_right_swaps, smooth_track
+from repstride.pose.subject import SubjectHint, choose_main, pick_subject, split_on_jumps
+from repstride.pose.tracker import Observation, PersonTracker
 
 ProgressFn = Callable[[int, int], None]  # (frames done, frames expected)
+
+#: How often the person detector looks for newcomers while everyone is tracked (seconds).
+DETECT_EVERY_S = 0.33
+#: How long a lost person keeps their id waiting to be detected again (seconds).
+MAX_MISSING_S = 0.7
+#: Frames buffered between the decode thread and the models.
+QUEUE_FRAMES = 8
+BACKEND = "blazepose-full/litert"
 
 
 @dataclass(frozen=True, eq=False)
@@ -28,39 +52,195 @@ class PoseResult:
     people: dict[int, np.ndarray] = field(default_factory=dict)
     subject_id: int | None = None
 
+    def smoothed(self, *, cutoff_hz: float = DEFAULT_CUTOFF_HZ) -> PoseTrack:
+        """The subject's track smoothed for analysis (zero-phase Butterworth, gaps kept)."""
+        return smooth_track(self.track, cutoff_hz=cutoff_hz)
 
-def extract_pose(path: str | Path, *, progress: ProgressFn | None = None) -> PoseResult:
-    import mediapipe as mp
 
-    info = probe(path)
-    xy, score, world, ts, idx = [], [], [], [], []
-    with mp.solutions.pose.Pose(static_image_mode=False, model_complexity=1,
-                                smooth_landmarks=True) as pose:
-        for frame in iter_frames(path):
-            res = pose.process(frame.rgb)
-            ts.append(frame.timestamp_s)
-            idx.append(frame.index)
-            if res.pose_landmarks is None:
-                xy.append(np.full((NUM_JOINTS, 2), np.nan))
-                score.append(np.zeros(NUM_JOINTS))
-                world.append(np.full((NUM_JOINTS, 3), np.nan))
+@dataclass(frozen=True)
+class _Decoded:
+    index: int
+    timestamp_s: float
+    rgb: NDArray[np.uint8]
+
+
+_END = object()
+
+
+def _decode_ahead(path: str | Path, *, max_frames: int | None = None) -> Iterator[_Decoded]:
+    """Frames decoded on a background thread, at most :data:`QUEUE_FRAMES` ahead."""
+    q: queue.Queue[Any] = queue.Queue(maxsize=QUEUE_FRAMES)
+    stop = threading.Event()
+
+    def put(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def work() -> None:
+        try:
+            for n, frame in enumerate(iter_frames(path)):
+                if max_frames is not None and n >= max_frames:
+                    break
+                if not put(_Decoded(frame.index, frame.timestamp_s, frame.rgb)):
+                    return
+            put(_END)
+        except BaseException as exc:  # handed to the consumer, re-raised there
+            put(exc)
+
+    thread = threading.Thread(target=work, name="repstride-decode", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = q.get()
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+
+
+def _people_arrays(obs: dict[int, list[Observation]], n: int, width: int,
+                   height: int) -> dict[int, dict[str, NDArray[np.float64]]]:
+    scale = np.array([width, height], float)
+    out: dict[int, dict[str, NDArray[np.float64]]] = {}
+    for pid, rows in obs.items():
+        boxes = np.full((n, 5), np.nan)
+        xy = np.full((n, NUM_JOINTS, 2), np.nan)
+        vis = np.zeros((n, NUM_JOINTS))
+        world = np.full((n, NUM_JOINTS, 3), np.nan)
+        for o in rows:
+            t = o.frame
+            boxes[t, :4] = o.box / np.tile(scale, 2)
+            boxes[t, 4] = o.landmarks.pose_score
+            xy[t] = o.landmarks.xy / scale
+            vis[t] = o.landmarks.visibility
+            world[t] = o.landmarks.world
+        out[pid] = {"boxes": boxes, "xy": xy, "score": vis, "world": world}
+    return out
+
+
+def _split(people: dict[int, dict[str, NDArray[np.float64]]],
+           aspect: float) -> dict[int, dict[str, NDArray[np.float64]]]:
+    """Cut each person's arrays at identity jumps; later pieces get fresh ids."""
+    segments = split_on_jumps({p: v["boxes"] for p, v in people.items()}, aspect=aspect)
+    next_id = max(people, default=-1) + 1
+    out: dict[int, dict[str, NDArray[np.float64]]] = {}
+    for pid in sorted(people):
+        for k, (a, b) in enumerate(segments[pid]):
+            piece = {}
+            for name, arr in people[pid].items():
+                blank = np.zeros_like(arr) if name == "score" else np.full_like(arr, np.nan)
+                blank[a:b] = arr[a:b]
+                piece[name] = blank
+            if k == 0:
+                out[pid] = piece
             else:
-                lm = res.pose_landmarks.landmark
-                xy.append([[p.x, p.y] for p in lm])
-                score.append([p.visibility for p in lm])
-                wl = res.pose_world_landmarks.landmark
-                world.append([[p.x, p.y, p.z] for p in wl])
-            if progress is not None:
-                progress(frame.index + 1, info.frames)
-    xy_a = np.asarray(xy, float).reshape(-1, NUM_JOINTS, 2)
-    lo = np.nanmin(xy_a, axis=1) if len(xy_a) else np.zeros((0, 2))
-    hi = np.nanmax(xy_a, axis=1) if len(xy_a) else np.zeros((0, 2))
-    track = PoseTrack(
-        xy=xy_a, score=np.asarray(score, float).reshape(-1, NUM_JOINTS),
-        world=np.asarray(world, float).reshape(-1, NUM_JOINTS, 3),
+                out[next_id] = piece
+                next_id += 1
+    return out
+
+
+def extract_pose(
+    path: str | Path,
+    *,
+    progress: ProgressFn | None = None,
+    subject: object | None = None,
+    detect_every_s: float = DETECT_EVERY_S,
+    max_missing_s: float = MAX_MISSING_S,
+    num_threads: int = 1,
+    max_frames: int | None = None,
+) -> PoseResult:
+    """Track everyone in the video at ``path`` and return the subject's pose.
+
+    Parameters
+    ----------
+    subject
+        Who the subject is: ``None`` for the most prominent person (see
+        :mod:`repstride.pose.subject`), a point ``(x, y)`` or box ``(x1, y1, x2, y2)`` normalised
+        to the displayed frame, a ``{"point"|"box": ..., "t": seconds}`` dict, or a
+        :class:`~repstride.pose.subject.SubjectHint`. Raises ``SubjectNotFound`` when nobody
+        tracked matches it.
+    detect_every_s, max_missing_s
+        Detector period while everyone is tracked; how long a lost person keeps their id.
+    num_threads
+        Threads per model invocation (decoding has its own thread regardless).
+    max_frames
+        Stop after this many frames (benchmarks, previews).
+    """
+    try:
+        hint = None if subject is None else SubjectHint.parse(subject)
+    except (ValueError, TypeError) as exc:
+        raise InvalidInput(f"invalid subject: {exc}") from exc
+    info = probe(path)
+    fps = info.fps if info.fps and info.fps > 0 else 30.0
+    detector = PoseDetector(num_threads=num_threads)
+    landmarker = PoseLandmarker(num_threads=num_threads)
+
+    tracker: PersonTracker | None = None
+    ts: list[float] = []
+    idx: list[int] = []
+    width, height = info.width, info.height
+    expected = max(info.frames, 1)
+    started = time.perf_counter()
+    for n, fr in enumerate(_decode_ahead(path, max_frames=max_frames)):
+        if tracker is None:
+            height, width = fr.rgb.shape[:2]
+            tracker = PersonTracker(
+                detector, landmarker, width=width, height=height,
+                detect_every=max(1, round(detect_every_s * fps)),
+                max_missing=max(1, round(max_missing_s * fps)))
+        tracker.step(n, fr.rgb)
+        ts.append(fr.timestamp_s)
+        idx.append(fr.index)
+        if progress is not None:
+            progress(n + 1, max(expected, n + 1))
+    elapsed = time.perf_counter() - started
+    if tracker is None:
+        raise EmptyVideo()
+
+    n_frames = len(ts)
+    people = _split(_people_arrays(tracker.observations(), n_frames, width, height),
+                    aspect=width / height)
+    boxes = {pid: v["boxes"] for pid, v in people.items()}
+    if hint is not None:
+        subject_id = pick_subject(hint, boxes, np.asarray(ts))
+        if subject_id is None:
+            raise SubjectNotFound(details={"subject": repr(subject)})
+    else:
+        subject_id = choose_main({p: v["xy"] for p, v in people.items()}, width=width,
+                                 height=height)
+
+    track = _subject_track(people.get(subject_id) if subject_id is not None else None,
+                           n_frames, ts, idx, fps, width, height)
+    track, _ = fix_left_right_swaps(track)
+    meta = {
+        **track.meta, "backend": BACKEND, "subject_id": subject_id,
+        "people_seen": len(people), "coverage": float(track.detected.mean()) if n_frames else 0.0,
+        "stage_fps": n_frames / elapsed if elapsed > 0 else None, **tracker.stats,
+    }
+    return PoseResult(info=info, track=track.replace(meta=meta), people=boxes,
+                      subject_id=subject_id)
+
+
+def _subject_track(arrays: dict[str, NDArray[np.float64]] | None, n: int, ts: list[float],
+                   idx: list[int], fps: float, width: int, height: int) -> PoseTrack:
+    if arrays is None:
+        track = PoseTrack.empty(n, fps=fps, width=width, height=height,
+                                timestamps_s=np.asarray(ts, float))
+        return track.replace(frame_index=np.asarray(idx, np.int64))
+    return PoseTrack(
+        xy=arrays["xy"], score=arrays["score"], world=arrays["world"],
         timestamps_s=np.asarray(ts, float), frame_index=np.asarray(idx, np.int64),
-        bbox=np.concatenate([lo, hi], axis=1).reshape(-1, 4),
-        fps=info.fps or 30.0, width=info.width, height=info.height,
+        bbox=arrays["boxes"][:, :4].copy(), fps=fps, width=width, height=height,
     )
-    boxes = np.concatenate([track.bbox, np.where(track.detected, 1.0, np.nan)[:, None]], axis=1)
-    return PoseResult(info=info, track=track, people={0: boxes}, subject_id=0)
+
+
+__all__ = ["PoseResult", "extract_pose"]
