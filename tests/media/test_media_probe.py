@@ -219,6 +219,13 @@ def _missing(tmp: Path) -> Path:
     return tmp / "nope.mp4"
 
 
+def _unknown_codec_tag(tmp: Path) -> Path:  # an AVI whose fourcc no decoder knows
+    src = write_video(tmp / "src.avi", fmt="avi", codec="mpeg4", frames=5)
+    p = tmp / "unknown.avi"
+    p.write_bytes(src.read_bytes().replace(b"FMP4", b"ZQ\x00\x01"))
+    return p
+
+
 def _directory(tmp: Path) -> Path:
     p = tmp / "folder.mp4"
     p.mkdir()
@@ -243,6 +250,7 @@ BAD = [
     ("sliver-8320x16", _dims(8320, 16, "mjpeg", "avi", "yuvj420p"), "unsupported_dimensions"),
     ("missing-file", _missing, "invalid_input"),
     ("directory", _directory, "invalid_input"),
+    ("unknown-codec-tag", _unknown_codec_tag, "invalid_file_type"),
 ]
 
 
@@ -284,3 +292,48 @@ def test_validate_limits(make_video, kwargs, code):
         with pytest.raises(RepstrideError) as err:
             validate(info, **kwargs)
         assert err.value.code == code
+
+
+def test_undecodable_metadata_text_is_not_an_error(make_video, tmp_path):
+    """Tag names and values are free text; FFmpeg hands over raw bytes (here not UTF-8)."""
+    src = make_video("src.mkv", fmt="matroska", frames=5)
+    data = src.read_bytes()
+    assert b"DURATION" in data
+    path = tmp_path / "tags.mkv"
+    path.write_bytes(data.replace(b"DURATION", b"DUR\xbbTION"))
+    info = probe(path)
+    assert info.frames == 5
+    assert len(list(iter_frames(path))) == 5
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_mutated_files_never_crash(tmp_path, seed):
+    """Seeded fuzzing: byte flips, cuts and header damage on every accepted container. Whatever
+    happens, the outcome is frames or one of our stable errors, quickly."""
+    rng = np.random.default_rng(seed)
+    sources = [write_video(tmp_path / f"src-{c[0]}", fmt=c[1], codec=c[2], pix_fmt=c[3],
+                           options=c[4], frames=20, width=64, height=48) for c in CONTAINERS]
+    outcomes: dict[str, int] = {}
+    for k in range(70):
+        data = bytearray(sources[k % len(sources)].read_bytes())
+        mode = k % 3
+        if mode == 0:
+            for _ in range(int(rng.integers(1, 40))):
+                data[int(rng.integers(0, len(data)))] = int(rng.integers(0, 256))
+        elif mode == 1:
+            data = data[: int(rng.integers(1, len(data)))]
+        else:
+            for _ in range(int(rng.integers(1, 10))):
+                data[int(rng.integers(0, min(300, len(data))))] = int(rng.integers(0, 256))
+        path = tmp_path / f"mutant-{k}"
+        path.write_bytes(bytes(data))
+        try:
+            probe(path)
+            sum(1 for _ in iter_frames(path))
+            code = "ok"
+        except RepstrideError as exc:
+            code = exc.code
+        outcomes[code] = outcomes.get(code, 0) + 1
+    assert set(outcomes) <= {"ok", "corrupt_video", "empty_video", "invalid_file_type",
+                             "no_video_stream", "unsupported_dimensions"}, outcomes
+    assert outcomes.get("ok", 0) > 0

@@ -105,7 +105,8 @@ def open_input(path: str | Path) -> tuple[av.container.InputContainer, str]:
     path = Path(path)
     family = sniff(path)
     try:
-        container = av.open(str(path), mode="r")
+        # Metadata is free text from whoever wrote the file: never fail on its encoding.
+        container = av.open(str(path), mode="r", metadata_errors="replace")
     except av.error.EOFError as exc:
         # The header parses but the data ends before any frame (e.g. a Matroska file with no
         # cluster): nothing to decode.
@@ -130,6 +131,9 @@ def pick_video_stream(container: av.container.InputContainer) -> av.video.stream
         if not len(container.streams):
             raise EmptyVideo("The file contains no streams.")
         raise NoVideoStream()
+    candidates = [s for s in candidates if s.codec_context is not None]
+    if not candidates:  # FFmpeg has no decoder for it (or the codec tag is damaged)
+        raise InvalidFileType("The video codec is not supported.")
     return max(candidates, key=lambda s: (s.codec_context.width or 0) * (s.codec_context.height or 0))
 
 
