@@ -56,6 +56,8 @@ def _count(track: PoseTrack, activity: str | None) -> tuple[str, str, float | No
         res = analyze_activity(track, activity=activity)
     except RepstrideError as exc:
         return f"err:{exc.code}", activity or "?", None
+    except Exception as exc:  # noqa: BLE001 - a benchmark reports every failure and goes on
+        return f"err:{type(exc).__name__}", activity or "?", None
     conf = res.info.get("activityConfidence")
     shown = str(len(res.reps)) if res.status == "Complete" else "FAIL"
     return shown, res.activity or "?", conf
@@ -89,8 +91,13 @@ def main(argv: list[str] | None = None) -> int:
         given = _count(track, truth_act)[0] if truth_act in SPECS else "-"
         truth, alt = _int(row["true_reps"]), _int(row["alt_reps"])
         name = row["file"].split("/")[-1][:34]
+        mark = ""
+        if truth is not None and truth_act in SPECS:
+            mark = "" if _int(pred) in (truth, alt) else "  <- count"
+        if truth_act in SPECS and act != truth_act:
+            mark += "  <- activity"
         print(f"{name:34s} {row['true_reps'][:5]:>5s} {row['alt_reps']:>3s} {pred:>4s} {given:>5s}  "
-              f"{truth_act:16s} {act:16s} {'' if conf is None else f'{conf:.2f}'}")
+              f"{truth_act:16s} {act:16s} {'' if conf is None else f'{conf:.2f}'}{mark}")
         if truth_act in SPECS or truth_act == "running":
             act_rows.append(act == ("sprint" if truth_act == "running" else truth_act))
         if truth is None:

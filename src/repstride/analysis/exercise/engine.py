@@ -117,15 +117,30 @@ def choose_signal(spec: ActivitySpec, feats: Features) -> tuple[str, str, float]
     return options[best]
 
 
+def _posture_ok(spec: ActivitySpec, feats: Features) -> np.ndarray | None:
+    """(T,) frames whose posture fits the activity (NaN posture counts as fitting)."""
+    if not spec.posture:
+        return None
+    ok = np.ones(len(feats), bool)
+    for name, lo, hi in spec.posture:
+        x = feats[name]
+        with np.errstate(invalid="ignore"):
+            bad = (x < lo if lo is not None else False) | (x > hi if hi is not None else False)
+        ok &= ~np.asarray(bad, bool)
+    return ok
+
+
 def _segment(spec: ActivitySpec, feats: Features, params: SegmentParams) -> list[RepWindow]:
+    allowed = _posture_ok(spec, feats)
     if not spec.per_side:
         name, direction, min_rom = choose_signal(spec, feats)
         params = replace(params, min_rom=params.min_rom / spec.min_rom * min_rom)
-        return segment_reps(feats[name], fps=feats.fps, direction=direction, params=params)
+        return segment_reps(feats[name], fps=feats.fps, direction=direction, params=params,
+                            allowed=allowed)
     per = []
     for side in SIDES:
         reps = segment_reps(feats[f"{spec.signal}_{side}"], fps=feats.fps,
-                            direction=spec.direction, params=params)
+                            direction=spec.direction, params=params, allowed=allowed)
         per.append([replace(r, side=side) for r in reps])
     return merge_sides(*per)
 

@@ -56,12 +56,19 @@ class RepWindow:
     side: str | None = None
 
 
+#: A rep cut by the clip's start/end must be within this share of the typical range of motion
+#: of the rest level the other reps return to.
+EDGE_TOLERANCE = 0.2
+
+
 def segment_reps(signal: FloatArray, *, fps: float, direction: Direction,
-                 params: SegmentParams) -> list[RepWindow]:
+                 params: SegmentParams, allowed: NDArray[np.bool_] | None = None
+                 ) -> list[RepWindow]:
     """Find full repetitions in ``signal`` (``(T,)``, NaN allowed).
 
     ``direction="down"``: a rep moves the signal down from rest and back (knee angle in a squat);
-    ``"up"``: up and back (wrist height in a snatch).
+    ``"up"``: up and back (wrist height in a snatch). ``allowed`` (``(T,)`` bool) marks frames
+    whose posture fits the activity; an extreme outside them is set-up motion, not a rep.
     """
     y = np.asarray(signal, float)
     if y.size < 3 or not np.isfinite(y).any():
@@ -73,6 +80,12 @@ def segment_reps(signal: FloatArray, *, fps: float, direction: Direction,
                               wlen=int(round(2 * params.max_rep_s * fps)) | 1)
     if peaks.size == 0:
         return _edge_halves([], z, fps, params, None)
+    if allowed is not None:
+        ok = np.asarray(allowed, bool)[peaks]
+        peaks = peaks[ok]
+        props = {k: v[ok] for k, v in props.items()}
+        if peaks.size == 0:
+            return []
     prom = props["prominences"]
     typical = float(np.median(np.sort(prom)[-max(1, (prom.size + 1) // 2):]))
     keep = prom >= max(params.min_rom, params.rel_rom * typical)
@@ -81,12 +94,29 @@ def segment_reps(signal: FloatArray, *, fps: float, direction: Direction,
     peaks = peaks[keep]
     lefts = props["left_bases"][keep]
     rights = props["right_bases"][keep]
-    reps: list[RepWindow] = []
+    need = max(params.min_rom, params.rel_rom * typical)
+    near = max(2, int(round(0.1 * fps)))
+    cands = []
     for i, p in enumerate(peaks):
         lb = lefts[i] if i == 0 else peaks[i - 1] + int(np.argmin(z[peaks[i - 1]:p + 1]))
         rb = rights[i] if i == len(peaks) - 1 else p + int(np.argmin(z[p:peaks[i + 1] + 1]))
+        if min(z[p] - z[lb], z[p] - z[rb]) >= need:
+            cands.append((int(lb), int(p), int(rb)))
+    # the rest level, from bases that are real turning points (not the clip's first/last frame)
+    inner = [z[b] for lb, _, rb in cands for b in (lb, rb) if near < b < z.size - 1 - near]
+    rest = float(np.median(inner)) if len(inner) >= 2 else None
+    hold = max(3, int(round(0.3 * fps)))
+    still_start = bool(np.ptp(z[:hold]) < 0.1 * typical)
+    still_end = bool(np.ptp(z[-hold:]) < 0.1 * typical)
+    reps: list[RepWindow] = []
+    for lb, p, rb in cands:
         left_exc, right_exc = z[p] - z[lb], z[p] - z[rb]
-        if min(left_exc, right_exc) < max(params.min_rom, params.rel_rom * typical):
+        # a rep cut by the clip's start or end while moving counts only if it is back in the
+        # rest zone; a subject holding still at the edge is at rest wherever that is
+        if rest is not None and (
+                (lb <= near and not still_start and z[lb] > rest + EDGE_TOLERANCE * typical)
+                or (rb >= z.size - 1 - near and not still_end
+                    and z[rb] > rest + EDGE_TOLERANCE * typical)):
             continue
         lvl_l = z[lb] + params.edge_frac * left_exc
         lvl_r = z[rb] + params.edge_frac * right_exc

@@ -54,6 +54,9 @@ class ActivitySpec:
     #: other signals showing the same reps ``(name, direction, min_rom)``; per clip the
     #: smoothest of the signals with enough range is segmented (a view can spoil one angle)
     alternates: tuple[tuple[str, Literal["up", "down"], float], ...] = ()
+    #: posture at a rep's extreme ``(signal, lo, hi)``: an extreme outside it is set-up motion
+    #: (walking in, lying down, getting into position), not a rep
+    posture: tuple[tuple[str, float | None, float | None], ...] = ()
 
 
 def _a(type_: str, signal: str, reduce: Reduce, good_min: float | None = None,
@@ -70,6 +73,7 @@ ARMS = ("SHOULDER", "ELBOW", "WRIST")
 SPECS: dict[str, ActivitySpec] = {s.name: s for s in (
     ActivitySpec(
         "squat", "knee", "down", 40.0, required=LEGS + ("SHOULDER",), min_rep_s=0.8,
+        posture=(("trunk", None, 75.0),),
         alternates=(("hip", "down", 40.0), ("hip_above_ankle", "down", 0.4)),
         analyses=(
             _a("HIP_KNEE_ANGLE_DEGREES", "thigh_pitch", "at_mid", good_max=10.0),
@@ -79,6 +83,7 @@ SPECS: dict[str, ActivitySpec] = {s.name: s for s in (
             BAR_PATH, DURATION, TEMPO)),
     ActivitySpec(
         "bodyweight_squat", "knee", "down", 40.0, required=LEGS, min_rep_s=0.6,
+        posture=(("trunk", None, 75.0),),
         alternates=(("hip", "down", 40.0), ("hip_above_ankle", "down", 0.4)),
         analyses=(
             _a("HIP_KNEE_ANGLE_DEGREES", "thigh_pitch", "at_mid", good_max=15.0),
@@ -95,8 +100,9 @@ SPECS: dict[str, ActivitySpec] = {s.name: s for s in (
             _a("TRUNK_LEAN_DEGREES", "trunk", "max"),
             BAR_PATH, DURATION)),
     ActivitySpec(
-        "bench_press", "elbow", "down", 35.0, required=ARMS, min_rep_s=0.7,
-        alternates=(("wrist_above_shoulder", "down", 0.35),),
+        "bench_press", "elbow", "down", 25.0, required=ARMS, min_rep_s=0.7,
+        posture=(("trunk", 35.0, 140.0),),
+        alternates=(("wrist_above_shoulder", "down", 0.25),),
         analyses=(
             _a("ELBOW_ANGLE_DEGREES", "elbow", "min", good_max=100.0),
             _a("ELBOW_WRIST_ANGLE_DEGREES", "forearm_vertical", "at_mid", good_max=20.0),
@@ -104,6 +110,7 @@ SPECS: dict[str, ActivitySpec] = {s.name: s for s in (
             BAR_PATH, DURATION, TEMPO)),
     ActivitySpec(
         "push_up", "elbow", "down", 30.0, required=ARMS + ("HIP",), min_rep_s=0.5,
+        posture=(("trunk", 40.0, 140.0),),
         alternates=(("shoulder_above_wrist", "down", 0.3),),
         analyses=(
             _a("ELBOW_ANGLE_DEGREES", "elbow", "min", good_max=100.0),
@@ -113,6 +120,7 @@ SPECS: dict[str, ActivitySpec] = {s.name: s for s in (
             DURATION)),
     ActivitySpec(
         "chin_up", "elbow", "down", 40.0, required=ARMS, min_rep_s=0.7,
+        posture=(("wrist_above_shoulder", -0.4, None),),
         alternates=(("nose_above_wrist", "up", 0.4),),
         analyses=(
             _a("ELBOW_ANGLE_DEGREES", "elbow", "min", good_max=90.0),
@@ -129,6 +137,7 @@ SPECS: dict[str, ActivitySpec] = {s.name: s for s in (
             DURATION)),
     ActivitySpec(
         "lunge", "knee", "down", 35.0, required=LEGS, min_rep_s=0.6,
+        posture=(("trunk", None, 60.0),),
         alternates=(("hip_above_ankle", "down", 0.3),),
         analyses=(
             _a("FRONT_KNEE_ANGLE_DEGREES", "knee_min", "at_mid", good_min=65.0, good_max=110.0),
