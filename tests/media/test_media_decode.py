@@ -43,6 +43,13 @@ def test_start_and_end_seek_to_exact_frames(make_video, muxer):
     assert stats.decoded < 60  # it seeked instead of decoding everything from the start
 
 
+def test_start_past_the_end_yields_nothing(make_video):
+    path = make_video("clip.mp4", frames=30, options=GOP10)
+    stats = DecodeStats()
+    assert list(iter_frames(path, start_s=5.0, stats=stats)) == []
+    assert stats.frames == 0
+
+
 @pytest.mark.parametrize(("max_side", "shape"), [
     (None, (120, 160, 3)), (80, (60, 80, 3)), (1000, (120, 160, 3)), (33, (25, 33, 3)),
 ])

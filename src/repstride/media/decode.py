@@ -141,11 +141,10 @@ def iter_frames(
                 rgb = converter(frame)
                 stats.frames += 1
                 yield Frame(index=index, timestamp_s=ts, rgb=rgb)
-    if stats.decoded == 0:
-        if stats.bad_packets or stats.truncated:
-            raise CorruptVideo(details={"bad_packets": stats.bad_packets})
-        if pts_index.size == 0:
+    if stats.decoded == 0 and not start_s:  # (a seek past the end legitimately yields nothing)
+        if pts_index.size == 0 and not (stats.bad_packets or stats.truncated):
             raise EmptyVideo()
+        raise CorruptVideo(details={"bad_packets": stats.bad_packets})
 
 
 class _Converter:
