@@ -145,8 +145,8 @@ def refine_from_heatmap(uv: NDArray[np.float64], heatmap: NDArray[np.floating], 
     hm_h, hm_w, n = heatmap.shape
     m = min(n, uv.shape[0])
     off = kernel // 2
-    cols = np.floor(uv[:m, 0] * hm_w).astype(int)
-    rows = np.floor(uv[:m, 1] * hm_h).astype(int)
+    cols = np.trunc(uv[:m, 0] * hm_w).astype(int)  # C++ static_cast truncates
+    rows = np.trunc(uv[:m, 1] * hm_h).astype(int)
     inside = (cols >= 0) & (cols < hm_w) & (rows >= 0) & (rows < hm_h)
     d = np.arange(-off, off + 1)
     rr = rows[:, None] + d  # (m, k)

@@ -1,0 +1,97 @@
+"""PersonTracker on synthetic scenes (fake models): stable ids, crossings, re-acquisition."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from pose_fakes import H, W, FakeDetector, FakeLandmarker, Scene, walk
+
+from repstride.pose.tracker import PersonTracker, tiles
+
+
+def run(scene: Scene, n: int, **kw) -> tuple[PersonTracker, dict[int, dict[int, int]]]:
+    """Track the scene; returns the tracker and, per output id, {frame: true person}."""
+    tr = PersonTracker(FakeDetector(scene), FakeLandmarker(scene), width=W, height=H,  # type: ignore[arg-type]
+                       detect_every=kw.pop("detect_every", 5), max_missing=kw.pop("max_missing", 8), **kw)
+    rgb = scene.rgb()
+    for t in range(n):
+        scene.frame = t
+        tr.step(t, rgb)
+    truth: dict[int, dict[int, int]] = {}
+    for tid, obs in tr.observations().items():
+        for o in obs:
+            hip = (o.landmarks.xy[23] + o.landmarks.xy[24]) / 2
+            person = min(scene.present(o.frame),
+                         key=lambda p: np.linalg.norm(scene.hips[p][o.frame] - hip))
+            truth.setdefault(tid, {})[o.frame] = person
+    return tr, truth
+
+
+def test_tiles_cover_a_long_frame() -> None:
+    assert tiles(100, 100) == []
+    t = tiles(1920, 1080)
+    assert len(t) == 2 and t[0][0] == 0 and t[-1][0] + t[-1][2] == 1920
+    t = tiles(1080, 1920)
+    assert len(t) == 2 and t[-1][1] + t[-1][2] == 1920
+
+
+def test_two_still_people_keep_two_ids() -> None:
+    n = 40
+    scene = Scene(hips={0: walk(n, (60, 90), (0, 0)), 1: walk(n, (180, 95), (0, 0))},
+                  torsos={0: np.full(n, 20.0), 1: np.full(n, 18.0)})
+    tr, truth = run(scene, n)
+    assert len(truth) == 2
+    for frames in truth.values():
+        assert len(frames) == n and len(set(frames.values())) == 1
+    # the detector ran only on the periodic frames once both were tracked
+    assert scene.calls["det"] <= n // 5 + 2
+
+
+@pytest.mark.parametrize("front_enters_at", [0, 3])  # 3: the one behind has the older id
+def test_crossing_people_never_swap_ids(front_enters_at: int) -> None:
+    n = 60
+    scene = Scene(
+        hips={0: walk(n, (30, 95), (3.0, 0), frames=range(front_enters_at, n)),  # nearer
+              1: walk(n, (210, 85), (-3.0, 0))},   # walks left, farther
+        torsos={0: np.full(n, 22.0), 1: np.full(n, 15.0)})
+    tr, truth = run(scene, n)
+    for tid, frames in truth.items():  # identity purity: one id = one person
+        assert len(set(frames.values())) == 1, (tid, frames)
+    owner = {tid: next(iter(f.values())) for tid, f in truth.items()}
+    # the walker in front keeps a single id across the whole crossing
+    ids_of_0 = [tid for tid, p in owner.items() if p == 0]
+    assert len(ids_of_0) == 1
+    frames0 = sorted(truth[ids_of_0[0]])
+    assert frames0 == list(range(frames0[0], n)) and frames0[0] <= front_enters_at + 5
+    # the one behind is followed before and after (a new id afterwards is allowed)
+    seen_1 = set().union(*(truth[t].keys() for t, p in owner.items() if p == 1))
+    assert min(seen_1) == 0 and max(seen_1) == n - 1
+
+
+def test_lost_person_is_reacquired_with_same_id() -> None:
+    n = 50
+    hips = walk(n, (60, 90), (1.0, 0))
+    hips[20:24] = np.nan  # briefly hidden
+    scene = Scene(hips={0: hips}, torsos={0: np.full(n, 20.0)})
+    tr, truth = run(scene, n, max_missing=8)
+    assert len(truth) == 1
+    frames = next(iter(truth.values()))
+    assert sorted(frames) == [t for t in range(n) if not 20 <= t < 24]
+
+
+def test_newcomer_is_found_by_periodic_detection() -> None:
+    n = 40
+    scene = Scene(hips={0: walk(n, (60, 90), (0, 0)),
+                        1: walk(n, (200, 90), (0, 0), frames=range(12, n))},
+                  torsos={0: np.full(n, 20.0), 1: np.full(n, 20.0)})
+    tr, truth = run(scene, n, detect_every=5)
+    firsts = sorted(min(f) for f in truth.values())
+    assert firsts[0] == 0 and 12 <= firsts[1] <= 12 + 5
+
+
+@pytest.mark.parametrize("gap", [0, 1])
+def test_no_one_in_frame_gives_no_track(gap: int) -> None:
+    n = 10
+    scene = Scene(hips={0: np.full((n, 2), np.nan)}, torsos={0: np.full(n, 20.0)})
+    tr, truth = run(scene, n, detect_every=1 + gap)
+    assert truth == {}
