@@ -100,6 +100,9 @@ CONTAINERS = [
     ("webm-vp9", "webm", "libvpx-vp9", "yuv420p", VP8, "webm", "vp9"),
     ("avi-mpeg4", "avi", "mpeg4", "yuv420p", None, "avi", "mpeg4"),
     ("avi-mjpeg", "avi", "mjpeg", "yuvj420p", None, "avi", "mjpeg"),
+    ("mov-hevc10", "mov", "libx265", "yuv420p10le", {"x265-params": "log-level=none"}, "mov",
+     "hevc"),  # what iPhones record
+    ("webm-av1", "webm", "libsvtav1", "yuv420p", {"preset": "12"}, "webm", "av1"),
 ]
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from media_synth import frame_number, pattern
 
-from repstride.media import VideoWriter, iter_frames, probe, write_jpeg
+from repstride.media import VideoWriter, encode_jpeg, iter_frames, probe, write_jpeg
 
 
 def top_level_boxes(path: Path) -> list[str]:
@@ -128,6 +128,7 @@ def test_write_jpeg_round_trip(tmp_path, width, height):
     path = tmp_path / "thumb.jpg"
     write_jpeg(path, img, quality=90)
     data = path.read_bytes()
+    assert data == encode_jpeg(img, quality=90)
     assert data[:2] == b"\xff\xd8" and data[-2:] == b"\xff\xd9"
     with av.open(str(path)) as c:
         got = next(c.decode(video=0)).to_ndarray(format="rgb24")

@@ -163,11 +163,12 @@ class VideoWriter:
         self._container.mux(self._stream.encode(frame))
 
 
-def write_jpeg(path: str | Path, rgb: NDArray[np.uint8], quality: int = 88) -> None:
-    """Write an RGB ``(H, W, 3)`` uint8 image as a baseline JPEG (FFmpeg's mjpeg encoder).
+def encode_jpeg(rgb: NDArray[np.uint8], quality: int = 88) -> bytes:
+    """Encode an RGB ``(H, W, 3)`` uint8 image as a baseline JPEG (FFmpeg's mjpeg encoder).
 
     ``quality`` 1..100 (higher is better) is mapped linearly onto FFmpeg's JPEG quantiser scale
-    2..31 (``-q:v``), so the numbers are comparable to, not identical with, libjpeg's.
+    31..2 (``-q:v``), so the numbers are comparable to, not identical with, libjpeg's. Chroma is
+    4:2:0 for even sizes and 4:4:4 for odd ones.
     """
     if not 1 <= quality <= 100:
         raise ValueError(f"quality must be in 1..100, got {quality}")
@@ -184,5 +185,9 @@ def write_jpeg(path: str | Path, rgb: NDArray[np.uint8], quality: int = 88) -> N
     frame = frame.reformat(format=ctx.pix_fmt, dst_colorspace=avr.Colorspace.ITU601,
                            dst_color_range=avr.ColorRange.JPEG)
     frame.pts = 0
-    data = b"".join(bytes(p) for p in [*ctx.encode(frame), *ctx.encode(None)])
-    Path(path).write_bytes(data)
+    return b"".join(bytes(p) for p in [*ctx.encode(frame), *ctx.encode(None)])
+
+
+def write_jpeg(path: str | Path, rgb: NDArray[np.uint8], quality: int = 88) -> None:
+    """Write an RGB ``(H, W, 3)`` uint8 image to ``path`` as JPEG; see :func:`encode_jpeg`."""
+    Path(path).write_bytes(encode_jpeg(rgb, quality))

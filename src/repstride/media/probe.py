@@ -88,7 +88,7 @@ def probe(path: str | Path) -> VideoInfo:
             width, height = height, width
         return VideoInfo(
             container=family,
-            codec=cc.name,
+            codec=cc.codec.canonical_name,  # "av1", not the decoder ("libdav1d")
             width=width,
             height=height,
             rotation=orientation.rotation_cw,
