@@ -173,14 +173,19 @@ def orientation_of(frame: av.video.frame.VideoFrame) -> Orientation:
     return Orientation(k=k, mirror=bool(mirror))
 
 
-def packet_time(packet: av.Packet) -> int | None:
-    """Presentation timestamp of a packet that will be shown, else ``None``.
+def is_shown(packet: av.Packet) -> bool:
+    """Whether a demuxed packet is a frame a player shows.
 
-    Empty (flush) packets and packets an MP4/MOV edit list cuts (encoder pre-roll with negative
-    timestamps, frames past the edit's end: FFmpeg flags them discard and the decoder drops their
-    frames) are not part of the video as played.
+    Not shown: empty (flush) packets, and packets an MP4/MOV edit list cuts (encoder pre-roll with
+    negative timestamps, frames past the edit's end), which FFmpeg flags *discard* and whose
+    frames the decoder drops.
     """
-    if packet.size == 0 or packet.is_discard:
+    return packet.size > 0 and not packet.is_discard
+
+
+def packet_time(packet: av.Packet) -> int | None:
+    """Presentation timestamp (stream time base) of a shown packet, else ``None``."""
+    if not is_shown(packet):
         return None
     t = packet.pts if packet.pts is not None else packet.dts
     return None if t is None else int(t)

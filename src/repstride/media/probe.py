@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
+import av.container
+import av.video.stream
 import numpy as np
 from numpy.typing import NDArray
 
@@ -21,6 +23,7 @@ from repstride.media._container import (
     Orientation,
     check_dimensions,
     ffmpeg_errors,
+    is_shown,
     open_input,
     orientation_of,
     packet_time,
@@ -78,10 +81,10 @@ def probe(path: str | Path) -> VideoInfo:
         cc = stream.codec_context
         check_dimensions(cc.width, cc.height)
         stream.thread_type = "SLICE"  # one frame is needed; frame threads would only add latency
-        pts, last_duration, orientation, first = _scan(container, stream)
+        count, pts, last_duration, orientation, first = _scan(container, stream)
         header_fps = _header_fps(stream)
         tb = stream.time_base or Fraction(1, 1)
-        fps, duration, vfr = _timing(pts, last_duration, tb, header_fps)
+        fps, duration, vfr = _timing(pts, count, last_duration, tb, header_fps)
         width, height = first.width, first.height
         check_dimensions(width, height)
         if orientation.swaps_axes:
@@ -94,7 +97,7 @@ def probe(path: str | Path) -> VideoInfo:
             rotation=orientation.rotation_cw,
             fps=fps,
             duration_s=duration,
-            frames=int(len(pts)),
+            frames=count,
             mirrored=orientation.mirror,
             header_fps=header_fps,
             vfr=vfr,
@@ -132,8 +135,14 @@ class _First:
     pix_fmt: str
 
 
-def _scan(container, stream) -> tuple[NDArray[np.int64], int, Orientation, _First]:
-    """Demux all video packets (timestamps) and decode until the first frame decodes."""
+def _scan(container: av.container.InputContainer, stream: av.video.stream.VideoStream
+          ) -> tuple[int, NDArray[np.int64], int, Orientation, _First]:
+    """Demux every video packet (count, timestamps) and decode until the first frame decodes.
+
+    Returns the number of shown frames, their sorted unique timestamps, the last packet's
+    duration, the orientation and the first frame.
+    """
+    count = 0
     pts: list[int] = []
     last_duration = 0
     first: _First | None = None
@@ -142,7 +151,7 @@ def _scan(container, stream) -> tuple[NDArray[np.int64], int, Orientation, _Firs
     bad_packets = 0
     deadline = time.monotonic() + FIRST_FRAME_TIMEOUT_S
     packets = container.demux(stream)
-    while len(pts) < MAX_SCAN_PACKETS:
+    while count < MAX_SCAN_PACKETS:
         try:
             packet = next(packets)
         except StopIteration:
@@ -161,20 +170,20 @@ def _scan(container, stream) -> tuple[NDArray[np.int64], int, Orientation, _Firs
                 break
             if first is None and time.monotonic() > deadline:
                 raise CorruptVideo("No frame could be decoded in the time allowed.")
+        if not is_shown(packet):
+            continue
+        count += 1
+        last_duration = int(packet.duration or 0)
         t = packet_time(packet)
         if t is not None:
             pts.append(t)
-            last_duration = int(packet.duration or 0)
-    if first is None and pts:
+    if first is None and count:
         first, orientation = _drain(stream, errors)
-    if not pts:
+    if not count:
         raise EmptyVideo()
     if first is None:
-        raise CorruptVideo(details={"packets": len(pts), "bad_packets": bad_packets})
-    arr = np.unique(np.asarray(pts, dtype=np.int64))  # presentation order; drops duplicate stamps
-    if len(arr) < len(pts) and _all_same(pts):
-        arr = np.asarray(pts, dtype=np.int64)  # no usable timestamps at all: keep the count
-    return arr, last_duration, orientation, first
+        raise CorruptVideo(details={"packets": count, "bad_packets": bad_packets})
+    return count, np.unique(np.asarray(pts, dtype=np.int64)), last_duration, orientation, first
 
 
 def _drain(stream, errors) -> tuple[_First | None, Orientation]:
@@ -187,10 +196,6 @@ def _drain(stream, errors) -> tuple[_First | None, Orientation]:
     return None, IDENTITY
 
 
-def _all_same(values: list[int]) -> bool:
-    return len(set(values)) <= 1
-
-
 def _header_fps(stream) -> float:
     for rate in (stream.average_rate, stream.guessed_rate, stream.base_rate):
         if rate and float(rate) > 0:
@@ -198,14 +203,16 @@ def _header_fps(stream) -> float:
     return 0.0
 
 
-def _timing(pts: NDArray[np.int64], last_duration: int, tb: Fraction,
+def _timing(pts: NDArray[np.int64], count: int, last_duration: int, tb: Fraction,
             header_fps: float) -> tuple[float, float, bool]:
-    """Mean fps, duration and VFR flag from presentation timestamps (in ``tb`` units)."""
+    """Mean fps, duration and VFR flag from presentation timestamps (in ``tb`` units).
+
+    Falls back on the header rate when there are not two distinct timestamps.
+    """
     n = len(pts)
     t = pts.astype(np.float64) * float(tb)
-    if n >= 2 and t[-1] > t[0]:
+    if n >= 2:
         dt = np.diff(t)
-        dt = dt[dt > 0]
         median = float(np.median(dt))
         fps = (n - 1) / float(t[-1] - t[0])
         tick = float(tb)
@@ -214,5 +221,5 @@ def _timing(pts: NDArray[np.int64], last_duration: int, tb: Fraction,
         last = last_duration * float(tb) if last_duration > 0 else median
         return fps, float(t[-1] - t[0]) + last, bool(vfr)
     fps = header_fps
-    last = last_duration * float(tb) if last_duration > 0 else (1.0 / fps if fps > 0 else 0.0)
-    return fps, n * last, False
+    frame_s = last_duration * float(tb) if last_duration > 0 else (1.0 / fps if fps > 0 else 0.0)
+    return fps, count * frame_s, False
