@@ -50,17 +50,40 @@ View = Literal["side", "back"]
 MIN_CONTACT_FPS = 50.0
 #: A joint whose visibility score is below this is treated as not seen.
 MIN_JOINT_SCORE = 0.3
-#: Foot-height threshold for "on the ground", in leg lengths (hip-to-ankle).
+#: Foot-height threshold for "on the ground", in leg lengths (hip-to-ankle): a first guess used
+#: to find stance frames; the threshold actually used per foot is NOISE_MULTIPLE times the
+#: measured jitter of the foot on the ground, clipped to [MIN_, MAX_CONTACT_HEIGHT].
 CONTACT_HEIGHT = 0.045
+NOISE_MULTIPLE = 3.0
+MIN_CONTACT_HEIGHT = 0.015
+MAX_CONTACT_HEIGHT = 0.06
 #: Fraction of the stance speed (pelvis-relative) a foot must move backwards to be in contact.
-STANCE_SPEED_FRACTION = 0.5
+STANCE_SPEED_FRACTION = 0.25
 #: Low-pass cut-off (Hz) for the foot trajectories before events are read from them.
 FOOT_CUTOFF_HZ = 12.0
-#: Shortest and longest plausible contact, seconds of real time.
-MIN_CONTACT_S = 0.05
-MAX_CONTACT_S = 1.2
-#: Cost (in squared leg lengths) of switching the left/right labelling in the swap pass.
+#: Sub-frame timing: a threshold crossing can be moved towards the contact's plateau along the
+#: local slope by this fraction of the way (1 = assume a straight-line approach to the ground;
+#: 0 = the crossing itself), at most EXTRAPOLATE_MAX_S. Off: with the noise-scaled threshold the
+#: crossing is already within a frame on synthetic runs, and on real clips the pose model's heel
+#: settles late (extrapolating made touch-downs 1-2 frames late against hand marks).
+TD_EXTRAPOLATE = 0.0
+TO_EXTRAPOLATE = 0.0
+EXTRAPOLATE_MAX_S = 0.02
+#: A contact is a run of frames below LOOSE_FACTOR x the threshold (hysteresis) holding a core
+#: of frames in contact.
+LOOSE_FACTOR = 2.0
+#: Shortest and longest contact as fractions of the stride period.
+MIN_CONTACT_STRIDE = 0.08
+MAX_CONTACT_STRIDE = 0.85
+#: A running stride (s) used when the period cannot be measured, and to scale filters.
+TYPICAL_STRIDE_S = 0.7
+#: A cadence (steps/min, video time) below which a running video is suspected slow motion.
+SLOW_MOTION_CADENCE_SPM = 100.0
+#: Cost (in squared leg lengths) of switching the left/right labelling in the swap pass, and
+#: per frame spent with the detector's labels swapped (the detector is right most of the time,
+#: so only short glitches with a clear jump out and back are undone).
 SWAP_COST = 0.05
+SWAPPED_FRAME_COST = 0.01
 #: Flags.
 FLAG_LOW_RESOLUTION = "low_frame_rate_contact_times"
 FLAG_FEW_CONTACTS = "few_contacts"
@@ -249,7 +272,14 @@ def detect_gait_events(
         raise LowQualityPose("The runner's legs could not be measured.")
     pelvis = smooth((pts[:, Joint.LEFT_HIP] + pts[:, Joint.RIGHT_HIP]) / 2.0, fps=fps, cutoff_hz=6.0)
 
-    feet = {side: _foot_signals(pts, side, pelvis, leg, fps) for side in ("left", "right")}
+    # Durations are judged against the stride period *in video frames*, so a slow-motion video
+    # that was not declared is still segmented sensibly (its times are then video time).
+    stride_frames = _stride_period_frames(pts, pelvis, fps)
+    slow_factor_seen = stride_frames / (TYPICAL_STRIDE_S * fps)
+    cutoff = min(FOOT_CUTOFF_HZ / max(slow_factor_seen, 1.0), 0.4 * fps)
+    feet = {side: _foot_signals(pts, side, pelvis, leg, fps, cutoff=cutoff,
+                                ground_window=int(round(2.0 * stride_frames)))
+            for side in ("left", "right")}
     direction = _direction(feet, pts) if view == "side" else 0
     ts_real = np.asarray(track.timestamps_s, float) / slow_motion_factor
     fps_real = fps * slow_motion_factor
@@ -261,13 +291,17 @@ def detect_gait_events(
         back_v = np.concatenate([-f["vx"][f["h"] < CONTACT_HEIGHT] for f in feet.values()])
         back_v = back_v[np.isfinite(back_v)]
         stance_speed = float(np.median(back_v)) if back_v.size else 0.0
+        if stance_speed <= 0:
+            stance_speed = 0.0
 
+    for f in feet.values():
+        f["thr"] = np.float64(_contact_threshold(f, stance_speed))
     contacts: list[Contact] = []
     masks: dict[str, NDArray[np.bool_]] = {}
     for side, f in feet.items():
-        mask = _contact_mask(f, stance_speed if view == "side" else 0.0, fps_real)
+        found, mask = _find_contacts(f, side, stance_speed, ts_real, stride_frames, swaps["near"])
         masks[side] = mask
-        contacts += _contacts_from_mask(mask, f, side, stance_speed, ts_real, swaps["near"])
+        contacts += found
     contacts.sort(key=lambda c: c.td.time_s)
 
     flags: list[str] = []
@@ -285,7 +319,7 @@ def detect_gait_events(
         contact_mask=masks, points=pts, times_s=ts_real,
     )
     cad = ev.cadence_spm()
-    if cad is not None and cad < 100.0 and slow_motion_factor == 1.0 and view == "side":
+    if cad is not None and cad < SLOW_MOTION_CADENCE_SPM and slow_motion_factor == 1.0:
         ev = _with_flag(ev, FLAG_SLOW_MOTION_SUSPECTED)
     return ev
 
@@ -341,6 +375,7 @@ def _resolve_label_swaps(pts: FloatArray, score: FloatArray) -> tuple[FloatArray
                     cost[t, s], back[t, s] = c_from0, 0
                 else:
                     cost[t, s], back[t, s] = c_from1, 1
+                cost[t, s] += SWAPPED_FRAME_COST * s
         path = np.zeros(m, dtype=np.int8)
         path[-1] = int(np.argmin(cost[-1]))
         for t in range(m - 1, 0, -1):
@@ -394,26 +429,75 @@ def _leg_length_px(pts: FloatArray) -> float:
     return best
 
 
-def _foot_signals(pts: FloatArray, side: str, pelvis: FloatArray, leg: float, fps: float
-                  ) -> dict[str, FloatArray]:
+def _foot_signals(pts: FloatArray, side: str, pelvis: FloatArray, leg: float, fps: float, *,
+                  cutoff: float, ground_window: int) -> dict[str, FloatArray]:
     """Height above ground (leg lengths) and pelvis-relative horizontal velocity of one foot."""
     s = side.upper()
-    heel = pts[:, Joint[f"{s}_HEEL"]]
-    toe = pts[:, Joint[f"{s}_FOOT_INDEX"]]
-    ankle = pts[:, Joint[f"{s}_ANKLE"]]
-    heel = smooth(heel, fps=fps, cutoff_hz=FOOT_CUTOFF_HZ)
-    toe = smooth(toe, fps=fps, cutoff_hz=FOOT_CUTOFF_HZ)
-    ankle = smooth(ankle, fps=fps, cutoff_hz=FOOT_CUTOFF_HZ)
+    heel = smooth(pts[:, Joint[f"{s}_HEEL"]], fps=fps, cutoff_hz=cutoff)
+    toe = smooth(pts[:, Joint[f"{s}_FOOT_INDEX"]], fps=fps, cutoff_hz=cutoff)
+    ankle = smooth(pts[:, Joint[f"{s}_ANKLE"]], fps=fps, cutoff_hz=cutoff)
     low = np.fmax(heel[:, 1], toe[:, 1])  # y grows downwards: the lower point has the larger y
-    ground = _rolling_percentile(low, window=max(5, int(round(2.0 * fps))), q=90.0)
+    ground = _rolling_percentile(low, window=max(5, ground_window), q=90.0)
     h = (ground - low) / leg
-    foot_x = np.nanmean(np.stack([heel[:, 0], toe[:, 0], ankle[:, 0]]), axis=0) \
-        if np.isfinite(ankle[:, 0]).any() else ankle[:, 0]
+    with np.errstate(invalid="ignore"):
+        stack = np.stack([heel[:, 0], toe[:, 0], ankle[:, 0]])
+        cnt = np.isfinite(stack).sum(axis=0)
+        foot_x = np.where(cnt > 0, np.nansum(stack, axis=0) / np.maximum(cnt, 1), np.nan)
     rel_x = (foot_x - pelvis[:, 0]) / leg
     vx = np.gradient(rel_x) * fps if rel_x.size > 1 else np.zeros_like(rel_x)
-    score_ok = np.isfinite(h) & np.isfinite(vx)
-    return {"h": h, "vx_raw": vx, "rel_x": rel_x, "ok": score_ok,
+    ok = np.isfinite(h) & np.isfinite(vx)
+    return {"h": h, "vx_raw": vx, "rel_x": rel_x, "ok": ok,
             "toe_minus_heel_x": toe[:, 0] - heel[:, 0]}
+
+
+def _first_period(x: FloatArray, *, fps: float, min_s: float, max_s: float
+                  ) -> tuple[float, float]:
+    """``(period_s, strength)``: the first autocorrelation peak within 80 % of the highest.
+
+    The highest peak alone often sits at a multiple of the period of a clean periodic signal.
+    """
+    v = fill_gaps(np.asarray(x, float))
+    v = v[np.isfinite(v)]
+    n = v.size
+    lo, hi = max(1, int(round(min_s * fps))), int(round(min(max_s * fps, n * 0.6)))
+    if n < 8 or hi <= lo + 2:
+        return float("nan"), 0.0
+    v = v - v.mean()
+    denom = float(np.dot(v, v))
+    if denom <= 1e-12:
+        return float("nan"), 0.0
+    lags = np.arange(lo - 1, hi + 1)
+    ac = np.array([np.dot(v[:-k], v[k:]) / denom * n / (n - k) for k in lags])
+    peaks = [i for i in range(1, ac.size - 1) if ac[i] >= ac[i - 1] and ac[i] > ac[i + 1]]
+    if not peaks:
+        return float("nan"), 0.0
+    top = max(ac[i] for i in peaks)
+    i = next(i for i in peaks if ac[i] >= 0.8 * top)
+    # Parabolic refinement of the peak lag.
+    den = ac[i - 1] - 2 * ac[i] + ac[i + 1]
+    off = 0.5 * (ac[i - 1] - ac[i + 1]) / den if den != 0 else 0.0
+    return (lags[i] + off) / fps, float(max(0.0, ac[i]))
+
+
+def _stride_period_frames(pts: FloatArray, pelvis: FloatArray, fps: float) -> float:
+    """Stride period in video frames from the feet's pelvis-relative motion (autocorrelation).
+
+    Falls back to :data:`TYPICAL_STRIDE_S` when no clear period is found.
+    """
+    n = pts.shape[0]
+    best, strength = float("nan"), 0.0
+    for side in ("LEFT", "RIGHT"):
+        ankle = pts[:, Joint[f"{side}_ANKLE"]] - pelvis
+        for axis in (0, 1):
+            x = ankle[:, axis]
+            if np.isfinite(x).sum() < 0.5 * n:
+                continue
+            per, st = _first_period(x, fps=fps, min_s=0.25, max_s=min(20.0, 0.6 * n / fps))
+            if np.isfinite(per) and st > strength:
+                best, strength = per, st
+    if not np.isfinite(best) or strength < 0.3:
+        return TYPICAL_STRIDE_S * fps
+    return best * fps
 
 
 def _rolling_percentile(x: FloatArray, *, window: int, q: float) -> FloatArray:
@@ -446,20 +530,20 @@ def _direction(feet: dict[str, dict[str, FloatArray]], pts: FloatArray) -> int:
 # -- contacts ------------------------------------------------------------------------------------
 
 
-def _contact_mask(f: dict[str, FloatArray], stance_speed: float, fps_real: float
-                  ) -> NDArray[np.bool_]:
-    low = f["h"] < CONTACT_HEIGHT
-    if stance_speed > 0:
-        moving_back = f["vx"] < -STANCE_SPEED_FRACTION * stance_speed
-        mask = low & moving_back
-    else:
-        mask = low
-    mask &= f["ok"]
-    # Bridge one-frame dropouts and drop runs too short to be a contact.
-    gap = max(1, int(round(0.02 * fps_real)))
-    mask = _close_gaps(mask, gap)
-    min_len = max(2, int(math.ceil(MIN_CONTACT_S * fps_real)))
-    return _drop_short_runs(mask, min_len)
+def _contact_threshold(f: dict[str, FloatArray], stance_speed: float) -> float:
+    """Height threshold for one foot: NOISE_MULTIPLE x its spread on the ground (robust SD)."""
+    h = f["h"]
+    with np.errstate(invalid="ignore"):
+        st = f["ok"] & (h < CONTACT_HEIGHT)
+        if stance_speed > 0 and "vx" in f:
+            st &= f["vx"] < -STANCE_SPEED_FRACTION * stance_speed
+    d = h[st]
+    d = d[np.isfinite(d)]
+    if d.size < 5:
+        return CONTACT_HEIGHT
+    # Spread of the foot's height while on the ground: pose jitter plus the roll of the foot.
+    noise = 1.4826 * float(np.median(np.abs(d - np.median(d))))
+    return float(np.clip(NOISE_MULTIPLE * noise, MIN_CONTACT_HEIGHT, MAX_CONTACT_HEIGHT))
 
 
 def _runs(mask: NDArray[np.bool_]) -> list[tuple[int, int]]:
@@ -503,38 +587,98 @@ def _time_at(ts: FloatArray, row: float) -> float:
     return float(ts[i] + (row - i) * (ts[i + 1] - ts[i]))
 
 
-def _contacts_from_mask(mask: NDArray[np.bool_], f: dict[str, FloatArray], side: Side,
-                        stance_speed: float, ts: FloatArray, near_swap: NDArray[np.bool_]
-                        ) -> list[Contact]:
-    n = mask.size
+def _find_contacts(f: dict[str, FloatArray], side: Side, stance_speed: float, ts: FloatArray,
+                   stride_frames: float, near_swap: NDArray[np.bool_]
+                   ) -> tuple[list[Contact], NDArray[np.bool_]]:
+    """Contacts of one foot, and the (T,) in-contact mask.
+
+    A contact is a run of frames with the foot below :data:`LOOSE_HEIGHT` (hysteresis, so a
+    noisy mid-stance frame does not split it) that holds a core of frames in contact (low and,
+    in side view, moving backwards with the ground). Within it, TD is when the descending foot
+    reaches the contact's own height plateau (extrapolated from the slope at which it crosses
+    the contact height, so a heel arriving between two frames is timed between them) and, in
+    side view, moves backwards; TO is when the lowest point rises through
+    :data:`TOE_OFF_HEIGHT` above the plateau.
+    """
+    h, ok = f["h"], f["ok"]
+    vx = f.get("vx")
+    n = h.size
+    use_v = vx is not None and stance_speed > 0
+    v_level = -STANCE_SPEED_FRACTION * stance_speed
+    thr = float(f["thr"])
+    with np.errstate(invalid="ignore"):
+        core = ok & (h < thr)
+        if use_v:
+            assert vx is not None
+            core &= vx < v_level
+        loose = ok & (h < LOOSE_FACTOR * thr)
+    min_len = max(2, int(math.ceil(MIN_CONTACT_STRIDE * stride_frames)))
+    max_len = MAX_CONTACT_STRIDE * stride_frames
+    gap = max(1, int(round(0.1 * stride_frames)))
+    max_rows = EXTRAPOLATE_MAX_S * stride_frames / TYPICAL_STRIDE_S
+    mask = np.zeros(n, bool)
     out: list[Contact] = []
-    h, vx = f["h"], f.get("vx")
-    for s, e in _runs(mask):
-        # A run touching the ends of the track has an unobserved TD or TO: skip it.
-        if s == 0 or e == n - 1:
-            continue
-        # TD: the later of the two conditions becoming true between rows s-1 and s.
-        td_row = float(s)
-        c_h = _crossing(h, s - 1, s, CONTACT_HEIGHT)
-        cands = [c_h if c_h is not None else float(s - 1)]
-        if vx is not None and stance_speed > 0:
-            c_v = _crossing(vx, s - 1, s, -STANCE_SPEED_FRACTION * stance_speed)
-            cands.append(c_v if c_v is not None else float(s - 1))
-        td_row = max(cands)
-        if h[s - 1] < CONTACT_HEIGHT and (vx is None or stance_speed <= 0):
-            td_row = float(s)
-        # TO: the lowest point rises through the threshold between rows e and e+1.
-        c_to = _crossing(h, e, e + 1, CONTACT_HEIGHT)
-        to_row = c_to if c_to is not None else float(e)
-        dur = _time_at(ts, to_row) - _time_at(ts, td_row)
-        if dur < MIN_CONTACT_S * 0.8 or dur > MAX_CONTACT_S:
-            continue
-        td = GaitEvent("TD", side, _time_at(ts, td_row), int(math.ceil(td_row - 1e-9)),
-                       _confidence(f, s, near_swap))
-        to = GaitEvent("TO", side, _time_at(ts, to_row), int(math.floor(to_row + 1e-9)),
-                       _confidence(f, e, near_swap))
-        out.append(Contact(side, td, to))
-    return out
+    for a, b in _runs(loose):
+        for i0, i1 in _runs(_close_gaps(core[a:b + 1], gap)):
+            i0, i1 = i0 + a, i1 + a
+            if i1 - i0 + 1 < min_len or i0 == 0 or i1 >= n - 1:
+                continue
+            plateau = float(np.nanmedian(h[i0:i1 + 1]))
+            if a == 0 or b >= n - 1:
+                continue  # the foot was already down at the first frame / still down at the last
+            td_row = _touch_down_row(h, vx if use_v else None, v_level, i0, plateau, a, max_rows,
+                                     thr)
+            to_row = _toe_off_row(h, i0, i1, b, plateau, max_rows, thr)
+            if to_row is None or td_row is None or not 0 < to_row - td_row <= max_len:
+                continue
+            td = GaitEvent("TD", side, _time_at(ts, td_row), int(math.ceil(td_row - 1e-9)),
+                           _confidence(f, int(round(td_row)), near_swap))
+            to = GaitEvent("TO", side, _time_at(ts, to_row), int(math.floor(to_row + 1e-9)),
+                           _confidence(f, int(round(to_row)), near_swap))
+            out.append(Contact(side, td, to))
+            mask[td.frame: to.frame + 1] = True
+    return out, mask
+
+
+def _touch_down_row(h: FloatArray, vx: FloatArray | None, v_level: float, i0: int,
+                    plateau: float, run_start: int, max_rows: float, thr: float) -> float | None:
+    """Fractional row of touch-down for a contact whose first core row is ``i0``."""
+    level = plateau + thr
+    r_h = float(i0 - 1)
+    # The descending crossing of the contact height, at or before i0.
+    for j in range(i0, max(run_start, 1) - 1, -1):
+        if j >= 1 and h[j - 1] >= level > h[j]:
+            c = _crossing(h, j - 1, j, level)
+            slope = h[j] - h[j - 1]  # per row, negative
+            if c is not None:
+                ext = TD_EXTRAPOLATE * thr / max(-slope, 1e-9)
+                # Not past the first row that is actually on the plateau.
+                reach = next((k for k in range(j, min(j + 6, h.size))
+                              if h[k] <= plateau + 0.25 * thr), j + 2)
+                r_h = min(c + min(ext, max_rows), float(reach))
+            break
+    r_v = float(i0 - 1)
+    if vx is not None and i0 >= 1:
+        c = _crossing(vx, i0 - 1, i0, v_level)
+        if c is not None:
+            r_v = c
+    return max(r_h, r_v, float(run_start) - 1.0)
+
+
+def _toe_off_row(h: FloatArray, i0: int, i1: int, run_end: int, plateau: float,
+                 max_rows: float, thr: float) -> float | None:
+    """Fractional row at which the foot rises through the contact height after the core."""
+    level = plateau + thr
+    start = (i0 + i1) // 2
+    for k in range(start, min(run_end + 2, h.size - 1)):
+        if h[k] < level <= h[k + 1]:
+            c = _crossing(h, k, k + 1, level)
+            if c is None:
+                return None
+            # Back to the plateau along the rising slope (at most EXTRAPOLATE_MAX rows).
+            ext = TO_EXTRAPOLATE * thr / max(h[k + 1] - h[k], 1e-9)
+            return max(c - min(ext, max_rows), float(k) - 0.5)
+    return None
 
 
 def _confidence(f: dict[str, FloatArray], row: int, near_swap: NDArray[np.bool_]) -> float:
@@ -545,7 +689,7 @@ def _confidence(f: dict[str, FloatArray], row: int, near_swap: NDArray[np.bool_]
     seg = seg[np.isfinite(seg)]
     if seg.size < 2:
         return 0.0
-    sharp = float(np.clip((seg.max() - seg.min()) / (2.0 * CONTACT_HEIGHT), 0.0, 1.0))
+    sharp = float(np.clip((seg.max() - seg.min()) / (2.0 * float(f["thr"])), 0.0, 1.0))
     ok = float(np.mean(f["ok"][lo:hi]))
     c = sharp * ok
     if near_swap[row]:
