@@ -34,6 +34,7 @@ def cli() -> None:
 def _register() -> None:
     # Each module defines its commands on ``cli``; importing registers them.
     from repstride.cli import pose_cmd  # noqa: F401
+    from repstride.cli import clients_cmd, serve_cmd  # noqa: F401
     from repstride.cli import remote_cmd  # noqa: F401
 
 
