@@ -55,11 +55,14 @@ ROTATIONS = [
 
 @pytest.mark.parametrize(("matrix", "expected"), ROTATIONS, ids=[f"{m[0]}{'-flip' if m[1] else ''}"
                                                                  for m, _ in ROTATIONS])
-@pytest.mark.parametrize("muxer", ["mp4", "mov"])
-def test_rotation_gives_displayed_size_and_orientation(make_video, muxer, matrix, expected):
+@pytest.mark.parametrize(("muxer", "codec"), [("mp4", "libx264"), ("mov", "libx264"),
+                                              ("matroska", "libx264"), ("webm", "libvpx")])
+def test_rotation_gives_displayed_size_and_orientation(make_video, muxer, codec, matrix,
+                                                       expected):
     ccw, hflip = matrix
     rotation, mirrored, shape, corner = expected
-    path = make_video("rot" + EXT[muxer], fmt=muxer, rotation=ccw, hflip=hflip, frames=3)
+    path = make_video("rot" + EXT[muxer], fmt=muxer, codec=codec, rotation=ccw, hflip=hflip,
+                      frames=3)
     info = probe(path)
     assert (info.rotation, info.mirrored) == (rotation, mirrored)
     assert (info.height, info.width) == shape
