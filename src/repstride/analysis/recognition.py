@@ -53,9 +53,16 @@ def clip_stats(track: PoseTrack, feats) -> dict[str, float]:
     f = feats
     fps = track.fps
     s: dict[str, float] = {}
-    s["trunk_med"] = _pct(f["trunk"], 50)
-    s["trunk_lo"] = _pct(f["trunk"], 10)
-    s["trunk_hi"] = _pct(f["trunk"], 90)
+    # trunk statistics only where shoulders and hips are really seen (a cropped head or torso
+    # leaves hallucinated landmarks that can point anywhere)
+    sc = np.asarray(track.score, float)
+    seen = np.ones(len(track), bool)
+    for pair in ((Joint.LEFT_SHOULDER, Joint.RIGHT_SHOULDER), (Joint.LEFT_HIP, Joint.RIGHT_HIP)):
+        seen &= np.maximum(sc[:, int(pair[0])], sc[:, int(pair[1])]) >= 0.5
+    trunk = f["trunk"] if seen.mean() < 0.2 else np.where(seen, f["trunk"], np.nan)
+    s["trunk_med"] = _pct(trunk, 50)
+    s["trunk_lo"] = _pct(trunk, 10)
+    s["trunk_hi"] = _pct(trunk, 90)
     for name in ("knee", "hip", "elbow", "shoulder"):
         s[f"{name}_range"] = _rng(f[name])
         s[f"{name}_lo"] = _pct(f[name], 5)
@@ -67,6 +74,7 @@ def clip_stats(track: PoseTrack, feats) -> dict[str, float]:
     s["wrist_sh_lo"] = _pct(f["wrist_above_shoulder"], 10)
     s["wrist_sh_hi"] = _pct(f["wrist_above_shoulder"], 90)
     s["wrist_hip_range"] = _rng(f["wrist_above_hip"])
+    s["wrist_ankle_lo"] = _pct(f["wrist_above_ankle"], 5)
     s["wrist_hip_lo"] = _pct(f["wrist_above_hip"], 5)
     s["wrist_hip_hi"] = _pct(f["wrist_above_hip"], 95)
     s["hip_ankle_med"] = _pct(f["hip_above_ankle"], 50)
@@ -123,50 +131,55 @@ def _scores(s: dict[str, float]) -> dict[str, float]:
     barbell = (_soft(s["wrist_sh_med"], lo=-0.35, hi=0.45, width=0.2)
                + _soft(s["wrist_spread_med"], lo=1.45, width=0.15))
     squat_base = (up + _soft(s["knee_range"], lo=45, width=12) + legs_together + no_travel
-                  + 0.5 * not_overhead)
+                  + 0.5 * not_overhead + max(-1.5, _soft(s["trunk_hi"], hi=70, width=8)))
     sc["squat"] = squat_base + barbell
     sc["bodyweight_squat"] = squat_base - 2.5 * float(np.exp(barbell))
     sc["deadlift"] = (_soft(s["hip_range"], lo=45, width=12) + _soft(s["trunk_hi"], lo=40, width=12)
                       + _soft(s["hip_range"] - s["knee_range"], lo=5, width=15)
                       + _soft(s["wrist_hip_hi"], hi=0.2, width=0.25)
-                      + _soft(s["elbow_lo"], lo=140, width=15) + no_travel + legs_together)
+                      + _soft(s["elbow_lo"], lo=140, width=15) + no_travel + legs_together
+                      + _soft(s["trunk_hi"], hi=95, width=10))
     sc["lunge"] = (up + _soft(s["knee_range"], lo=40, width=12) + no_travel * 0.3
                    + _soft(s["hip_alternation"], lo=0.85, width=0.2)
                    + _soft(s["knee_alternation"], hi=1.3, width=0.2)
                    + _soft(s["knee_lo"], hi=120, width=15) + not_overhead)
-    sc["burpee"] = (_soft(s["trunk_lo"], hi=30, width=12) + _soft(s["trunk_hi"], lo=60, width=12)
-                    + _soft(s["knee_range"], lo=40, width=15) - 0.5)
-    sc["sit_up"] = (_soft(s["trunk_hi"], lo=60, width=12) + _soft(s["trunk_range_sit"], lo=30,
+    # standing -> plank (hands on the floor) -> standing
+    sc["burpee"] = (_soft(s["trunk_lo"], hi=30, width=12) + _soft(s["trunk_hi"], lo=70, width=8)
+                    + _soft(s["knee_range"], lo=40, width=15)
+                    + _soft(s["wrist_ankle_lo"], lo=-0.5, hi=0.5, width=0.3) - 0.25)
+    sc["sit_up"] = (_soft(s["trunk_hi"], lo=60, width=12) + _soft(s["trunk_lo"], hi=50, width=15) + _soft(s["trunk_range_sit"], lo=30,
                                                                    width=12)
                     + _soft(s["knee_med"], hi=130, width=20) + _soft(s["hip_lo"], hi=90, width=20)
                     + _soft(s["hip_ankle_med"], hi=0.35, width=0.25))
     sc["knee_to_chest"] = (flat + _soft(s["hip_side_range"], lo=45, width=15)
                            + _soft(s["hip_alternation"], lo=0.5, width=0.3)
-                           + _soft(s["trunk_hi"] - s["trunk_lo"], hi=25, width=12) - 0.5)
+                           + _soft(s["trunk_hi"] - s["trunk_lo"], hi=25, width=12)
+                           + _soft(s["wrist_sh_med"], lo=-0.5, hi=0.5, width=0.2) - 0.5)
     sc["push_up"] = (flat + _soft(s["elbow_range"], lo=30, width=12)
                      + _soft(s["trunk_hi"] - s["trunk_lo"], hi=35, width=15)
                      + _soft(s["wrist_sh_med"], hi=-0.4, width=0.3)
-                     + _soft(s["knee_lo"], lo=140, width=15) + no_travel)
+                     + _soft(s["knee_med"], lo=140, width=20) + no_travel)
     sc["bench_press"] = (flat + _soft(s["elbow_range"], lo=30, width=12)
                          + _soft(s["trunk_hi"] - s["trunk_lo"], hi=25, width=10)
+                         + max(-1.0, _soft(s["hip_side_range"], hi=60, width=20))
                          + _soft(s["wrist_sh_med"], lo=0.0, width=0.3)
                          + _soft(s["knee_med"], hi=150, width=25) * 0.3 + no_travel)
     sc["chin_up"] = (_soft(s["trunk_med"], hi=30, width=12) + overhead
                      + _soft(s["elbow_range"], lo=40, width=15) + still_legs * 0.3)
     sc["downward_dog"] = (_soft(s["trunk_hi"], lo=100, width=15) + _soft(s["hip_lo"], hi=110, width=15)
-                          + _soft(s["wrist_sh_med"], hi=-0.3, width=0.3) - 1.0)
+                          + _soft(s["wrist_sh_med"], hi=-0.3, width=0.3) - 0.5)
     lift = _soft(s["wrist_hip_range"], lo=2.0, width=0.4) + _soft(s["wrist_sh_hi"], lo=0.7, width=0.3)
     sc["clean_and_jerk"] = (lift + _soft(s["wrist_spread_hi"], hi=2.2, width=0.4) + no_travel - 0.5)
     sc["snatch"] = (lift + _soft(s["wrist_spread_hi"], lo=2.2, width=0.4) + no_travel - 0.5)
     sc["punch"] = (up + still_legs * 0.7 + _soft(s["arm_ext_range"], lo=0.3, width=0.12)
                    + _soft(s["elbow_side_range"], lo=50, width=15) + not_overhead + no_travel - 0.5
-                   + _soft(s["knee_alternation"], hi=1.2, width=0.15))
+                   + max(-1.0, _soft(s["knee_alternation"], hi=1.2, width=0.15)))
     sc["front_kick"] = (up + _soft(s["hip_side_range"], lo=50, width=15)
-                        + _soft(s["hip_alternation"], lo=0.6, width=0.3)
+                        + _soft(s["hip_alternation"], lo=0.9, width=0.2)
                         + _soft(s["hip_lo"], hi=120, width=15) - 1.0)
     # running: the knees flex in turn (their difference swings more than either knee alone)
     sc["sprint"] = (up + _soft(s["knee_alternation"], lo=1.35, width=0.15)
-                    + _soft(s["knee_side_range"], lo=30, width=15) + not_overhead
+                    + _soft(s["knee_side_range"], lo=30, width=10) + not_overhead
                     + max(_soft(s["travel"], lo=1.0, width=0.5), -1.0))
     return sc
 

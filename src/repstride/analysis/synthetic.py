@@ -318,7 +318,7 @@ MOTIONS: dict[str, Motion] = {
     "burpee": Motion(
         rest={**STAND},
         keys=((0.2, _p(trunk=55.0, thigh=100.0, shank=-40.0, ua=10.0, fa=10.0)),
-              (0.5, {**_PLANK}),
+              (0.5, {**_PLANK, **_p(trunk=80.0, thigh=-80.0, shank=-80.0)}),
               (0.8, _p(trunk=55.0, thigh=100.0, shank=-40.0, ua=10.0, fa=10.0)),
               (0.92, _p(ua=175.0, fa=178.0, arm_abd=15.0))),
         setup="walk_in", ground="lowest", typical_rep_s=3.0),

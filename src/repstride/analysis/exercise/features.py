@@ -122,8 +122,9 @@ def compute_features(track: PoseTrack, *, cutoff_hz: float = DEFAULT_CUTOFF_HZ) 
     shoulders_px = distance(img[:, int(Joint.LEFT_SHOULDER)], img[:, int(Joint.RIGHT_SHOULDER)])
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = torso_px / shoulders_px
-    ratio_med = float(np.nanmedian(ratio)) if np.isfinite(ratio).any() else 0.0
-    sig["trunk"] = sig["trunk_image"] if ratio_med >= TORSO_NOT_FORESHORTENED else sig["trunk_world"]
+    ratio = clean(ratio, fps=fps, cutoff_hz=1.0)
+    use_img = (ratio >= TORSO_NOT_FORESHORTENED) & np.isfinite(sig["trunk_image"])
+    sig["trunk"] = np.where(use_img, sig["trunk_image"], sig["trunk_world"])
 
     def height(a: FloatArray, b: FloatArray) -> FloatArray:
         # y grows downwards in both spaces: "a above b" is b_y - a_y
