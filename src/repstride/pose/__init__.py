@@ -1,6 +1,10 @@
-"""Pose estimation: MediaPipe BlazePose (from the mediapipe wheel) -> ``PoseTrack``."""
+"""Pose estimation: multi-person BlazePose Full (models from the mediapipe wheel, run with LiteRT)
+-> the subject's ``PoseTrack`` plus every tracked person's boxes. See docs/pose.md."""
 
 from repstride.analysis.track import Joint, PoseTrack
-from repstride.pose.extract import PoseResult, extract_pose
+from repstride.pose.extract import PoseResult, TrackedPeople, extract_pose, track_people
+from repstride.pose.smooth import fix_left_right_swaps, smooth_track
+from repstride.pose.subject import SubjectHint
 
-__all__ = ["Joint", "PoseTrack", "PoseResult", "extract_pose"]
+__all__ = ["Joint", "PoseTrack", "PoseResult", "TrackedPeople", "SubjectHint", "extract_pose",
+           "track_people", "smooth_track", "fix_left_right_swaps"]

@@ -148,42 +148,70 @@ def _split(people: dict[int, dict[str, NDArray[np.float64]]],
     return out
 
 
-def extract_pose(
+@dataclass(frozen=True, eq=False)
+class TrackedPeople:
+    """Everyone tracked in a clip, before a subject is chosen (cheap to choose again).
+
+    ``people[id]`` holds ``boxes`` (T, 5), ``xy`` (T, 33, 2) normalised, ``score`` (T, 33) and
+    ``world`` (T, 33, 3), NaN (score 0) where that person is absent. Ids are cut at identity
+    jumps, so one id is one person.
+    """
+
+    info: VideoInfo
+    people: dict[int, dict[str, NDArray[np.float64]]]
+    timestamps_s: NDArray[np.float64]
+    frame_index: NDArray[np.int64]
+    fps: float
+    width: int
+    height: int
+    stats: dict[str, Any]
+
+    def subject_id(self, subject: object | None = None) -> int | None:
+        """The caller's subject (see :func:`extract_pose`) or the most prominent person."""
+        if subject is None:
+            return choose_main({p: v["xy"] for p, v in self.people.items()}, width=self.width,
+                               height=self.height)
+        try:
+            hint = SubjectHint.parse(subject)
+        except (ValueError, TypeError) as exc:
+            raise InvalidInput(f"invalid subject: {exc}") from exc
+        pid = pick_subject(hint, {p: v["boxes"] for p, v in self.people.items()},
+                           self.timestamps_s)
+        if pid is None:
+            raise SubjectNotFound(details={"subject": repr(subject)})
+        return pid
+
+    def result(self, subject: object | None = None) -> PoseResult:
+        """The :class:`PoseResult` for ``subject`` (None: the most prominent person)."""
+        sid = self.subject_id(subject)
+        n = len(self.timestamps_s)
+        track = _subject_track(self.people.get(sid) if sid is not None else None, n,
+                               self.timestamps_s, self.frame_index, self.fps, self.width,
+                               self.height)
+        track, _ = fix_left_right_swaps(track)
+        meta = {
+            **track.meta, "backend": BACKEND, "subject_id": sid, "people_seen": len(self.people),
+            "coverage": float(track.detected.mean()) if n else 0.0, **self.stats,
+        }
+        return PoseResult(info=self.info, track=track.replace(meta=meta),
+                          people={p: v["boxes"] for p, v in self.people.items()},
+                          subject_id=sid)
+
+
+def track_people(
     path: str | Path,
     *,
     progress: ProgressFn | None = None,
-    subject: object | None = None,
     detect_every_s: float = DETECT_EVERY_S,
     max_missing_s: float = MAX_MISSING_S,
     num_threads: int = 1,
     max_frames: int | None = None,
-) -> PoseResult:
-    """Track everyone in the video at ``path`` and return the subject's pose.
-
-    Parameters
-    ----------
-    subject
-        Who the subject is: ``None`` for the most prominent person (see
-        :mod:`repstride.pose.subject`), a point ``(x, y)`` or box ``(x1, y1, x2, y2)`` normalised
-        to the displayed frame, a ``{"point"|"box": ..., "t": seconds}`` dict, or a
-        :class:`~repstride.pose.subject.SubjectHint`. Raises ``SubjectNotFound`` when nobody
-        tracked matches it.
-    detect_every_s, max_missing_s
-        Detector period while everyone is tracked; how long a lost person keeps their id.
-    num_threads
-        Threads per model invocation (decoding has its own thread regardless).
-    max_frames
-        Stop after this many frames (benchmarks, previews).
-    """
-    try:
-        hint = None if subject is None else SubjectHint.parse(subject)
-    except (ValueError, TypeError) as exc:
-        raise InvalidInput(f"invalid subject: {exc}") from exc
+) -> TrackedPeople:
+    """Run the detector, landmark model and tracker over the clip (see :func:`extract_pose`)."""
     info = probe(path)
     fps = info.fps if info.fps and info.fps > 0 else 30.0
     detector = PoseDetector(num_threads=num_threads)
     landmarker = PoseLandmarker(num_threads=num_threads)
-
     tracker: PersonTracker | None = None
     ts: list[float] = []
     idx: list[int] = []
@@ -205,33 +233,55 @@ def extract_pose(
     elapsed = time.perf_counter() - started
     if tracker is None:
         raise EmptyVideo()
-
-    n_frames = len(ts)
-    people = _split(_people_arrays(tracker.observations(), n_frames, width, height),
+    people = _split(_people_arrays(tracker.observations(), len(ts), width, height),
                     aspect=width / height)
-    boxes = {pid: v["boxes"] for pid, v in people.items()}
-    if hint is not None:
-        subject_id = pick_subject(hint, boxes, np.asarray(ts))
-        if subject_id is None:
-            raise SubjectNotFound(details={"subject": repr(subject)})
-    else:
-        subject_id = choose_main({p: v["xy"] for p, v in people.items()}, width=width,
-                                 height=height)
-
-    track = _subject_track(people.get(subject_id) if subject_id is not None else None,
-                           n_frames, ts, idx, fps, width, height)
-    track, _ = fix_left_right_swaps(track)
-    meta = {
-        **track.meta, "backend": BACKEND, "subject_id": subject_id,
-        "people_seen": len(people), "coverage": float(track.detected.mean()) if n_frames else 0.0,
-        "stage_fps": n_frames / elapsed if elapsed > 0 else None, **tracker.stats,
-    }
-    return PoseResult(info=info, track=track.replace(meta=meta), people=boxes,
-                      subject_id=subject_id)
+    stats = {**tracker.stats, "stage_fps": len(ts) / elapsed if elapsed > 0 else None}
+    return TrackedPeople(info=info, people=people, timestamps_s=np.asarray(ts, float),
+                         frame_index=np.asarray(idx, np.int64), fps=fps, width=width,
+                         height=height, stats=stats)
 
 
-def _subject_track(arrays: dict[str, NDArray[np.float64]] | None, n: int, ts: list[float],
-                   idx: list[int], fps: float, width: int, height: int) -> PoseTrack:
+def extract_pose(
+    path: str | Path,
+    *,
+    progress: ProgressFn | None = None,
+    subject: object | None = None,
+    detect_every_s: float = DETECT_EVERY_S,
+    max_missing_s: float = MAX_MISSING_S,
+    num_threads: int = 1,
+    max_frames: int | None = None,
+) -> PoseResult:
+    """Track everyone in the video at ``path`` and return the subject's pose.
+
+    Parameters
+    ----------
+    subject
+        Who the subject is: ``None`` for the most prominent person (see
+        :mod:`repstride.pose.subject`), a point ``(x, y)`` or box ``(x1, y1, x2, y2)`` normalised
+        to the displayed frame, a ``{"point"|"box": ..., "t": seconds}`` dict, or a
+        :class:`~repstride.pose.subject.SubjectHint`. Raises ``SubjectNotFound`` when nobody
+        tracked matches it, ``InvalidInput`` when it is malformed.
+    detect_every_s, max_missing_s
+        Detector period while everyone is tracked; how long a lost person keeps their id.
+    num_threads
+        Threads per model invocation (decoding has its own thread regardless).
+    max_frames
+        Stop after this many frames (benchmarks, previews).
+    """
+    if subject is not None:  # reject a malformed hint before spending minutes on the video
+        try:
+            SubjectHint.parse(subject)
+        except (ValueError, TypeError) as exc:
+            raise InvalidInput(f"invalid subject: {exc}") from exc
+    tracked = track_people(path, progress=progress, detect_every_s=detect_every_s,
+                           max_missing_s=max_missing_s, num_threads=num_threads,
+                           max_frames=max_frames)
+    return tracked.result(subject)
+
+
+def _subject_track(arrays: dict[str, NDArray[np.float64]] | None, n: int,
+                   ts: NDArray[np.float64], idx: NDArray[np.int64], fps: float, width: int,
+                   height: int) -> PoseTrack:
     if arrays is None:
         track = PoseTrack.empty(n, fps=fps, width=width, height=height,
                                 timestamps_s=np.asarray(ts, float))
@@ -243,4 +293,4 @@ def _subject_track(arrays: dict[str, NDArray[np.float64]] | None, n: int, ts: li
     )
 
 
-__all__ = ["PoseResult", "extract_pose"]
+__all__ = ["PoseResult", "TrackedPeople", "extract_pose", "track_people"]
