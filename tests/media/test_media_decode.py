@@ -67,6 +67,14 @@ def test_resolution_change_mid_stream_keeps_one_shape(tmp_path, max_side, shape)
     assert [f.index for f in frames] == list(range(30))
 
 
+@pytest.mark.parametrize(("width", "max_side"), [(90, None), (218, None), (160, 77)])
+def test_frames_are_c_contiguous(make_video, width, max_side):
+    """FFmpeg pads rows to 32/64 bytes; consumers (MediaPipe, OpenCV) need packed rows."""
+    for f in iter_frames(make_video("clip.mp4", frames=2, width=width, height=64),
+                         max_side=max_side):
+        assert f.rgb.flags.c_contiguous
+
+
 def test_max_side_must_be_positive(make_video):
     with pytest.raises(ValueError, match="max_side"):
         next(iter_frames(make_video("clip.mp4", frames=3), max_side=0))

@@ -62,10 +62,11 @@ class Orientation:
         return self.k % 2 == 1
 
     def apply(self, rgb: NDArray[np.uint8]) -> NDArray[np.uint8]:
-        if not self.k and not self.mirror:
-            return rgb
+        """The displayed frame, C-contiguous (one copy at most: FFmpeg pads its rows, and a
+        turned or mirrored view is strided; neither is what OpenCV/MediaPipe want)."""
         out = rgb[:, ::-1] if self.mirror else rgb
-        out = np.rot90(out, k=self.k)
+        if self.k:
+            out = np.rot90(out, k=self.k)
         return np.ascontiguousarray(out)
 
 
