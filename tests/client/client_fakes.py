@@ -6,10 +6,13 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
+import os
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -200,3 +203,25 @@ class Blocking:
             return self._loop.run_until_complete(attr(*args, **kwargs))
 
         return call
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+    client_id: str
+    client_secret: str
+    data_dir: Path
+    paths: frozenset[str]
+
+    def env(self, **extra: str) -> dict[str, str]:
+        """An environment for subprocesses that talk to this server."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("REPSTRIDE_")}
+        env.update(REPSTRIDE_SERVER=self.url, REPSTRIDE_CLIENT_ID=self.client_id,
+                   REPSTRIDE_CLIENT_SECRET=self.client_secret, **extra)
+        return env
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
