@@ -75,7 +75,9 @@ def despike(x: FloatArray, *, window: int = 5, n_sigmas: float = 4.0) -> FloatAr
     med = median_filter(filled, size=window, mode="nearest")
     dev = np.abs(filled - med)
     mad = median_filter(dev, size=window * 3, mode="nearest")
-    scale = 1.4826 * mad + 1e-9
+    # floor: a smooth curve has almost no local spread, yet its curvature is not a spike
+    lo, hi = np.percentile(filled[np.isfinite(filled)], [5, 95])
+    scale = np.maximum(1.4826 * mad, 0.02 * (hi - lo)) + 1e-9
     out = np.where(dev > n_sigmas * scale, med, x)
     return np.where(np.isfinite(x), out, np.nan)
 
@@ -140,5 +142,8 @@ def dominant_period(x: FloatArray, *, fps: float, min_s: float = 0.4, max_s: flo
     is_peak = (inner > ac[:-2]) & (inner >= ac[2:])
     if not is_peak.any():
         return float("nan"), 0.0
-    k = int(np.argmax(np.where(is_peak, inner, -np.inf)))
+    # the first peak nearly as strong as the strongest: multiples of the period score alike
+    cand = np.where(is_peak, inner, -np.inf)
+    best = float(cand.max())
+    k = int(np.nonzero(cand >= best - 0.1 * abs(best))[0][0])
     return (lo + k) / fps, float(max(0.0, inner[k]))
