@@ -233,9 +233,10 @@ def track_people(
     elapsed = time.perf_counter() - started
     if tracker is None:
         raise EmptyVideo()
-    people = _split(_people_arrays(tracker.observations(), len(ts), width, height),
-                    aspect=width / height)
-    stats = {**tracker.stats, "stage_fps": len(ts) / elapsed if elapsed > 0 else None}
+    raw = _people_arrays(tracker.observations(), len(ts), width, height)
+    people = _split(raw, aspect=width / height)
+    stats = {**tracker.stats, "stage_fps": len(ts) / elapsed if elapsed > 0 else None,
+             "tracker_ids": len(raw), "identity_cuts": len(people) - len(raw)}
     return TrackedPeople(info=info, people=people, timestamps_s=np.asarray(ts, float),
                          frame_index=np.asarray(idx, np.int64), fps=fps, width=width,
                          height=height, stats=stats)
