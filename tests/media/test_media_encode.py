@@ -117,6 +117,14 @@ def test_writer_rejects_misuse(tmp_path, writes, match):
                 w.write(rgb, timestamp_s=t)
 
 
+def test_timestamps_closer_than_a_tick_stay_distinct(tmp_path):
+    path = tmp_path / "close.mp4"
+    with VideoWriter(path, fps=30, width=64, height=48) as w:
+        for i, t in enumerate([0.0, 0.000001, 0.000002, 0.1]):
+            w.write(pattern(i, 64, 48), timestamp_s=t)
+    assert probe(path).frames == 4
+
+
 def test_writer_rejects_bad_rate(tmp_path):
     with pytest.raises(ValueError, match="fps"):
         VideoWriter(tmp_path / "x.mp4", fps=0, width=64, height=48)

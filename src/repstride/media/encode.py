@@ -86,6 +86,7 @@ class VideoWriter:
         self._timed: bool | None = None  # decided by the first write
         self._pending: av.VideoFrame | None = None
         self._last_pts = -1
+        self._last_t = -float("inf")
         self._last_step = 0
         self._closed = False
 
@@ -107,10 +108,12 @@ class VideoWriter:
             raise ValueError("pass timestamp_s for every frame or for none")
         tb = self._stream.codec_context.time_base
         if timed:
-            pts = int(round(float(timestamp_s) / tb))  # type: ignore[arg-type]
-            if pts <= self._last_pts:
-                raise ValueError(f"timestamps must increase: {timestamp_s} s after "
-                                 f"{self._last_pts * float(tb)} s")
+            t = float(timestamp_s)  # type: ignore[arg-type]
+            if t <= self._last_t:
+                raise ValueError(f"timestamps must increase: {t} s after {self._last_t} s")
+            self._last_t = t
+            # Two distinct times closer than one 90 kHz tick still get distinct ticks.
+            pts = max(int(round(t / tb)), self._last_pts + 1)
         else:
             pts = self.frames_written
         if self.encoded_width != self.width or self.encoded_height != self.height:
