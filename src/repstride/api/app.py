@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from repstride import __version__
 from repstride.api.errors import install_error_handlers
-from repstride.api.routes import health, oauth, uploads, videos
+from repstride.api.routes import health, oauth, running, uploads, videos
 from repstride.service import Services, Settings, build_services, load_settings
 
 
@@ -39,6 +39,6 @@ def create_app(services: Services | None = None, *, settings: Settings | None = 
     app.state.services = services
     install_error_handlers(app)
     # One line per API dialect / resource.
-    for router in (health.router, oauth.router, videos.router, uploads.router):
+    for router in (health.router, oauth.router, videos.router, uploads.router, running.router):
         app.include_router(router)
     return app

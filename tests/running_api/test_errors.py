@@ -1,0 +1,240 @@
+"""Seed 002's error table, auth (token + apiKey), isolation and parameter checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import Api
+
+from repstride.service.running_settings import RunningSettings
+
+
+def _error(r, status: int, code: str | None = None) -> dict:  # noqa: ANN001
+    assert r.status_code == status, r.text
+    body = r.json()
+    assert set(body) >= {"code", "message"}, body
+    if code is not None:
+        assert body["code"] == code, body
+    return body
+
+
+def _no_spooled_files(api: Api) -> bool:
+    d = api.running.tmp_dir
+    return not d.exists() or not any(d.iterdir())
+
+
+# --- seed table ---------------------------------------------------------------------------------
+
+
+def test_file_too_large_413(api: Api, videos: dict[str, Path]) -> None:
+    big = b"\0" * (api.running.settings.max_bytes + 1)
+    body = _error(api.start(big, filename="big.mp4"), 413, "file_too_large")
+    assert body["details"]["max_bytes"] == api.running.settings.max_bytes
+    assert api.balance() == 10 and api.job_ids() == []
+    assert _no_spooled_files(api)
+
+
+def test_file_too_large_refused_while_streaming_chunked(api: Api) -> None:
+    """No Content-Length (chunked): the limit is enforced on the bytes as they arrive, and the
+    server stops writing the spooled file at the limit."""
+    limit = api.running.settings.max_bytes
+    boundary = "XyZboundary"
+    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"analysis_type\"\r\n\r\n"
+            f"side_view\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"video\"; "
+            f"filename=\"big.mp4\"\r\nContent-Type: video/mp4\r\n\r\n").encode()
+    sent = 0
+
+    def body():  # noqa: ANN202
+        nonlocal sent
+        yield head
+        chunk = b"\1" * 65536
+        for _ in range(limit // 65536 + 8):
+            sent += len(chunk)
+            yield chunk
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    r = api.http.post("/analysis/start", params=api.q(), content=body(),
+                      headers={**api.auth(), "Content-Type": f"multipart/form-data; boundary={boundary}"})
+    _error(r, 413, "file_too_large")
+    assert _no_spooled_files(api)
+
+
+def test_declared_content_length_over_limit_refused_before_reading(api: Api) -> None:
+    r = api.http.post("/analysis/start", params=api.q(), content=b"x" * 10,
+                      headers={**api.auth(), "Content-Length": str(10**9),
+                               "Content-Type": "multipart/form-data; boundary=b"})
+    _error(r, 413, "file_too_large")
+
+
+def test_video_too_long_400(api: Api, videos: dict[str, Path]) -> None:
+    body = _error(api.start(videos["long"]), 400, "video_too_long")
+    assert body["details"]["duration_s"] == pytest.approx(12.0, abs=0.3)
+    assert body["details"]["max_duration_s"] == 10.0
+    assert api.balance() == 10  # a refused video costs nothing
+
+
+def test_video_too_long_limit_is_a_setting(sqlite_url: str, tmp_path: Path, pipeline,  # noqa: ANN001
+                                           videos: dict[str, Path]) -> None:
+    from conftest import make_api
+
+    a = make_api(sqlite_url, tmp_path, pipeline,
+                 limits=RunningSettings(max_bytes=200_000, max_duration_s=1.5))
+    try:
+        _error(a.start(videos["mp4"]), 400, "video_too_long")  # 2 s > 1.5 s
+    finally:
+        a.http.close()
+        a.services.close()
+
+
+def test_running_settings_read_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from repstride.service.running_settings import load_running_settings
+
+    monkeypatch.setenv("REPSTRIDE_RUNNING_MAX_BYTES", "1234")
+    monkeypatch.setenv("REPSTRIDE_RUNNING_MAX_DURATION_S", "7.5")
+    s = load_running_settings()
+    assert (s.max_bytes, s.max_duration_s) == (1234, 7.5)
+    monkeypatch.delenv("REPSTRIDE_RUNNING_MAX_BYTES")
+    assert load_running_settings().max_bytes == 30 * 1024 * 1024
+
+
+@pytest.mark.parametrize("name, filename", [
+    ("text", "notes.mp4"),        # not a video at all, good extension
+    ("webm", "clip.mp4"),         # a real video, but WebM content (not MP4/MOV/AVI)
+    ("mp4", "clip.mkv"),          # a real MP4 with an extension the seed does not accept
+    ("mp4", "clip.txt"),
+])
+def test_invalid_file_type_400(api: Api, videos: dict[str, Path], name: str, filename: str) -> None:
+    _error(api.start(videos[name], filename=filename), 400, "invalid_file_type")
+    assert api.balance() == 10 and api.job_ids() == []
+    assert _no_spooled_files(api)
+
+
+@pytest.mark.parametrize("name", ["mp4", "mov", "avi"])
+def test_accepted_formats(api: Api, videos: dict[str, Path], name: str) -> None:
+    r = api.start(videos[name])
+    assert r.status_code == 200, r.text
+
+
+def test_insufficient_credits_402(api: Api, videos: dict[str, Path]) -> None:
+    cid, token, key = api.new_client(credits=0)
+    body = _error(api.start(videos["mp4"], token=token, api_key=key), 402, "insufficient_credits")
+    assert body["details"]["required"] == 1
+    assert api.balance(cid) == 0 and api.job_ids() == []
+
+
+def test_not_found_404_unknown_and_other_clients(api: Api, videos: dict[str, Path]) -> None:
+    _error(api.results("0" * 32), 404, "not_found")
+    _error(api.results("0" * 32, "calculated_data"), 404, "not_found")
+    _error(api.results("0" * 32, "raw_data"), 404, "not_found")
+    mine = api.start(videos["mp4"]).json()["analysis_id"]
+    _, token, key = api.new_client()
+    for level in ("", "/calculated_data", "/raw_data"):
+        r = api.http.get(f"/analysis/{mine}/results{level}", params={"apiKey": key},
+                         headers=api.auth(token))
+        _error(r, 404, "not_found")  # exactly like a missing id: existence is not revealed
+
+
+@pytest.mark.parametrize("level", ["calculated_data", "raw_data"])
+def test_not_completed_400_before_success(api: Api, videos: dict[str, Path], level: str) -> None:
+    aid = api.start(videos["mp4"]).json()["analysis_id"]
+    body = _error(api.results(aid, level), 400, "analysis_not_completed")
+    assert body["details"]["status"] == "pending"
+
+
+# --- auth -----------------------------------------------------------------------------------
+
+
+def test_missing_token_401(api: Api, videos: dict[str, Path]) -> None:
+    r = api.http.post("/analysis/start", params=api.q(), data={"analysis_type": "side_view"},
+                      files={"video": ("a.mp4", videos["mp4"].read_bytes(), "video/mp4")})
+    _error(r, 401, "missing_token")
+    r = api.http.get("/analysis/abc/results", params={})
+    _error(r, 401)  # neither token nor apiKey
+
+
+def test_raw_authorization_header_accepted(api: Api, videos: dict[str, Path]) -> None:
+    r = api.http.post("/analysis/start", params=api.q(), headers={"Authorization": api.token},
+                      data={"analysis_type": "side_view"},
+                      files={"video": ("a.mp4", videos["mp4"].read_bytes(), "video/mp4")})
+    assert r.status_code == 200, r.text
+
+
+def test_missing_api_key_401(api: Api, videos: dict[str, Path]) -> None:
+    r = api.http.post("/analysis/start", headers=api.auth(), data={"analysis_type": "side_view"},
+                      files={"video": ("a.mp4", videos["mp4"].read_bytes(), "video/mp4")})
+    _error(r, 401, "missing_api_key")
+    _error(api.http.get("/analysis/x/results", headers=api.auth()), 401, "missing_api_key")
+
+
+def test_invalid_api_key_403(api: Api, videos: dict[str, Path]) -> None:
+    _error(api.start(videos["mp4"], api_key="rsk_wrong"), 403, "invalid_api_key")
+    _, _, other_key = api.new_client()
+    # A real key, but another client's: 403 too.
+    _error(api.start(videos["mp4"], api_key=other_key), 403, "invalid_api_key")
+    api.running.revoke_api_keys(api.client_id)
+    _error(api.start(videos["mp4"]), 403, "invalid_api_key")
+    assert api.balance() == 10
+
+
+def test_invalid_token_401(api: Api, videos: dict[str, Path]) -> None:
+    _error(api.start(videos["mp4"], token="x" * 43), 401, "invalid_token")
+
+
+# --- parameters -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("form, field", [
+    ({"analysis_type": "front_view"}, "analysis_type"),
+    ({"analysis_type": ""}, "analysis_type"),
+    ({"treadmill": "true"}, "pace"),                     # pace required on a treadmill
+    ({"treadmill": "true", "pace": "5.30"}, "pace"),
+    ({"treadmill": "true", "pace": "99:99"}, "pace"),
+    ({"height": "tall"}, "height"),
+    ({"height": "400"}, "height"),
+    ({"weight": "-3"}, "weight"),
+    ({"treadmill": "maybe"}, "treadmill"),
+    ({"full_body": "2"}, "full_body"),
+])
+def test_bad_parameters_400(api: Api, videos: dict[str, Path], form: dict, field: str) -> None:
+    body = _error(api.start(videos["mp4"], **form), 400, "invalid_parameter")
+    assert body["details"]["field"] == field
+    assert api.balance() == 10
+
+
+def test_unsupported_language_400(api: Api, videos: dict[str, Path]) -> None:
+    body = _error(api.start(videos["mp4"], language="xx"), 400, "unsupported_language")
+    assert set(body["details"]["accepted"]) == {"en", "fr", "de", "zh", "ko", "pt", "es", "it", "ja"}
+
+
+def test_missing_video_400(api: Api) -> None:
+    r = api.http.post("/analysis/start", params=api.q(), headers=api.auth(),
+                      data={"analysis_type": "side_view"}, files={"other": ("x.txt", b"x")})
+    _error(r, 400, "invalid_parameter")
+    r = api.http.post("/analysis/start", params=api.q(), headers=api.auth(),
+                      json={"analysis_type": "side_view"})
+    _error(r, 400, "invalid_parameter")
+
+
+def test_error_messages_in_requested_language(api: Api, videos: dict[str, Path]) -> None:
+    body = _error(api.start(videos["long"], language="fr"), 400, "video_too_long")
+    assert "La vidéo dure" in body["message"]
+    body = _error(api.start(videos["text"], language="ja"), 400, "invalid_file_type")
+    assert "対応していない" in body["message"]
+    body = _error(api.start(videos["mp4"], language="de", treadmill="true"), 400)
+    assert "Pace" in body["message"] and "treadmill" in body["message"]
+
+
+def test_parameters_parsed_and_defaults(api: Api, videos: dict[str, Path]) -> None:
+    from repstride.service.running import RunningRecord  # noqa: F401
+
+    aid = api.start(videos["mp4"], height="1.82", weight="64.5", treadmill="true",
+                    pace="04:45", language="ko", full_body="false").json()["analysis_id"]
+    rec = api.running.get(api.client_id, aid)
+    p = rec.params
+    assert (p.height_cm, p.weight_kg, p.pace_s_per_km, p.language, p.treadmill, p.full_body) == (
+        182.0, 64.5, 285.0, "ko", True, False)
+    aid = api.start(videos["mp4"]).json()["analysis_id"]
+    p = api.running.get(api.client_id, aid).params
+    assert (p.height_cm, p.weight_kg, p.pace_s_per_km, p.language, p.treadmill, p.full_body) == (
+        170.0, 70.0, None, "en", False, True)
