@@ -97,14 +97,16 @@ def _damage(src: Path, kind: str, rng: np.random.Generator) -> Path:
 
 DAMAGEABLE = [
     ("mp4", "libx264", {"movflags": "+faststart"}),  # index first, so a cut keeps it
+    ("mp4", "libx264", {"movflags": "frag_keyframe+empty_moov+default_base_moof"}),  # fMP4
     ("matroska", "libx264", None),
     ("avi", "mpeg4", None),
     ("webm", "libvpx", None),
 ]
+DAMAGEABLE_IDS = ["mp4-faststart", "mp4-fragmented", "mkv", "avi", "webm"]
 
 
 @pytest.mark.parametrize("kind", ["corrupt", "truncated"])
-@pytest.mark.parametrize(("muxer", "codec", "copts"), DAMAGEABLE, ids=[d[0] for d in DAMAGEABLE])
+@pytest.mark.parametrize(("muxer", "codec", "copts"), DAMAGEABLE, ids=DAMAGEABLE_IDS)
 def test_damaged_files_decode_what_is_decodable(tmp_path, muxer, codec, copts, kind):
     opts = {"deadline": "realtime", "cpu-used": "8"} if codec == "libvpx" else GOP10
     src = write_video(tmp_path / f"src.{muxer}", fmt=muxer, codec=codec, frames=60, width=160,
