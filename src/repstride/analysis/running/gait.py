@@ -199,9 +199,22 @@ class GaitEvents:
         return np.asarray([s for s in out if s < 0.75 * st], float)
 
     def cadence_spm(self) -> float | None:
-        """Steps per minute from the median stride time (robust to a missed foot)."""
+        """Steps per minute.
+
+        Every touch-down is given its step number (time since the first one in units of the
+        median half stride, rounded) and the step time is the least-squares slope of time
+        against step number: it uses the whole clip, and a missed contact leaves a gap in the
+        numbering rather than a long step.
+        """
         strides = self.stride_times_s()
         if strides.size:
+            step = float(np.median(strides)) / 2.0
+            tds = np.array(sorted(c.td.time_s for c in self.contacts))
+            k = np.round((tds - tds[0]) / step)
+            if np.unique(k).size >= 3:
+                slope = float(np.polyfit(k, tds, 1)[0])
+                if slope > 0 and abs(slope - step) < 0.2 * step:
+                    return 60.0 / slope
             return 120.0 / float(np.median(strides))
         steps = self.step_times_s()
         return 60.0 / float(np.median(steps)) if steps.size else None
@@ -275,11 +288,18 @@ def detect_gait_events(
     # Durations are judged against the stride period *in video frames*, so a slow-motion video
     # that was not declared is still segmented sensibly (its times are then video time).
     stride_frames = _stride_period_frames(pts, pelvis, fps)
+    # Bridge short gaps (a seventh of a stride, 0.1 s at real-time running); remember which rows
+    # were invented so no event is read from them.
+    hidden = ~np.isfinite(pts[:, :, 0])
+    pts = fill_gaps(pts, max_gap=max(1, int(round(0.14 * stride_frames))), extrapolate=False)
     slow_factor_seen = stride_frames / (TYPICAL_STRIDE_S * fps)
     cutoff = min(FOOT_CUTOFF_HZ / max(slow_factor_seen, 1.0), 0.4 * fps)
     feet = {side: _foot_signals(pts, side, pelvis, leg, fps, cutoff=cutoff,
                                 ground_window=int(round(2.0 * stride_frames)))
             for side in ("left", "right")}
+    for side, f in feet.items():
+        S = side.upper()
+        f["filled"] = hidden[:, [int(Joint[f"{S}_HEEL"]), int(Joint[f"{S}_FOOT_INDEX"])]].any(axis=1)
     direction = _direction(feet, pts) if view == "side" else 0
     ts_real = np.asarray(track.timestamps_s, float) / slow_motion_factor
     fps_real = fps * slow_motion_factor
@@ -334,11 +354,11 @@ def _with_flag(ev: GaitEvents, flag: str) -> GaitEvents:
 
 
 def _clean_points(track: PoseTrack) -> FloatArray:
-    """Pixels, with low-visibility joints blanked and short gaps (<= 0.1 s) bridged."""
+    """Pixels with low-visibility joints blanked (NaN). Gaps are bridged only after the
+    label-swap pass, so a swapped frame is never blended with its neighbours."""
     pts = track.pixels().copy()
     pts[track.score < MIN_JOINT_SCORE] = np.nan
-    gap = max(1, int(round(0.1 * track.fps)))
-    return fill_gaps(pts, max_gap=gap, extrapolate=False)
+    return pts
 
 
 def _chain(side: str) -> list[int]:
@@ -361,8 +381,10 @@ def _resolve_label_swaps(pts: FloatArray, score: FloatArray) -> tuple[FloatArray
     if idx.size >= 2:
         A, B = a[idx], b[idx]
         # step costs: keep->keep (A to A), keep->swap (A_t-1 to B_t) etc.
-        same = _sqd(A[1:], A[:-1]) + _sqd(B[1:], B[:-1])
-        cross = _sqd(A[1:], B[:-1]) + _sqd(B[1:], A[:-1])
+        # Squared displacement per frame: across a gap of g frames the legs move g times as far.
+        g2 = np.diff(idx).astype(float) ** 2
+        same = (_sqd(A[1:], A[:-1]) + _sqd(B[1:], B[:-1])) / g2
+        cross = (_sqd(A[1:], B[:-1]) + _sqd(B[1:], A[:-1])) / g2
         m = idx.size
         cost = np.zeros((m, 2))
         back = np.zeros((m, 2), dtype=np.int8)
@@ -392,6 +414,25 @@ def _resolve_label_swaps(pts: FloatArray, score: FloatArray) -> tuple[FloatArray
                 last = state[t]
             else:
                 state[t] = last
+    # Rows where only one leg chain is seen (the other hidden): give the seen chain to the leg
+    # whose last resolved position it continues.
+    a_ok = np.isfinite(a).all(axis=(1, 2))
+    b_ok = np.isfinite(b).all(axis=(1, 2))
+    last_pos: list[Any] = [None, None]  # (row, chain) of resolved left / right
+    for t in range(len(pts)):
+        cur = (b[t], a[t]) if state[t] else (a[t], b[t])
+        oks = (b_ok[t], a_ok[t]) if state[t] else (a_ok[t], b_ok[t])
+        if oks[0] != oks[1] and last_pos[0] is not None and last_pos[1] is not None:
+            seen = 0 if oks[0] else 1
+            x = cur[seen]
+            d = [float(_sqd(x[None], last_pos[k][1][None])[0]) / max(t - last_pos[k][0], 1) ** 2
+                 for k in (0, 1)]
+            if d[1 - seen] < 0.5 * d[seen]:
+                state[t] = 1 - state[t]
+                cur, oks = (cur[1], cur[0]), (oks[1], oks[0])
+        for k in (0, 1):
+            if oks[k]:
+                last_pos[k] = (t, cur[k])
     out = pts.copy()
     sw = state.astype(bool)
     for jl, jr in _leg_pairs():
@@ -624,13 +665,17 @@ def _find_contacts(f: dict[str, FloatArray], side: Side, stance_speed: float, ts
             if i1 - i0 + 1 < min_len or i0 == 0 or i1 >= n - 1:
                 continue
             plateau = float(np.nanmedian(h[i0:i1 + 1]))
-            if a == 0 or b >= n - 1:
-                continue  # the foot was already down at the first frame / still down at the last
+            if a == 0 or b >= n - 1 or not ok[a - 1] or not ok[b + 1]:
+                # The foot was already down when first seen, or still down when last seen:
+                # that touch-down or toe-off was not observed.
+                continue
             td_row = _touch_down_row(h, vx if use_v else None, v_level, i0, plateau, a, max_rows,
                                      thr)
             to_row = _toe_off_row(h, i0, i1, b, plateau, max_rows, thr)
             if to_row is None or td_row is None or not 0 < to_row - td_row <= max_len:
                 continue
+            if _near_filled(f["filled"], td_row) or _near_filled(f["filled"], to_row):
+                continue  # the event falls on interpolated rows: not observed
             td = GaitEvent("TD", side, _time_at(ts, td_row), int(math.ceil(td_row - 1e-9)),
                            _confidence(f, int(round(td_row)), near_swap))
             to = GaitEvent("TO", side, _time_at(ts, to_row), int(math.floor(to_row + 1e-9)),
@@ -638,6 +683,11 @@ def _find_contacts(f: dict[str, FloatArray], side: Side, stance_speed: float, ts
             out.append(Contact(side, td, to))
             mask[td.frame: to.frame + 1] = True
     return out, mask
+
+
+def _near_filled(filled: NDArray[np.bool_], row: float) -> bool:
+    lo = max(0, int(math.floor(row)) - 1)
+    return bool(filled[lo: int(math.ceil(row)) + 2].any())
 
 
 def _touch_down_row(h: FloatArray, vx: FloatArray | None, v_level: float, i0: int,
