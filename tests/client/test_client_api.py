@@ -330,3 +330,28 @@ def test_unknown_running_id(make_client) -> None:
 def test_http_timeout_setting_reaches_httpx(make_client) -> None:
     client = make_client(timeout=4.5)
     assert client.timeout.read == 4.5
+
+
+def test_api_key_goes_only_to_running_requests(make_client, fake: FakeServer, video: Path) -> None:
+    client = make_client(api_key="k-123")
+    run_id = client.start_running_analysis(video, view="side")
+    client.wait_for_results(run_id)
+    client.get_calculated_data(run_id)
+    client.get_raw_data(run_id)
+    client.get_analysis("vid-1")
+    running = fake.api_calls("/analysis/")
+    assert len(running) == 4 and all(s.query == {"apiKey": "k-123"} for s in running)
+    assert fake.api_calls("/videos/")[0].query == {}
+
+
+def test_running_failed_with_200_still_raises(make_client, fake: FakeServer) -> None:
+    fake.results_script = [{"status": "failed", "reason": "no_runner"}]
+    with pytest.raises(AnalysisFailed) as info:
+        make_client().wait_for_results("run-1")
+    assert info.value.reason == "no_runner"
+
+
+def test_unknown_interim_status_keeps_polling(make_client, fake: FakeServer, clock: FakeClock) -> None:
+    fake.analysis_script = [{"status": "Processing"}, PENDING, COMPLETE]
+    assert make_client().wait_for_analysis("vid-1").is_complete
+    assert len(clock.sleeps) == 2

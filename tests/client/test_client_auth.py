@@ -230,7 +230,8 @@ def test_token_response_without_access_token(make_client, fake: FakeServer) -> N
 @pytest.fixture
 def no_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     for var in ("REPSTRIDE_SERVER", "REPSTRIDE_CLIENT_ID", "REPSTRIDE_CLIENT_SECRET",
-                "REPSTRIDE_TOKEN_URL", "REPSTRIDE_SCOPE", "REPSTRIDE_AUTH_HEADER"):
+                "REPSTRIDE_TOKEN_URL", "REPSTRIDE_SCOPE", "REPSTRIDE_AUTH_HEADER",
+                "REPSTRIDE_API_KEY"):
         monkeypatch.delenv(var, raising=False)
     config = tmp_path / "config.toml"
     monkeypatch.setenv("REPSTRIDE_CONFIG", str(config))
@@ -346,3 +347,21 @@ def test_one_token_request_across_processes(tmp_path: Path) -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_401_not_about_the_token_does_not_refresh(make_client, fake: FakeServer, tmp_path: Path) -> None:
+    video = tmp_path / "r.mp4"
+    video.write_bytes(b"\0" * 1000)
+    fake.routes[("POST", "/analysis/start")] = lambda r: httpx.Response(
+        401, json={"code": "missing_api_key", "message": "apiKey is required"})
+    with pytest.raises(AuthError) as info:
+        make_client().start_running_analysis(video)
+    assert info.value.code == "missing_api_key"
+    assert fake.token_requests == 1
+    assert len(fake.api_calls("/analysis/start")) == 1
+
+
+def test_api_key_from_env(no_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REPSTRIDE_API_KEY", "env-key")
+    c = Client(base_url=BASE, client_id="a", client_secret="b", token_cache=False)
+    assert c.api_key == "env-key"

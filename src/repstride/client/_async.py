@@ -72,7 +72,7 @@ class AsyncClient(BaseClient):
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+                        tb: TracebackType | None) -> None:
         await self.aclose()
 
     async def _request(self, method: str, path_or_url: str, **kwargs: Any) -> httpx.Response:
@@ -87,15 +87,15 @@ class AsyncClient(BaseClient):
     # --- Video API -------------------------------------------------------------------------------
 
     async def create_video(self, *, filename: str, size: int, domain: str | None = None,
-                     activity: str | None = None, rep_count: int | None = None,
-                     source: str | None = DEFAULT_SOURCE, **extra: Any) -> CreatedVideo:
+                           activity: str | None = None, rep_count: int | None = None,
+                           source: str | None = DEFAULT_SOURCE, **extra: Any) -> CreatedVideo:
         """``POST /videos``: register a video; returns its id and where to upload it."""
         body = self._create_body(filename=filename, size=size, domain=domain, activity=activity,
                                  rep_count=rep_count, source=source, extra=extra)
         return CreatedVideo.model_validate(self._json(await self._request("POST", "videos", json=body)))
 
     async def upload(self, created: CreatedVideo, path: PathLike, *,
-               progress: ProgressCallback | None = None) -> None:
+                     progress: ProgressCallback | None = None) -> None:
         """POST the file to ``created.url`` as multipart/form-data: every signing field first, the
         file last. The file is streamed from disk, never read whole into memory."""
         p = _require_file(path)
@@ -106,9 +106,9 @@ class AsyncClient(BaseClient):
                           files={"file": (p.name, reader, video_content_type(p))})
 
     async def analyze(self, path: PathLike, *, activity: str | None = None, domain: str | None = None,
-                rep_count: int | None = None, source: str | None = DEFAULT_SOURCE,
-                wait: bool = True, progress: ProgressCallback | None = None,
-                timeout: float | None = None) -> Analysis:
+                      rep_count: int | None = None, source: str | None = DEFAULT_SOURCE,
+                      wait: bool = True, progress: ProgressCallback | None = None,
+                      timeout: float | None = None) -> Analysis:
         """Create, upload and (``wait=True``) poll until the analysis is final.
 
         Returns the :class:`Analysis` (``video_id`` set). With ``wait=False`` it returns at once
@@ -124,7 +124,7 @@ class AsyncClient(BaseClient):
         return await self.wait_for_analysis(created.id, progress=progress, timeout=timeout)
 
     async def wait_for_analysis(self, video_id: str, *, progress: ProgressCallback | None = None,
-                          timeout: float | None = None) -> Analysis:
+                                timeout: float | None = None) -> Analysis:
         """Poll ``GET /videos/{id}/analysis`` with backoff while it is ``Pending``."""
         poller = Poller(self.poll, self.clock, timeout, f"the analysis of video {video_id}")
         while True:
@@ -156,7 +156,7 @@ class AsyncClient(BaseClient):
         return J2P.model_validate(self._json(await self._request("GET", f"videos/{video_id}/j2p")))
 
     async def update_video(self, video_id: str, *, rep_count: int | None = None, domain: str | None = None,
-                     activity: str | None = None) -> dict[str, Any]:
+                           activity: str | None = None) -> dict[str, Any]:
         """``PUT /videos/{id}``: change repCount/domain/activity; the analysis is recomputed."""
         body = self._update_body(rep_count=rep_count, domain=domain, activity=activity)
         data = self._json(await self._request("PUT", f"videos/{video_id}", json=body))
@@ -167,8 +167,8 @@ class AsyncClient(BaseClient):
         await self._request("DELETE", f"videos/{video_id}")
 
     async def download_overlay(self, video_id: str, dest: PathLike, *, kind: str = "all",
-                         wait: bool = True, progress: ProgressCallback | None = None,
-                         timeout: float | None = None) -> Path:
+                               wait: bool = True, progress: ProgressCallback | None = None,
+                               timeout: float | None = None) -> Path:
         """Save the ``kind`` overlay video (``"skeleton"`` or ``"all"``) to ``dest``, waiting for it
         to be built when ``wait``; returns ``dest``."""
         poller = Poller(self.poll, self.clock, timeout, f"the {kind!r} overlay of video {video_id}")
@@ -214,10 +214,10 @@ class AsyncClient(BaseClient):
     # --- Running Analysis API --------------------------------------------------------------------
 
     async def start_running_analysis(self, path: PathLike, *, view: str = "side",
-                               height: float | None = None, weight: float | None = None,
-                               pace: str | None = None, language: str | None = None,
-                               treadmill: bool | None = None, full_body: bool | None = None,
-                               progress: ProgressCallback | None = None) -> str:
+                                     height: float | None = None, weight: float | None = None,
+                                     pace: str | None = None, language: str | None = None,
+                                     treadmill: bool | None = None, full_body: bool | None = None,
+                                     progress: ProgressCallback | None = None) -> str:
         """``POST /analysis/start`` (multipart, file streamed); returns the analysis id.
 
         ``view`` is ``"side"``/``"back"`` (or ``side_view``/``back_view``); ``height`` cm,
@@ -229,17 +229,20 @@ class AsyncClient(BaseClient):
         with open(p, "rb") as f:
             reader = ProgressReader(f, p.stat().st_size, progress)
             r = await self._request("POST", "analysis/start", data=form,
-                              files={"video": (p.name, reader, video_content_type(p))})
+                                    params=self._running_params(),
+                                    files={"video": (p.name, reader, video_content_type(p))})
         return self._analysis_id(r)
 
     async def get_results(self, analysis_id: str) -> RunningResults:
         """``GET /analysis/{id}/results``: ``pending``, ``analyzing`` (with ``percentage``) or
         ``success``; a ``failed`` analysis raises :class:`AnalysisFailed`."""
-        r = await self._request("GET", f"analysis/{analysis_id}/results")
-        return RunningResults.model_validate(self._json(r))
+        r = await self._request("GET", f"analysis/{analysis_id}/results",
+                                params=self._running_params())
+        return self._checked_results(RunningResults.model_validate(self._json(r)), analysis_id)
 
-    async def wait_for_results(self, analysis_id: str, *, progress: ProgressCallback | None = None,
-                         timeout: float | None = None) -> RunningResults:
+    async def wait_for_results(self, analysis_id: str, *,
+                               progress: ProgressCallback | None = None,
+                               timeout: float | None = None) -> RunningResults:
         """Poll :meth:`get_results` with backoff until ``success`` (or raise)."""
         poller = Poller(self.poll, self.clock, timeout, f"running analysis {analysis_id}")
         while True:
@@ -256,10 +259,12 @@ class AsyncClient(BaseClient):
 
     async def get_calculated_data(self, analysis_id: str) -> CalculatedData:
         """``GET /analysis/{id}/results/calculated_data`` (after ``success``)."""
-        r = await self._request("GET", f"analysis/{analysis_id}/results/calculated_data")
+        r = await self._request("GET", f"analysis/{analysis_id}/results/calculated_data",
+                                params=self._running_params())
         return CalculatedData.model_validate(self._json(r))
 
     async def get_raw_data(self, analysis_id: str) -> RawData:
         """``GET /analysis/{id}/results/raw_data`` (after ``success``)."""
-        r = await self._request("GET", f"analysis/{analysis_id}/results/raw_data")
+        r = await self._request("GET", f"analysis/{analysis_id}/results/raw_data",
+                                params=self._running_params())
         return RawData.model_validate(self._json(r))

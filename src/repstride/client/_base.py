@@ -21,7 +21,7 @@ from repstride.client.config import resolve_settings
 from repstride.client.errors import (
     AnalysisFailed, InvalidInput, RateLimited, RepstrideError, ServerError, Timeout, TransportError,
 )
-from repstride.client.models import Analysis, Overlay, Video
+from repstride.client.models import Analysis, Overlay, RunningResults, Video
 
 #: Per-request HTTP timeouts (seconds): connecting, and waiting between bytes.
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
@@ -187,6 +187,7 @@ class BaseClient:
         token_cache: TokenCache | str | os.PathLike[str] | bool | None = None,
         timeout: float | httpx.Timeout | None = None,
         auth_header_style: AuthHeaderStyle | None = None,
+        api_key: str | None = None,
         poll: PollPolicy | None = None,
         headers: Mapping[str, str] | None = None,
         transport: Any = None,
@@ -194,13 +195,15 @@ class BaseClient:
     ) -> None:
         settings = resolve_settings(server=base_url, client_id=client_id,
                                     client_secret=client_secret, token_url=token_url, scope=scope,
-                                    auth_header=auth_header_style)
+                                    auth_header=auth_header_style, api_key=api_key)
         if settings.auth_header not in ("raw", "bearer"):
             raise InvalidInput(f"auth_header_style must be 'raw' or 'bearer', not "
                                f"{settings.auth_header!r}", code="invalid_config")
         self.base_url = httpx.URL(settings.server.rstrip("/") + "/")
         self.token_url = settings.token_url or str(self.base_url.join("oauth2/token"))
         self.client_id = settings.client_id
+        #: Running Analysis API key, sent as ``?apiKey=`` on ``/analysis/...`` requests.
+        self.api_key = settings.api_key
         self.auth = ClientCredentialsAuth(
             token_url=self.token_url, client_id=settings.client_id,
             client_secret=settings.client_secret, scope=settings.scope,
@@ -235,6 +238,9 @@ class BaseClient:
         same = (url.scheme, url.host, url.port) == (self.base_url.scheme, self.base_url.host,
                                                      self.base_url.port)
         return self.auth if same else None
+
+    def _running_params(self) -> dict[str, str]:
+        return {"apiKey": self.api_key} if self.api_key else {}
 
     # --- request bodies --------------------------------------------------------------------------
 
@@ -320,11 +326,24 @@ class BaseClient:
 
     @staticmethod
     def _analysis_done(analysis: Analysis, video_id: str) -> bool:
+        """``Complete`` ends the wait, ``Failed`` raises; anything else (``Pending``, or a status
+        this SDK does not know) keeps polling."""
         if analysis.is_failed:
             raise AnalysisFailed(f"Analysis of video {video_id} failed: {analysis.reason or 'no reason given'}",
                                  reason=analysis.reason, code=analysis.reason or "analysis_failed",
                                  body=analysis.to_wire())
-        return not analysis.is_pending
+        return analysis.is_complete
+
+    @staticmethod
+    def _checked_results(results: RunningResults, analysis_id: str) -> RunningResults:
+        """A ``failed`` status answered with 200 (instead of seed 002's 400) still raises."""
+        if results.status in ("failed", "Failed", "FAILED"):
+            extra = results.model_extra or {}
+            reason = extra.get("reason") or extra.get("error") or extra.get("message")
+            reason = reason if isinstance(reason, str) else None
+            raise AnalysisFailed(f"Running analysis {analysis_id} failed: {reason or 'no reason given'}",
+                                 reason=reason, body=results.to_wire())
+        return results
 
     @staticmethod
     def _processing_progress(progress: ProgressCallback | None, status: str | None,

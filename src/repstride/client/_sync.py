@@ -228,15 +228,16 @@ class Client(BaseClient):
         p = _require_file(path)
         with open(p, "rb") as f:
             reader = ProgressReader(f, p.stat().st_size, progress)
-            r = self._request("POST", "analysis/start", data=form,
+            r = self._request("POST", "analysis/start", data=form, params=self._running_params(),
                               files={"video": (p.name, reader, video_content_type(p))})
         return self._analysis_id(r)
 
     def get_results(self, analysis_id: str) -> RunningResults:
         """``GET /analysis/{id}/results``: ``pending``, ``analyzing`` (with ``percentage``) or
         ``success``; a ``failed`` analysis raises :class:`AnalysisFailed`."""
-        r = self._request("GET", f"analysis/{analysis_id}/results")
-        return RunningResults.model_validate(self._json(r))
+        r = self._request("GET", f"analysis/{analysis_id}/results",
+                          params=self._running_params())
+        return self._checked_results(RunningResults.model_validate(self._json(r)), analysis_id)
 
     def wait_for_results(self, analysis_id: str, *, progress: ProgressCallback | None = None,
                          timeout: float | None = None) -> RunningResults:
@@ -256,10 +257,12 @@ class Client(BaseClient):
 
     def get_calculated_data(self, analysis_id: str) -> CalculatedData:
         """``GET /analysis/{id}/results/calculated_data`` (after ``success``)."""
-        r = self._request("GET", f"analysis/{analysis_id}/results/calculated_data")
+        r = self._request("GET", f"analysis/{analysis_id}/results/calculated_data",
+                          params=self._running_params())
         return CalculatedData.model_validate(self._json(r))
 
     def get_raw_data(self, analysis_id: str) -> RawData:
         """``GET /analysis/{id}/results/raw_data`` (after ``success``)."""
-        r = self._request("GET", f"analysis/{analysis_id}/results/raw_data")
+        r = self._request("GET", f"analysis/{analysis_id}/results/raw_data",
+                          params=self._running_params())
         return RawData.model_validate(self._json(r))

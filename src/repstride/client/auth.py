@@ -30,7 +30,7 @@ import anyio
 import anyio.to_thread
 import httpx
 
-from repstride.client.errors import AuthError, error_from_response
+from repstride.client.errors import AuthError, error_from_response, error_code
 
 __all__ = [
     "REFRESH_LEEWAY_S", "ClientCredentialsAuth", "FileTokenCache", "MemoryTokenCache", "Token",
@@ -42,6 +42,9 @@ __all__ = [
 REFRESH_LEEWAY_S = 60.0
 
 AuthHeaderStyle = Literal["raw", "bearer"]
+
+#: 401 codes that a new token cannot cure (the Running API's per-client ``apiKey``).
+_NOT_ABOUT_THE_TOKEN = frozenset({"missing_api_key", "invalid_api_key"})
 
 
 @dataclass(frozen=True)
@@ -295,6 +298,11 @@ class ClientCredentialsAuth(httpx.Auth):
         self._token = tok
         return tok
 
+    @staticmethod
+    def _token_refused(response: httpx.Response) -> bool:
+        """A 401 about the token (not e.g. a missing Running API ``apiKey``) — body already read."""
+        return response.status_code == 401 and error_code(response) not in _NOT_ABOUT_THE_TOKEN
+
     def _apply(self, request: httpx.Request, token: Token) -> None:
         value = token.access_token if self.header_style == "raw" else f"Bearer {token.access_token}"
         request.headers["Authorization"] = value
@@ -318,9 +326,11 @@ class ClientCredentialsAuth(httpx.Auth):
         self._apply(request, token)
         response = yield request
         if response.status_code == 401:
-            token = yield from self._sync_token(token.access_token)
-            self._apply(request, token)
-            yield request
+            response.read()
+            if self._token_refused(response):
+                token = yield from self._sync_token(token.access_token)
+                self._apply(request, token)
+                yield request
 
     # --- async -----------------------------------------------------------------------------------
 
@@ -360,5 +370,8 @@ class ClientCredentialsAuth(httpx.Auth):
             self._apply(request, item)
             response = yield request
             if response.status_code != 401:
+                return
+            await response.aread()
+            if not self._token_refused(response):
                 return
             stale = item.access_token

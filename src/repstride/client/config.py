@@ -4,7 +4,7 @@ Each setting is taken from the first place that has it:
 
 1. the argument passed in code (or on the command line);
 2. the environment: ``REPSTRIDE_SERVER``, ``REPSTRIDE_CLIENT_ID``, ``REPSTRIDE_CLIENT_SECRET``,
-   ``REPSTRIDE_TOKEN_URL``, ``REPSTRIDE_SCOPE``, ``REPSTRIDE_AUTH_HEADER``;
+   ``REPSTRIDE_TOKEN_URL``, ``REPSTRIDE_SCOPE``, ``REPSTRIDE_AUTH_HEADER``, ``REPSTRIDE_API_KEY``;
 3. the config file ``$REPSTRIDE_CONFIG``, else ``$XDG_CONFIG_HOME/repstride/config.toml``
    (``~/.config/repstride/config.toml``), a flat TOML table::
 
@@ -14,6 +14,7 @@ Each setting is taken from the first place that has it:
        # token_url = "https://auth.example.com/oauth2/token"   # default: {server}/oauth2/token
        # scope = ""
        # auth_header = "raw"                                    # or "bearer"
+       # api_key = "..."                  # Running Analysis API: sent as ?apiKey=
 
 4. the default (:data:`DEFAULT_BASE_URL` for the server; credentials have none).
 """
@@ -40,6 +41,7 @@ _ENV = {
     "token_url": "REPSTRIDE_TOKEN_URL",
     "scope": "REPSTRIDE_SCOPE",
     "auth_header": "REPSTRIDE_AUTH_HEADER",
+    "api_key": "REPSTRIDE_API_KEY",
 }
 
 
@@ -51,6 +53,7 @@ class Settings:
     token_url: str | None = None
     scope: str = ""
     auth_header: str = "raw"
+    api_key: str | None = None
 
 
 def config_path() -> Path:
@@ -72,8 +75,8 @@ def _read_config(path: Path) -> dict[str, Any]:
 
 
 def resolve_settings(**given: str | None) -> Settings:
-    """Fill ``server``, ``client_id``, ``client_secret``, ``token_url``, ``scope`` and
-    ``auth_header`` from the arguments, the environment, then the config file.
+    """Fill ``server``, ``client_id``, ``client_secret``, ``token_url``, ``scope``,
+    ``auth_header`` and ``api_key`` from the arguments, the environment, then the config file.
 
     Raises :class:`AuthError` when no client id or secret is found anywhere.
     """

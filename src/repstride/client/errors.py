@@ -189,6 +189,11 @@ def _code_and_message(body: Any) -> tuple[str | None, str | None]:
     return (str(code) if code is not None else None), message
 
 
+def error_code(response: httpx.Response) -> str | None:
+    """The server's error code in a (read) response, if it sent one."""
+    return _code_and_message(_decode(response))[0]
+
+
 def error_from_response(response: httpx.Response, *, token_endpoint: bool = False) -> RepstrideError:
     """The SDK error for a non-2xx response (the body must already be read)."""
     status = response.status_code
