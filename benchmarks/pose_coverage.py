@@ -14,6 +14,9 @@ One row per clip of ``DATA_DIR/MANIFEST.csv`` (default ``../shared/data/dev``):
 - ``jumps``: frames where the subject's box centre moves more than 8 % of the frame in one
   frame (an independent check; should be 0);
 - ``fps``: whole-stage frames/s for that clip (machine shared, indicative).
+
+``--cache DIR`` keeps what the models found per clip, so the subject logic can be re-evaluated
+without running them again.
 """
 
 from __future__ import annotations
@@ -27,7 +30,8 @@ from pathlib import Path
 import numpy as np
 
 from repstride.analysis.track import Joint, PoseTrack
-from repstride.pose.extract import track_people
+from repstride.media import probe
+from repstride.pose.extract import TrackedPeople, track_people
 
 STOCK_CACHE = Path("/work/cache/tracks")
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "dev"
@@ -54,11 +58,38 @@ def agreement(ours: PoseTrack, stock: PoseTrack) -> float | None:
     return float(inside[both].mean())
 
 
+def _save(tp: TrackedPeople, path: Path) -> None:
+    arrays = {f"p{pid}_{k}": a for pid, v in tp.people.items() for k, a in v.items()}
+    stats = np.array([tp.stats.get(k) or 0 for k in STAT_KEYS], float)
+    np.savez_compressed(path, ts=tp.timestamps_s, idx=tp.frame_index, stats=stats,
+                        geom=np.array([tp.fps, tp.width, tp.height], float), **arrays)
+
+
+def _load(video: Path, path: Path) -> TrackedPeople:
+    z = np.load(path)
+    people: dict[int, dict[str, np.ndarray]] = {}
+    for key in z.files:
+        if key.startswith("p"):
+            pid, name = key[1:].split("_", 1)
+            people.setdefault(int(pid), {})[name] = z[key]
+    fps, w, h = z["geom"]
+    return TrackedPeople(info=probe(video), people=people, timestamps_s=z["ts"],
+                         frame_index=z["idx"], fps=float(fps), width=int(w), height=int(h),
+                         stats=dict(zip(STAT_KEYS, z["stats"].tolist())))
+
+
+STAT_KEYS = ("detector_calls", "landmark_calls", "frames", "stage_fps", "tracker_ids",
+             "identity_cuts")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("data", type=Path, nargs="?", default=DEFAULT_DATA)
     ap.add_argument("--only", default="")
     ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--cache", type=Path, default=None,
+                    help="keep each clip's tracked people here and reuse them (re-evaluates the "
+                         "subject choice without running the models again)")
     args = ap.parse_args()
     with open(args.data / "MANIFEST.csv", newline="") as f:
         rows = [r for r in csv.DictReader(f) if args.only in r["file"]]
@@ -67,9 +98,17 @@ def main() -> None:
     print(header)
     out_rows = []
     for r in rows:
-        t0 = time.perf_counter()
-        res = track_people(args.data / r["file"]).result()
-        fps = len(res.track) / (time.perf_counter() - t0)
+        cached_people = (args.cache / (r["file"].replace("/", "__") + ".npz")
+                         if args.cache else None)
+        if cached_people is not None and cached_people.is_file():
+            tp = _load(args.data / r["file"], cached_people)
+        else:
+            tp = track_people(args.data / r["file"])
+            if cached_people is not None:
+                cached_people.parent.mkdir(parents=True, exist_ok=True)
+                _save(tp, cached_people)
+        res = tp.result()
+        fps = float(tp.stats.get("stage_fps") or 0.0)
         tr = res.track
         cached = STOCK_CACHE / (r["file"].replace("/", "__") + ".npz")
         stock = PoseTrack.from_arrays(dict(np.load(cached))) if cached.is_file() else None
@@ -77,7 +116,7 @@ def main() -> None:
             "clip": r["file"], "frames": len(tr), "coverage": float(tr.detected.mean()),
             "stock_coverage": float(stock.detected.mean()) if stock is not None else None,
             "agree": agreement(tr, stock) if stock is not None else None,
-            "people": len(res.people), "cuts": tr.meta.get("identity_cuts", 0),
+            "people": len(res.people), "cuts": int(tr.meta.get("identity_cuts", 0)),
             "jumps": jumps(tr), "fps": fps,
         }
         out_rows.append(row)
