@@ -212,12 +212,15 @@ class LiveServer:
     client_secret: str
     data_dir: Path
     paths: frozenset[str]
+    api_key: str | None = None
 
     def env(self, **extra: str) -> dict[str, str]:
         """An environment for subprocesses that talk to this server."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("REPSTRIDE_")}
         env.update(REPSTRIDE_SERVER=self.url, REPSTRIDE_CLIENT_ID=self.client_id,
                    REPSTRIDE_CLIENT_SECRET=self.client_secret, **extra)
+        if self.api_key:
+            env["REPSTRIDE_API_KEY"] = self.api_key
         return env
 
 

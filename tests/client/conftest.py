@@ -101,7 +101,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
                             f"{(root / 'serve.log').read_text()[-3000:]}")
             time.sleep(0.2)  # waiting for a process to bind its port, not for a job
         paths = frozenset(httpx.get(f"{url}/openapi.json", timeout=10).json().get("paths", {}))
-        yield LiveServer(url, creds["client_id"], creds["client_secret"], data_dir, paths)
+        yield LiveServer(url, creds["client_id"], creds["client_secret"], data_dir, paths,
+                         api_key=creds.get("api_key"))
     finally:
         proc.terminate()
         try:

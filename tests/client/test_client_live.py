@@ -33,7 +33,7 @@ def token_file(tmp_path: Path) -> Path:
 
 def _client(live: LiveServer, token_file: Path, **kw) -> Client:
     return Client(base_url=live.url, client_id=live.client_id, client_secret=live.client_secret,
-                  token_cache=token_file, poll=POLL, **kw)
+                  api_key=live.api_key, token_cache=token_file, poll=POLL, **kw)
 
 
 def _check_analysis_shape(wire: dict) -> None:
@@ -109,6 +109,29 @@ def test_live_bad_input(live_server: LiveServer, token_file: Path, tmp_path: Pat
         with pytest.raises(AnalysisFailed) as failed:
             c.analyze(junk, timeout=120)
         assert failed.value.reason
+
+
+def test_live_running_api_errors(live_server: LiveServer, token_file: Path, tmp_path: Path) -> None:
+    if "/analysis/start" not in live_server.paths:
+        pytest.skip("the server does not mount the Running Analysis API (/analysis/start) yet")
+    text = tmp_path / "notes.txt"
+    text.write_text("not a video")
+    with _client(live_server, token_file) as c:
+        with pytest.raises(InvalidInput) as info:
+            c.start_running_analysis(text, view="side")
+        assert info.value.code == "invalid_file_type" and info.value.status == 400
+        with pytest.raises(NotFound):
+            c.get_results("no-such-analysis")
+        requests_so_far = c.auth.token_requests
+    with Client(base_url=live_server.url, client_id=live_server.client_id,
+                client_secret=live_server.client_secret, token_cache=token_file,
+                api_key=None) as c:
+        c.api_key = None  # an environment REPSTRIDE_API_KEY must not hide the missing key
+        with pytest.raises(AuthError) as info:
+            c.get_results("no-such-analysis")
+        assert info.value.code == "missing_api_key" and info.value.status == 401
+        assert c.auth.token_requests == 0  # no refresh for a 401 a new token cannot cure
+    assert requests_so_far <= 1
 
 
 # --- slow: the pose model on real footage -------------------------------------------------------
