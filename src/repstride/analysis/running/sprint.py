@@ -184,7 +184,7 @@ def _runner_progress(track: PoseTrack, ev: GaitEvents, pts: FloatArray, px_per_m
     """Per-frame distance from the start (m), and where the scale came from."""
     fps = track.fps
     pel_x = fill_gaps((pts[:, Joint.LEFT_HIP, 0] + pts[:, Joint.RIGHT_HIP, 0]) / 2.0,
-                      max_gap=int(fps * 0.5))
+                      max_gap=int(fps * 0.5), extrapolate=False)
     pel_x = smooth(pel_x, fps=fps, cutoff_hz=4.0)
     dist: FloatArray | None = None
     source = DISTANCE_FROM_BODY_SIZE

@@ -228,7 +228,9 @@ def synthesize_run(
             * leg["stance"].astype(float)
         J[:, Joint[f"{S}_KNEE"]] = np.stack([knee[:, 0], knee_lat, knee[:, 1]], -1)
         J[:, Joint[f"{S}_ANKLE"]] = np.stack([ankle[:, 0], np.full(n, foot_lat), ankle[:, 1]], -1)
-        ev_off = sgn * math.tan(math.radians(eversion_deg)) * ankle_h * leg["stance"]
+        # Rearfoot eversion: the ankle -> heel line leans outwards by eversion_deg (frontal plane).
+        ev_off = sgn * math.tan(math.radians(eversion_deg)) * np.maximum(-leg["rh"][:, 1], 0.0) \
+            * leg["stance"]
         J[:, Joint[f"{S}_HEEL"]] = np.stack([ankle[:, 0] + leg["rh"][:, 0], foot_lat + ev_off,
                                              ankle[:, 1] + leg["rh"][:, 1]], -1)
         J[:, Joint[f"{S}_FOOT_INDEX"]] = np.stack([ankle[:, 0] + leg["rt"][:, 0],

@@ -1,0 +1,62 @@
+"""Back-view frontal-plane measures (analysis/running/back_view.py) on the synthetic runner."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from repstride.analysis.running.back_view import analyze_back_view
+from repstride.analysis.running.messages import check_keys
+from repstride.analysis.running.synthetic import synthesize_run
+
+
+def _means(res) -> dict[str, dict[str, float]]:
+    return {s: leg.means for s, leg in res.legs.items()}
+
+
+@pytest.mark.parametrize("eversion, drop", [(8.0, 5.0), (-3.0, 2.0)])
+def test_pronation_and_pelvic_drop_recovered(eversion: float, drop: float) -> None:
+    run = synthesize_run(view="back", fps=60.0, eversion_deg=eversion, pelvic_drop_deg=drop,
+                         noise_px=0.5, seed=31)
+    res = analyze_back_view(run.track)
+    for side, m in _means(res).items():
+        assert m["pronation"] == pytest.approx(eversion, abs=1.5), (side, m)
+        assert m["pelvic_drop"] == pytest.approx(drop, abs=1.0), (side, m)
+    assert res.legs["left"].n_steps >= 5 and res.legs["right"].n_steps >= 5
+    assert res.events.cadence_spm() == pytest.approx(170.0, rel=0.01)
+
+
+def test_knee_adduction_sign_follows_varus_and_valgus() -> None:
+    vals = {}
+    for varus in (-8.0, 0.0, 8.0):
+        run = synthesize_run(view="back", fps=60.0, knee_varus_deg=varus, seed=32)
+        vals[varus] = _means(analyze_back_view(run.track))["left"]["knee_adduction"]
+    assert vals[-8.0] < vals[0.0] - 10 and vals[8.0] > vals[0.0] + 10
+    run = synthesize_run(view="back", fps=60.0, knee_varus_deg=-12.0, seed=32)
+    res = analyze_back_view(run.track)
+    assert res.legs["left"].advice["knee_adduction"] == "knee_adduction.valgus"
+
+
+def test_step_by_step_and_wire() -> None:
+    run = synthesize_run(view="back", fps=60.0, eversion_deg=10.0, seed=33)
+    res = analyze_back_view(run.track)
+    wire = res.to_wire()
+    json.dumps(wire)
+    gc = wire["gait_cycle"]
+    assert set(gc["stance_means"]) == {"left", "right"}
+    assert set(gc["stance_means"]["left"]) >= {"pronation", "hip_adduction", "knee_adduction",
+                                               "pelvic_drop", "n_steps"}
+    steps = gc["steps"]
+    assert len(steps) == len(res.events.contacts)
+    assert steps[0]["contact_ms"] == pytest.approx(240, abs=1000 / 60)
+    assert {s["side"] for s in steps} == {"left", "right"}
+    assert gc["stance_means"]["left"]["pronation"]["advice"] == "pronation.over"
+    assert check_keys(res.message_keys()) == []
+
+
+def test_pronation_only_mode() -> None:
+    run = synthesize_run(view="back", fps=60.0, seed=34)
+    res = analyze_back_view(run.track, full_body=False)
+    assert set(res.legs["left"].means) == {"pronation"}
+    assert res.to_wire()["gait_cycle"]["full_body"] is False

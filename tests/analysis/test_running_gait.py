@@ -1,0 +1,135 @@
+"""Gait events against the synthetic runner's exact truth (analysis/running/gait.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from repstride.analysis.running.gait import (
+    FLAG_LOW_RESOLUTION, FLAG_SLOW_MOTION_SUSPECTED, GaitEvents, detect_gait_events,
+)
+from repstride.analysis.running.synthetic import SyntheticRun, synthesize_run
+from repstride.analysis.track import PoseTrack
+from repstride.errors import InvalidInput, LowQualityPose
+
+
+def _match(ev: GaitEvents, run: SyntheticRun) -> list[float]:
+    """Error (frames) of every detected event against the nearest true event of its kind/side."""
+    fps = run.track.fps
+    errs = []
+    for e in ev.events:
+        cands = [t.time_s for t in run.truth.events if t.kind == e.kind and t.side == e.side]
+        assert cands, f"no true {e.kind} for {e.side}"
+        errs.append((e.time_s - min(cands, key=lambda x: abs(x - e.time_s))) * fps)
+    return errs
+
+
+def _check_accuracy(run: SyntheticRun, *, min_found: float) -> GaitEvents:
+    ev = detect_gait_events(run.track)
+    errs = _match(ev, run)
+    # Contacts whose TD and TO both fall inside the clip (edge ones are not observable).
+    assert len(ev.contacts) >= min_found * len(run.truth.contacts), (
+        len(ev.contacts), len(run.truth.contacts))
+    assert max(abs(e) for e in errs) <= 1.0, errs
+    cad = ev.cadence_spm()
+    assert cad is not None and abs(cad - run.truth.cadence_spm) / run.truth.cadence_spm < 0.01
+    gct = float(np.mean(ev.contact_times_s()))
+    assert abs(gct - run.truth.contact_s) <= 1.0 / run.track.fps, (gct, run.truth.contact_s)
+    return ev
+
+
+@pytest.mark.parametrize("fps", [60.0, 120.0])
+@pytest.mark.parametrize("strike", ["rearfoot", "midfoot", "forefoot"])
+def test_treadmill_events_within_one_frame(fps: float, strike: str) -> None:
+    run = synthesize_run(fps=fps, strike=strike, noise_px=1.0, seed=1)
+    ev = _check_accuracy(run, min_found=0.85)
+    assert not ev.low_resolution
+    assert ev.direction == 1
+    assert {c.side for c in ev.contacts} == {"left", "right"}
+
+
+@pytest.mark.parametrize("fps", [60.0, 120.0])
+@pytest.mark.parametrize("direction", [1, -1])
+def test_overground_runner_crossing_the_frame(fps: float, direction: int) -> None:
+    run = synthesize_run(fps=fps, treadmill=False, duration_s=3.0, px_per_m=110.0,
+                         direction=direction, noise_px=0.5, seed=2)
+    ev = _check_accuracy(run, min_found=0.8)
+    assert ev.direction == direction
+
+
+@pytest.mark.parametrize("fps", [60.0, 120.0])
+def test_sprint_speeds_short_contacts(fps: float) -> None:
+    run = synthesize_run(fps=fps, speed_m_s=6.5, cadence_spm=195, contact_ms=140,
+                         strike="forefoot", noise_px=1.0, seed=3)
+    _check_accuracy(run, min_found=0.85)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_robust_to_far_leg_occlusion_and_noise(seed: int) -> None:
+    run = synthesize_run(fps=60.0, noise_px=1.5, far_leg_occlusion=0.2, seed=seed)
+    ev = _check_accuracy(run, min_found=0.6)
+    # Every contact of the near (right) foot is found.
+    near_true = [c for c in run.truth.contacts if c[0] == "right"]
+    assert len(ev.contacts_of("right")) >= len(near_true) - 1
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_left_right_label_swaps_are_undone(seed: int) -> None:
+    run = synthesize_run(fps=60.0, noise_px=1.0, swap_rate=0.03, seed=seed)
+    ev = _check_accuracy(run, min_found=0.85)
+    assert ev.label_swaps > 0  # the glitches were seen and corrected, sides still right
+
+
+def test_swaps_left_in_place_would_break_sides() -> None:
+    """The check above can fail: the raw labels of a swapped track really are mixed up."""
+    run = synthesize_run(fps=60.0, swap_rate=0.03, seed=1)
+    left_heel = run.track.pixels()[:, 29]
+    clean = synthesize_run(fps=60.0, seed=1).track.pixels()[:, 29]
+    assert np.nanmax(np.abs(left_heel - clean)) > 50
+
+
+def test_30fps_is_computed_but_flagged_low_resolution() -> None:
+    run = synthesize_run(fps=30.0, noise_px=0.5, seed=4)
+    ev = detect_gait_events(run.track)
+    assert ev.low_resolution
+    assert FLAG_LOW_RESOLUTION in ev.flags
+    assert ev.contacts and ev.cadence_spm() is not None
+    assert abs(ev.cadence_spm() - 170.0) / 170.0 < 0.02
+
+
+def test_events_have_confidence_and_frame_convention() -> None:
+    run = synthesize_run(fps=60.0, seed=5)
+    ev = detect_gait_events(run.track)
+    for c in ev.contacts:
+        assert 0.0 <= c.td.confidence <= 1.0 and 0.0 <= c.to.confidence <= 1.0
+        # TD frame = first frame in contact (at or after the instant), TO = last frame in contact.
+        assert c.td.frame >= c.td.time_s * 60.0 - 1e-6
+        assert c.to.frame <= c.to.time_s * 60.0 + 1e-6
+        assert c.td.frame - c.td.time_s * 60.0 < 1.0
+    wire = ev.to_wire()
+    assert wire["lowResolution"] is False and len(wire["events"]) == 2 * len(ev.contacts)
+
+
+def test_slow_motion_declared_and_suspected() -> None:
+    run = synthesize_run(fps=120.0, duration_s=5.0, seed=6)
+    t = run.track
+    # Played back at 30 fps: the same frames, 4x slower.
+    slow = t.replace(timestamps_s=t.timestamps_s * 4.0, fps=30.0)
+    ev_video = detect_gait_events(slow)
+    assert FLAG_SLOW_MOTION_SUSPECTED in ev_video.flags
+    assert abs(ev_video.cadence_spm() - 170.0 / 4.0) / (170.0 / 4.0) < 0.01
+    ev_real = detect_gait_events(slow, slow_motion_factor=4.0)
+    assert FLAG_SLOW_MOTION_SUSPECTED not in ev_real.flags
+    assert not ev_real.low_resolution  # 30 fps x 4 = 120 real frames per second
+    assert abs(ev_real.cadence_spm() - 170.0) / 170.0 < 0.01
+    assert abs(np.mean(ev_real.contact_times_s()) - 0.24) <= 1.0 / 120.0
+
+
+def test_bad_inputs() -> None:
+    run = synthesize_run(fps=60.0, duration_s=2.0)
+    with pytest.raises(InvalidInput):
+        detect_gait_events(run.track, view="front")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput):
+        detect_gait_events(run.track, slow_motion_factor=0.5)
+    with pytest.raises(LowQualityPose):
+        detect_gait_events(PoseTrack.empty(120, fps=60.0, width=640, height=480))

@@ -1,0 +1,113 @@
+"""Side-view running metrics (analysis/running/side_view.py) on the synthetic runner."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from repstride.analysis.running.messages import MESSAGE_KEYS, check_keys
+from repstride.analysis.running.side_view import analyze_side_view, classify_strike
+from repstride.analysis.running.synthetic import synthesize_run
+from repstride.errors import InvalidInput
+
+
+@pytest.fixture(scope="module")
+def treadmill_run():
+    return synthesize_run(fps=60.0, speed_m_s=3.5, cadence_spm=170, contact_ms=240,
+                          strike="rearfoot", noise_px=1.0, seed=21)
+
+
+def test_treadmill_metrics(treadmill_run) -> None:
+    res = analyze_side_view(treadmill_run.track, height_cm=175, treadmill=True,
+                            pace_s_per_km=300.0)
+    m = res.metrics
+    assert m["speed"].value == pytest.approx(1000 / 300, abs=0.01)
+    assert m["speed"].extra["source"] == "pace"
+    assert m["cadence"].value == pytest.approx(170.0, rel=0.01)
+    assert m["step_length"].value == pytest.approx((1000 / 300) / (170 / 60), rel=0.02)
+    assert m["ground_contact_time"].value == pytest.approx(240.0, abs=1000 / 60)
+    assert m["flight_time"].value == pytest.approx(1000 * (60 / 170 - 0.24), abs=1000 / 60)
+    assert m["duty_factor"].value == pytest.approx(0.24 / (120 / 170), abs=0.03)
+    assert not m["ground_contact_time"].low_resolution
+    # The runner's own speed estimate (stance foot vs pelvis) agrees with the true speed.
+    assert res.info["estimated_speed_m_s"] == pytest.approx(3.5, rel=0.06)
+
+
+def test_overground_speed_from_displacement() -> None:
+    run = synthesize_run(fps=60.0, treadmill=False, duration_s=3.0, px_per_m=110.0,
+                         speed_m_s=4.0, cadence_spm=176, contact_ms=210, seed=22)
+    res = analyze_side_view(run.track, height_cm=175)
+    assert res.metrics["speed"].extra["source"] == "displacement"
+    assert res.metrics["speed"].value == pytest.approx(4.0, rel=0.06)
+    assert res.metrics["step_length"].value == pytest.approx(4.0 / (176 / 60), rel=0.07)
+
+
+@pytest.mark.parametrize("strike", ["rearfoot", "midfoot", "forefoot"])
+def test_foot_landing_per_step(strike: str) -> None:
+    run = synthesize_run(fps=120.0, strike=strike, noise_px=0.5, seed=23)
+    res = analyze_side_view(run.track, treadmill=True, pace_s_per_km=290)
+    types = [f.strike for f in res.foot_landing]
+    assert len(types) >= 8
+    assert sum(t == strike for t in types) >= 0.9 * len(types), types
+    wire = res.to_wire()["foot_landing"]
+    assert wire["dominant"] == strike and wire["steps"][0]["type_key"] == f"foot_landing.{strike}"
+
+
+def test_classify_strike_thresholds() -> None:
+    assert classify_strike(12.0) == "rearfoot"
+    assert classify_strike(3.0) == "midfoot"
+    assert classify_strike(-6.0) == "forefoot"
+
+
+def test_joint_angles_overstride_styles_and_score(treadmill_run) -> None:
+    res = analyze_side_view(treadmill_run.track, treadmill=True, pace_s_per_km=300)
+    ja = res.joint_angles
+    assert set(ja) == {"ankle", "knee", "hip", "shoulder", "elbow"}
+    assert ja["hip"].touch_down > 10 and ja["hip"].toe_off < 0  # flexed at TD, extended at TO
+    assert ja["knee"].mid_stance > ja["knee"].touch_down  # the knee bends into mid-stance
+    assert ja["elbow"].mid_stance == pytest.approx(85.0, abs=3.0)
+    assert all(a.range is not None and a.range >= 0 for a in ja.values())
+    o = res.overstride
+    assert o.angle_deg is not None and 0.0 <= o.score <= 1.0 and o.advice in MESSAGE_KEYS
+    styles = res.running_styles
+    assert {s.style for s in styles} == {"stick", "bounce", "push", "sit"}
+    assert sum(s.confidence_pct for s in styles) == pytest.approx(100.0)
+    assert 0.0 <= res.total_score <= 1.0 and res.total_score_key in MESSAGE_KEYS
+
+
+def test_wire_is_json_and_uses_known_message_keys(treadmill_run) -> None:
+    res = analyze_side_view(treadmill_run.track, treadmill=True, pace_s_per_km=300)
+    wire = res.to_wire()
+    json.dumps(wire)
+    assert set(wire) >= {"total_score", "metrics", "overstride", "foot_landing", "joint_angles",
+                         "running_styles"}
+    assert set(wire["metrics"]) >= {"speed", "step_length", "cadence", "ground_contact_time",
+                                    "flight_time", "duty_factor"}
+    assert check_keys(res.message_keys()) == []
+    assert check_keys(["nope.key"]) == ["nope.key"]
+
+
+def test_treadmill_without_pace_has_no_speed(treadmill_run) -> None:
+    res = analyze_side_view(treadmill_run.track, treadmill=True)
+    assert res.metrics["speed"].value is None
+    assert res.metrics["speed"].reason == "reason.pace_required"
+    assert res.metrics["step_length"].value is None
+
+
+def test_low_frame_rate_is_flagged_not_hidden() -> None:
+    run = synthesize_run(fps=30.0, seed=24)
+    res = analyze_side_view(run.track, treadmill=True, pace_s_per_km=300)
+    gct = res.metrics["ground_contact_time"]
+    assert gct.value is not None and gct.low_resolution and gct.reason == "reason.low_frame_rate"
+    assert res.to_wire()["metrics"]["flight_time"]["low_resolution"] is True
+
+
+def test_height_in_metres_and_bad_inputs(treadmill_run) -> None:
+    res = analyze_side_view(treadmill_run.track, height_cm=1.75, treadmill=True,
+                            pace_s_per_km=300)
+    assert res.info["height_cm"] == pytest.approx(175.0)
+    for kwargs in ({"height_cm": -3}, {"height_cm": 400}, {"weight_kg": 0},
+                   {"pace_s_per_km": -1.0}):
+        with pytest.raises(InvalidInput):
+            analyze_side_view(treadmill_run.track, **kwargs)
