@@ -149,7 +149,7 @@ class Api:
     http: TestClient
     services: Any
     running: RunningService
-    pipeline: ScriptedPipeline
+    pipeline: ScriptedPipeline | None  # None: the production pipeline
     client_id: str
     token: str
     api_key: str
@@ -190,7 +190,7 @@ class Api:
         return self.services.credits.balance(client_id or self.client_id)
 
 
-def make_api(url: str, tmp_path: Path, pipeline: ScriptedPipeline, *,
+def make_api(url: str, tmp_path: Path, pipeline: ScriptedPipeline | None, *,
              limits: RunningSettings = RUNNING_LIMITS, credits: int = 10) -> Api:
     from repstride.api import create_app
     from repstride.api.routes import running as running_routes
