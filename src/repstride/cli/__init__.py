@@ -36,6 +36,7 @@ def _register() -> None:
     from repstride.cli import pose_cmd  # noqa: F401
     from repstride.cli import clients_cmd, serve_cmd  # noqa: F401
     from repstride.cli import remote_cmd  # noqa: F401
+    from repstride.cli import running_cmd  # noqa: F401
 
 
 def main(argv: list[str] | None = None) -> None:

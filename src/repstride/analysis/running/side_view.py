@@ -254,6 +254,20 @@ def analyze_side_view(
     )
 
 
+def parse_pace(text: str) -> float:
+    """``"MM:SS"`` (per kilometre) -> seconds per kilometre; :class:`InvalidInput` otherwise."""
+    parts = str(text).strip().split(":")
+    try:
+        if len(parts) != 2 or not parts[1].isdigit() or not parts[0].isdigit():
+            raise ValueError
+        mm, ss = int(parts[0]), int(parts[1])
+    except ValueError as exc:
+        raise InvalidInput(f"pace must be MM:SS per km, got {text!r}") from exc
+    if ss >= 60 or mm * 60 + ss <= 0:
+        raise InvalidInput(f"pace must be MM:SS per km with SS < 60, got {text!r}")
+    return float(mm * 60 + ss)
+
+
 # -- helpers -------------------------------------------------------------------------------------
 
 
