@@ -282,7 +282,7 @@ MOTIONS: dict[str, Motion] = {
     "sit_up": Motion(
         rest=_p(trunk=-88.0, thigh=135.0, shank=15.0, foot=70.0, ua=88.0, fa=270.0,
                 arm_abd=15.0, fa_abd=-40.0),
-        keys=((0.5, _p(trunk=15.0, thigh=135.0, shank=15.0, foot=70.0, ua=-15.0, fa=165.0,
+        keys=((0.5, _p(trunk=-5.0, thigh=135.0, shank=15.0, foot=70.0, ua=-15.0, fa=165.0,
                        arm_abd=15.0, fa_abd=-40.0)),),
         setup="rest", ground="lowest", typical_rep_s=2.2),
     "knee_to_chest": Motion(
@@ -340,7 +340,7 @@ MOTIONS: dict[str, Motion] = {
                        fa_abd=35.0)),
               (0.6, _p(ua=175.0, fa=178.0, arm_abd=35.0, fa_abd=35.0)),
               (0.85, _p(trunk=30.0, thigh=30.0, ua=10.0, fa=10.0, arm_abd=35.0, fa_abd=35.0))),
-        mid_phase=0.6, setup="walk_in", typical_rep_s=5.0),
+        mid_phase=0.4, setup="walk_in", typical_rep_s=5.0),
 }
 
 

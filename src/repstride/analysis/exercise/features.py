@@ -25,8 +25,6 @@ MIN_SCORE = 0.5
 DEFAULT_CUTOFF_HZ = 3.0
 
 SIDES = ("left", "right")
-#: Image torso length / image shoulder width above which the image trunk angle is trusted.
-TORSO_NOT_FORESHORTENED = 1.0
 
 
 def _pt(pts: FloatArray, side: str, name: str) -> FloatArray:
@@ -116,15 +114,9 @@ def compute_features(track: PoseTrack, *, cutoff_hz: float = DEFAULT_CUTOFF_HZ) 
     sh_i = midpoint(img[:, int(Joint.LEFT_SHOULDER)], img[:, int(Joint.RIGHT_SHOULDER)])
     hp_i = midpoint(img[:, int(Joint.LEFT_HIP)], img[:, int(Joint.RIGHT_HIP)])
     sig["trunk_image"] = clean(inclination(hp_i, sh_i), fps=fps, cutoff_hz=cutoff_hz)
-    # The image shows the trunk's true inclination unless the torso points at the camera
-    # (foreshortened: shorter than the shoulders are wide); then trust the 3-D estimate.
-    torso_px = distance(sh_i, hp_i)
-    shoulders_px = distance(img[:, int(Joint.LEFT_SHOULDER)], img[:, int(Joint.RIGHT_SHOULDER)])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = torso_px / shoulders_px
-    ratio = clean(ratio, fps=fps, cutoff_hz=1.0)
-    use_img = (ratio >= TORSO_NOT_FORESHORTENED) & np.isfinite(sig["trunk_image"])
-    sig["trunk"] = np.where(use_img, sig["trunk_image"], sig["trunk_world"])
+    # 3-D trunk inclination: the image angle collapses when the torso points at the camera
+    sig["trunk"] = np.where(np.isfinite(sig["trunk_world"]), sig["trunk_world"],
+                            sig["trunk_image"])
 
     def height(a: FloatArray, b: FloatArray) -> FloatArray:
         # y grows downwards in both spaces: "a above b" is b_y - a_y

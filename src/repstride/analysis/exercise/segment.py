@@ -56,6 +56,8 @@ class RepWindow:
     side: str | None = None
 
 
+#: Share of the range of motion within which the extreme counts as reached (the rep's mid).
+MID_ZONE = 0.03
 #: A rep cut by the clip's start/end must be within this share of the typical range of motion
 #: of the rest level the other reps return to.
 EDGE_TOLERANCE = 0.2
@@ -96,6 +98,21 @@ def segment_reps(signal: FloatArray, *, fps: float, direction: Direction,
     rights = props["right_bases"][keep]
     need = max(params.min_rom, params.rel_rom * typical)
     near = max(2, int(round(0.1 * fps)))
+    # extremes not separated by a real return (a bounce at the bottom) are one rep: keep the
+    # deeper one, with the outer bases of both
+    merged: list[list[int]] = []
+    for i, p in enumerate(peaks):
+        if merged:
+            q = merged[-1][1]
+            if min(z[q], z[p]) - float(np.min(z[q:p + 1])) < need:
+                if z[p] > z[q]:
+                    merged[-1][1] = int(p)
+                merged[-1][2] = int(rights[i])
+                continue
+        merged.append([int(lefts[i]), int(p), int(rights[i])])
+    peaks = np.array([m[1] for m in merged], dtype=int)
+    lefts = np.array([m[0] for m in merged], dtype=int)
+    rights = np.array([m[2] for m in merged], dtype=int)
     cands = []
     for i, p in enumerate(peaks):
         lb = lefts[i] if i == 0 else peaks[i - 1] + int(np.argmin(z[peaks[i - 1]:p + 1]))
@@ -130,7 +147,10 @@ def segment_reps(signal: FloatArray, *, fps: float, direction: Direction,
         # active part (long pauses at rest are not part of the rep)
         if (rb - lb) / fps < params.min_rep_s or (end - start) / fps > params.max_rep_s:
             continue
-        reps.append(RepWindow(start=int(start), mid=int(p), end=int(end),
+        # a held extreme (pause at the bottom, lockout overhead): mid is where it is reached
+        top = np.nonzero(z[start:p + 1] >= z[p] - MID_ZONE * min(left_exc, right_exc))[0]
+        mid = start + int(top[0]) if top.size else p
+        reps.append(RepWindow(start=int(start), mid=int(mid), end=int(end),
                               rom=float(min(left_exc, right_exc))))
     return _edge_halves(reps, z, fps, params, typical)
 
