@@ -229,4 +229,11 @@ def run_analysis_command(video: Path, view: str, treadmill: bool, pace: str | No
         if isinstance(data.get(key), dict):
             click.echo(f"  {key}:")
             for name, value in data[key].items():
-                click.echo(f"    {name}: {json.dumps(value) if isinstance(value, (dict, list)) else value}")
+                click.echo(f"    {name}: {_show(value)}")
+
+
+def _show(value: Any) -> str:
+    """``{"value": 3.3, "unit": "m/s", ...}`` as ``3.3 m/s``; other structures as JSON."""
+    if isinstance(value, dict) and "value" in value:
+        return f"{value['value']} {value.get('unit', '')}".rstrip()
+    return json.dumps(value) if isinstance(value, (dict, list)) else str(value)

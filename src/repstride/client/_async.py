@@ -92,7 +92,8 @@ class AsyncClient(BaseClient):
         """``POST /videos``: register a video; returns its id and where to upload it."""
         body = self._create_body(filename=filename, size=size, domain=domain, activity=activity,
                                  rep_count=rep_count, source=source, extra=extra)
-        return CreatedVideo.model_validate(self._json(await self._request("POST", "videos", json=body)))
+        r = await self._request("POST", "videos", json=body)
+        return CreatedVideo.model_validate(self._json(r))
 
     async def upload(self, created: CreatedVideo, path: PathLike, *,
                      progress: ProgressCallback | None = None) -> None:
@@ -103,9 +104,10 @@ class AsyncClient(BaseClient):
         with open(p, "rb") as f:
             reader = ProgressReader(f, p.stat().st_size, progress)
             await self._request("POST", created.url, data=fields,
-                          files={"file": (p.name, reader, video_content_type(p))})
+                                files={"file": (p.name, reader, video_content_type(p))})
 
-    async def analyze(self, path: PathLike, *, activity: str | None = None, domain: str | None = None,
+    async def analyze(self, path: PathLike, *, activity: str | None = None,
+                      domain: str | None = None,
                       rep_count: int | None = None, source: str | None = DEFAULT_SOURCE,
                       wait: bool = True, progress: ProgressCallback | None = None,
                       timeout: float | None = None) -> Analysis:
@@ -117,7 +119,7 @@ class AsyncClient(BaseClient):
         """
         p = _require_file(path)
         created = await self.create_video(filename=p.name, size=p.stat().st_size, domain=domain,
-                                    activity=activity, rep_count=rep_count, source=source)
+                                          activity=activity, rep_count=rep_count, source=source)
         await self.upload(created, p, progress=progress)
         if not wait:
             return Analysis(status="Pending", video_id=created.id)
@@ -147,7 +149,8 @@ class AsyncClient(BaseClient):
 
     async def get_analysis(self, video_id: str) -> Analysis:
         """``GET /videos/{id}/analysis`` (``Pending`` is returned, not waited for)."""
-        analysis = Analysis.model_validate(self._json(await self._request("GET", f"videos/{video_id}/analysis")))
+        r = await self._request("GET", f"videos/{video_id}/analysis")
+        analysis = Analysis.model_validate(self._json(r))
         analysis.video_id = video_id
         return analysis
 
@@ -155,8 +158,9 @@ class AsyncClient(BaseClient):
         """``GET /videos/{id}/j2p``: joint positions per frame."""
         return J2P.model_validate(self._json(await self._request("GET", f"videos/{video_id}/j2p")))
 
-    async def update_video(self, video_id: str, *, rep_count: int | None = None, domain: str | None = None,
-                           activity: str | None = None) -> dict[str, Any]:
+    async def update_video(self, video_id: str, *, rep_count: int | None = None,
+                              domain: str | None = None,
+                              activity: str | None = None) -> dict[str, Any]:
         """``PUT /videos/{id}``: change repCount/domain/activity; the analysis is recomputed."""
         body = self._update_body(rep_count=rep_count, domain=domain, activity=activity)
         data = self._json(await self._request("PUT", f"videos/{video_id}", json=body))

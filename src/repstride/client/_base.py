@@ -16,7 +16,9 @@ import anyio
 import httpx
 
 from repstride import __version__
-from repstride.client.auth import AuthHeaderStyle, ClientCredentialsAuth, TokenCache, make_token_cache
+from repstride.client.auth import (
+    AuthHeaderStyle, ClientCredentialsAuth, TokenCache, make_token_cache,
+)
 from repstride.client.config import resolve_settings
 from repstride.client.errors import (
     AnalysisFailed, InvalidInput, RateLimited, RepstrideError, ServerError, Timeout, TransportError,
@@ -329,7 +331,8 @@ class BaseClient:
         """``Complete`` ends the wait, ``Failed`` raises; anything else (``Pending``, or a status
         this SDK does not know) keeps polling."""
         if analysis.is_failed:
-            raise AnalysisFailed(f"Analysis of video {video_id} failed: {analysis.reason or 'no reason given'}",
+            why = analysis.reason or "no reason given"
+            raise AnalysisFailed(f"Analysis of video {video_id} failed: {why}",
                                  reason=analysis.reason, code=analysis.reason or "analysis_failed",
                                  body=analysis.to_wire())
         return analysis.is_complete
@@ -341,7 +344,8 @@ class BaseClient:
             extra = results.model_extra or {}
             reason = extra.get("reason") or extra.get("error") or extra.get("message")
             reason = reason if isinstance(reason, str) else None
-            raise AnalysisFailed(f"Running analysis {analysis_id} failed: {reason or 'no reason given'}",
+            why = reason or "no reason given"
+            raise AnalysisFailed(f"Running analysis {analysis_id} failed: {why}",
                                  reason=reason, body=results.to_wire())
         return results
 

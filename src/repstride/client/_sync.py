@@ -105,7 +105,8 @@ class Client(BaseClient):
             self._request("POST", created.url, data=fields,
                           files={"file": (p.name, reader, video_content_type(p))})
 
-    def analyze(self, path: PathLike, *, activity: str | None = None, domain: str | None = None,
+    def analyze(self, path: PathLike, *, activity: str | None = None,
+                domain: str | None = None,
                 rep_count: int | None = None, source: str | None = DEFAULT_SOURCE,
                 wait: bool = True, progress: ProgressCallback | None = None,
                 timeout: float | None = None) -> Analysis:
@@ -147,7 +148,8 @@ class Client(BaseClient):
 
     def get_analysis(self, video_id: str) -> Analysis:
         """``GET /videos/{id}/analysis`` (``Pending`` is returned, not waited for)."""
-        analysis = Analysis.model_validate(self._json(self._request("GET", f"videos/{video_id}/analysis")))
+        r = self._request("GET", f"videos/{video_id}/analysis")
+        analysis = Analysis.model_validate(self._json(r))
         analysis.video_id = video_id
         return analysis
 
@@ -155,8 +157,9 @@ class Client(BaseClient):
         """``GET /videos/{id}/j2p``: joint positions per frame."""
         return J2P.model_validate(self._json(self._request("GET", f"videos/{video_id}/j2p")))
 
-    def update_video(self, video_id: str, *, rep_count: int | None = None, domain: str | None = None,
-                     activity: str | None = None) -> dict[str, Any]:
+    def update_video(self, video_id: str, *, rep_count: int | None = None,
+                        domain: str | None = None,
+                        activity: str | None = None) -> dict[str, Any]:
         """``PUT /videos/{id}``: change repCount/domain/activity; the analysis is recomputed."""
         body = self._update_body(rep_count=rep_count, domain=domain, activity=activity)
         data = self._json(self._request("PUT", f"videos/{video_id}", json=body))

@@ -321,7 +321,8 @@ class ClientCredentialsAuth(httpx.Auth):
                 response.read()
                 return self._accept(response, sent_at)
 
-    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+    def sync_auth_flow(self, request: httpx.Request,
+                       ) -> Generator[httpx.Request, httpx.Response, None]:
         token = yield from self._sync_token(None)
         self._apply(request, token)
         response = yield request
@@ -334,7 +335,8 @@ class ClientCredentialsAuth(httpx.Auth):
 
     # --- async -----------------------------------------------------------------------------------
 
-    async def _async_token(self, stale: str | None) -> AsyncGenerator[httpx.Request | Token, httpx.Response]:
+    async def _async_token(self, stale: str | None,
+                           ) -> AsyncGenerator[httpx.Request | Token, httpx.Response]:
         """Yields at most one token request, then the token (async generators cannot return)."""
         if self._async_lock is None:
             self._async_lock = anyio.Lock()
@@ -356,7 +358,8 @@ class ClientCredentialsAuth(httpx.Auth):
                 await anyio.to_thread.run_sync(lock.__exit__, None, None, None)
             yield tok
 
-    async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
+    async def async_auth_flow(self, request: httpx.Request,
+                              ) -> AsyncGenerator[httpx.Request, httpx.Response]:
         stale: str | None = None
         for _attempt in range(2):  # the request, then at most one retry after a 401
             tokens = self._async_token(stale)

@@ -194,7 +194,8 @@ def error_code(response: httpx.Response) -> str | None:
     return _code_and_message(_decode(response))[0]
 
 
-def error_from_response(response: httpx.Response, *, token_endpoint: bool = False) -> RepstrideError:
+def error_from_response(response: httpx.Response, *,
+                        token_endpoint: bool = False) -> RepstrideError:
     """The SDK error for a non-2xx response (the body must already be read)."""
     status = response.status_code
     body = _decode(response)
@@ -220,7 +221,8 @@ def error_from_response(response: httpx.Response, *, token_endpoint: bool = Fals
         cls = RepstrideError
 
     request = response.request
-    text = message or f"{request.method} {request.url.path} answered {status} {response.reason_phrase}"
+    text = message or (f"{request.method} {request.url.path} answered {status} "
+                       f"{response.reason_phrase}")
     if cls is AnalysisFailed:
         return AnalysisFailed(text, reason=code, status=status, code=code, body=body)
     return cls(text, status=status, code=code, body=body)
