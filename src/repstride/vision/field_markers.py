@@ -1,0 +1,225 @@
+"""Yard lines and cones in sprint videos (seed 001 ``fieldMarkers``), numpy + scipy only.
+
+``detect_field_markers(frames, direction=+1)`` looks at a few decoded frames (RGB ``uint8``
+arrays ``(H, W, 3)`` with their frame index and timestamp) and returns
+:class:`~repstride.analysis.running.field_markers.FieldMarkers`:
+
+- **Yard lines.** Turf is where green dominates; lines are bright, unsaturated pixels on it. A
+  Hough transform restricted to near-vertical lines (a side-on camera sees the lines that cross
+  the runner's path as steep segments) finds them; each accepted line has enough supporting
+  pixels over at least a quarter of the turf's height. Three consecutive lines with consistent
+  spacing (5 yards each) become start, middle and finish, in the running direction (start is
+  crossed first). Two lines give start and middle only.
+- **Cones.** Saturated orange/red/yellow blobs on or next to turf, cone-shaped (bounding box
+  roughly as tall as wide or taller, filling 30-80 % of it, wider at the bottom). The first and
+  last cone along the running direction are taken as 0 and 10 yards.
+
+When nothing convincing is found the result is empty (``FieldMarkers().empty``) and the sprint
+distance falls back to body size. Detection is per frame; the frame with the most markers wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import ndimage
+
+from repstride.analysis.running.field_markers import FieldMarker, FieldMarkers
+
+#: Frames examined at most (spread over the clip by the caller).
+MAX_FRAMES = 5
+#: Width the frame is reduced to before detection (speed); positions are mapped back.
+WORK_WIDTH = 480
+#: Hough angle range from vertical (deg) and resolution.
+MAX_TILT_DEG = 50.0
+ANGLE_STEP_DEG = 1.0
+#: A line needs supporting pixels along at least this fraction of the turf height.
+MIN_LINE_FRACTION = 0.25
+#: Consecutive yard-line spacings may differ by at most this ratio (perspective).
+SPACING_TOLERANCE = 0.45
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One decoded frame: ``rgb (H, W, 3) uint8``, its index and timestamp (seconds)."""
+
+    index: int
+    timestamp_s: float
+    rgb: NDArray[np.uint8]
+
+
+def detect_field_markers(frames: Iterable[Frame | tuple[int, float, NDArray[np.uint8]]], *,
+                         direction: int = 1) -> FieldMarkers:
+    """Best markers over the given frames (see module docstring). ``direction`` is +1 when the
+    runner moves towards +x of the image."""
+    best = FieldMarkers()
+    best_n = 0
+    for k, fr in enumerate(frames):
+        if k >= MAX_FRAMES:
+            break
+        if not isinstance(fr, Frame):
+            fr = Frame(int(fr[0]), float(fr[1]), fr[2])
+        found = markers_in_frame(fr, direction=direction)
+        n = (found.start_line is not None) + (found.middle_line is not None) + \
+            (found.finish_line is not None) + len(found.cones)
+        if n > best_n:
+            best, best_n = found, n
+    return best
+
+
+def markers_in_frame(frame: Frame, *, direction: int = 1) -> FieldMarkers:
+    rgb = np.asarray(frame.rgb)
+    if rgb.ndim != 3 or rgb.shape[2] != 3:
+        raise ValueError(f"rgb must have shape (H, W, 3), got {rgb.shape}")
+    h0, w0 = rgb.shape[:2]
+    step = max(1, int(round(w0 / WORK_WIDTH)))
+    small = rgb[::step, ::step].astype(np.float32)
+    turf = _turf_mask(small)
+    ts_ms = int(round(frame.timestamp_s * 1000.0))
+    lines = _yard_lines(small, turf)
+    cones = _cones(small, turf)
+
+    def to_marker(kind: str, x1: float, y1: float, x2: float, y2: float) -> FieldMarker:
+        return FieldMarker(kind, x1 * step, y1 * step, x2 * step, y2 * step,  # type: ignore[arg-type]
+                           frame_idx=frame.index, timestamp_ms=ts_ms)
+
+    out_lines = [to_marker("YARD_LINE", *seg) for seg in lines]
+    out_cones = [to_marker("CONE", *box) for box in cones]
+    # Order along the running direction at the bottom of the turf.
+    y_ref = float(h0 * 0.9)
+    out_lines.sort(key=lambda m: direction * m.x_at(y_ref))
+    out_cones.sort(key=lambda m: direction * m.x_at(y_ref))
+    chosen = _consistent_run(out_lines, y_ref, direction)
+    return FieldMarkers(
+        start_line=chosen[0] if len(chosen) > 0 else None,
+        middle_line=chosen[1] if len(chosen) > 1 else None,
+        finish_line=chosen[2] if len(chosen) > 2 else None,
+        cones=tuple(out_cones) if len(out_cones) >= 2 else (),
+    )
+
+
+# -- masks ---------------------------------------------------------------------------------------
+
+
+def _turf_mask(img: NDArray[np.float32]) -> NDArray[np.bool_]:
+    r, g, b = img[..., 0], img[..., 1], img[..., 2]
+    green = (g > r * 1.08) & (g > b * 1.08) & (g > 40)
+    # Close small holes (the lines themselves, players) so lines count as "on turf".
+    return ndimage.binary_closing(green, structure=np.ones((7, 7)), iterations=2)
+
+
+def _white_mask(img: NDArray[np.float32]) -> NDArray[np.bool_]:
+    mx, mn = img.max(axis=2), img.min(axis=2)
+    return (mn > 160) & (mx - mn < 45)
+
+
+# -- yard lines ----------------------------------------------------------------------------------
+
+
+def _yard_lines(img: NDArray[np.float32], turf: NDArray[np.bool_]
+                ) -> list[tuple[float, float, float, float]]:
+    """Near-vertical white segments on turf as (x1, y1, x2, y2), top point first."""
+    h, w = turf.shape
+    if turf.mean() < 0.15:
+        return []
+    white = _white_mask(img) & ndimage.binary_dilation(turf, iterations=3)
+    ys, xs = np.nonzero(white)
+    if xs.size < 50:
+        return []
+    turf_rows = np.flatnonzero(turf.mean(axis=1) > 0.3)
+    turf_h = (turf_rows.max() - turf_rows.min() + 1) if turf_rows.size else h
+    # Hough over x = rho + y * tan(theta): lines parametrised by their x at y = 0 and tilt.
+    thetas = np.radians(np.arange(-MAX_TILT_DEG, MAX_TILT_DEG + 1e-9, ANGLE_STEP_DEG))
+    tans = np.tan(thetas)
+    rho_min, rho_max = -h * np.tan(np.radians(MAX_TILT_DEG)), w + h * np.tan(np.radians(MAX_TILT_DEG))
+    n_rho = int(rho_max - rho_min) + 1
+    acc = np.zeros((thetas.size, n_rho), np.int32)
+    for i, t in enumerate(tans):
+        rho = np.round(xs - ys * t - rho_min).astype(int)
+        np.add.at(acc[i], rho, 1)
+    min_votes = MIN_LINE_FRACTION * turf_h * 0.8
+    found: list[tuple[float, float, float, float]] = []
+    acc_f = ndimage.uniform_filter1d(acc.astype(float), size=3, axis=1)
+    for _ in range(12):
+        i, j = np.unravel_index(int(np.argmax(acc_f)), acc_f.shape)
+        if acc_f[i, j] < min_votes / 3.0:
+            break
+        t = tans[i]
+        rho = j + rho_min
+        # Pixels within 2 px of the line: the segment's extent along y.
+        d = np.abs(xs - ys * t - rho)
+        on = d <= 2.0
+        if on.sum() >= min_votes:
+            yy = ys[on]
+            # Longest run of rows with support (gaps up to 4 % of the height).
+            rows = np.unique(yy)
+            gaps = np.flatnonzero(np.diff(rows) > max(3, 0.04 * h))
+            seg_starts = np.concatenate([[0], gaps + 1])
+            seg_ends = np.concatenate([gaps, [rows.size - 1]])
+            k = int(np.argmax(rows[seg_ends] - rows[seg_starts]))
+            y1, y2 = float(rows[seg_starts[k]]), float(rows[seg_ends[k]])
+            if y2 - y1 >= MIN_LINE_FRACTION * turf_h:
+                found.append((rho + y1 * t, y1, rho + y2 * t, y2))
+        # Suppress this peak's neighbourhood (nearby angles and offsets).
+        lo_i, hi_i = max(0, i - 6), min(thetas.size, i + 7)
+        lo_j, hi_j = max(0, j - 12), min(n_rho, j + 13)
+        acc_f[lo_i:hi_i, lo_j:hi_j] = 0
+    # Drop duplicates: segments whose mid-points are within 8 px.
+    out: list[tuple[float, float, float, float]] = []
+    for seg in found:
+        mid = ((seg[0] + seg[2]) / 2, (seg[1] + seg[3]) / 2)
+        if all(abs(mid[0] - (o[0] + o[2]) / 2) > 8 for o in out):
+            out.append(seg)
+    return out
+
+
+def _consistent_run(lines: list[FieldMarker], y_ref: float, direction: int) -> list[FieldMarker]:
+    """Up to three consecutive lines (in running order) with consistent 5-yard spacing."""
+    if len(lines) < 2:
+        return []
+    xs = [m.x_at(y_ref) for m in lines]
+    best: list[FieldMarker] = lines[:2]
+    for s in range(len(lines) - 2):
+        a, b = abs(xs[s + 1] - xs[s]), abs(xs[s + 2] - xs[s + 1])
+        if min(a, b) > 0 and max(a, b) / min(a, b) <= 1 + SPACING_TOLERANCE:
+            return lines[s:s + 3]
+    return best
+
+
+# -- cones ---------------------------------------------------------------------------------------
+
+
+def _cones(img: NDArray[np.float32], turf: NDArray[np.bool_]
+           ) -> list[tuple[float, float, float, float]]:
+    r, g, b = img[..., 0], img[..., 1], img[..., 2]
+    mx, mn = img.max(axis=2), img.min(axis=2)
+    sat = (mx - mn) / np.maximum(mx, 1.0)
+    # Orange / red / yellow: red channel leads, blue is low, strongly saturated and bright.
+    warm = (r >= g) & (r > b * 1.6) & (sat > 0.55) & (mx > 120)
+    near_turf = ndimage.binary_dilation(turf, iterations=6)
+    mask = ndimage.binary_opening(warm & near_turf, iterations=1)
+    labels, n = ndimage.label(mask)
+    if n == 0:
+        return []
+    h, w = mask.shape
+    out = []
+    for sl, lab in zip(ndimage.find_objects(labels), range(1, n + 1)):
+        if sl is None:
+            continue
+        bh, bw = sl[0].stop - sl[0].start, sl[1].stop - sl[1].start
+        area = int((labels[sl] == lab).sum())
+        if area < 12 or bh < 4 or bw < 3 or bh > 0.4 * h or bw > 0.2 * w:
+            continue
+        fill = area / float(bh * bw)
+        if not (0.6 <= bh / bw <= 3.0 and 0.3 <= fill <= 0.85):
+            continue
+        blob = labels[sl] == lab
+        top, bottom = blob[: max(1, bh // 3)].sum(), blob[-max(1, bh // 3):].sum()
+        if bottom < top * 1.2:
+            continue  # a cone is wider at its base
+        out.append((float(sl[1].start), float(sl[0].start), float(sl[1].stop - 1),
+                    float(sl[0].stop - 1)))
+    return out
