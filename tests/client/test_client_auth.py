@@ -365,3 +365,28 @@ def test_api_key_from_env(no_env: Path, monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("REPSTRIDE_API_KEY", "env-key")
     c = Client(base_url=BASE, client_id="a", client_secret="b", token_cache=False)
     assert c.api_key == "env-key"
+
+
+def test_async_cancel_during_token_request_releases_the_locks(tmp_path: Path) -> None:
+    fake = FakeServer()
+    gate: dict[str, asyncio.Event] = {}
+
+    async def handler(request: httpx.Request):
+        if request.url.path == "/oauth2/token" and "block" in gate:
+            await gate["block"].wait()  # a token endpoint that never answers
+        return fake.handle(request)
+
+    async def main() -> None:
+        gate["block"] = asyncio.Event()
+        async with AsyncClient(base_url=BASE, client_id="cid", client_secret="s",
+                               token_cache=tmp_path / "t.json",
+                               transport=httpx.MockTransport(handler)) as c:
+            with pytest.raises(asyncio.TimeoutError):
+                await asyncio.wait_for(c.get_analysis("vid-1"), timeout=0.2)
+            del gate["block"]
+            # neither the coroutine lock nor the file lock was left held
+            analysis = await asyncio.wait_for(c.get_analysis("vid-1"), timeout=10)
+            assert analysis.is_complete
+
+    asyncio.run(main())
+    assert fake.token_requests == 1

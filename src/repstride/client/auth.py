@@ -345,9 +345,16 @@ class ClientCredentialsAuth(httpx.Auth):
                 yield self._token  # type: ignore[misc]
                 return
             lock = self.cache.lock()
-            # The cross-process lock may block: take it on a worker thread, not the event loop.
-            await anyio.to_thread.run_sync(lock.__enter__)
+            held = False
+
+            def acquire() -> None:
+                nonlocal held
+                lock.__enter__()
+                held = True  # set on the worker thread: true even if we are cancelled meanwhile
+
             try:
+                # The cross-process lock may block: take it on a worker thread, not the loop.
+                await anyio.to_thread.run_sync(acquire)
                 tok = await anyio.to_thread.run_sync(self._from_cache, stale)
                 if tok is None:
                     sent_at = self.now()
@@ -355,7 +362,9 @@ class ClientCredentialsAuth(httpx.Auth):
                     await response.aread()
                     tok = await anyio.to_thread.run_sync(self._accept, response, sent_at)
             finally:
-                await anyio.to_thread.run_sync(lock.__exit__, None, None, None)
+                if held:
+                    with anyio.CancelScope(shield=True):
+                        await anyio.to_thread.run_sync(lock.__exit__, None, None, None)
             yield tok
 
     async def async_auth_flow(self, request: httpx.Request,
