@@ -68,6 +68,7 @@ def clip_stats(track: PoseTrack, feats) -> dict[str, float]:
         s[f"{name}_lo"] = _pct(f[name], 5)
         s[f"{name}_med"] = _pct(f[name], 50)
         s[f"{name}_side_range"] = max(_rng(f[f"{name}_left"]), _rng(f[f"{name}_right"]))
+        s[f"{name}_side_lo"] = min(_pct(f[f"{name}_left"], 5), _pct(f[f"{name}_right"], 5))
         diff = f[f"{name}_left"] - f[f"{name}_right"]
         s[f"{name}_alternation"] = _rng(diff) / max(s[f"{name}_side_range"], 10.0)
     s["wrist_sh_med"] = _pct(f["wrist_above_shoulder"], 50)
@@ -176,10 +177,11 @@ def _scores(s: dict[str, float]) -> dict[str, float]:
                    + max(-1.0, _soft(s["knee_alternation"], hi=1.2, width=0.15)))
     sc["front_kick"] = (up + _soft(s["hip_side_range"], lo=50, width=15)
                         + _soft(s["hip_alternation"], lo=0.9, width=0.2)
-                        + _soft(s["hip_lo"], hi=120, width=15) - 1.0)
+                        + _soft(s["hip_side_lo"], hi=110, width=15) - 1.0)
     # running: the knees flex in turn (their difference swings more than either knee alone)
     sc["sprint"] = (up + _soft(s["knee_alternation"], lo=1.35, width=0.15)
                     + _soft(s["knee_side_range"], lo=30, width=10) + not_overhead
+                    + _soft(s["hip_side_lo"], lo=105, width=15)
                     + max(_soft(s["travel"], lo=1.0, width=0.5), -1.0))
     return sc
 
@@ -191,6 +193,10 @@ def recognize_activity(track: PoseTrack, *, features=None) -> Recognition:
     """
     from repstride.analysis.exercise.features import compute_features
 
+    if int(track.detected.sum()) < 3:  # nothing to go on: say so with a flat distribution
+        flat = 1.0 / len(ALL_ACTIVITIES)
+        return Recognition(activity=ALL_ACTIVITIES[0], confidence=flat,
+                           probabilities={a: flat for a in ALL_ACTIVITIES})
     feats = features if features is not None else compute_features(track)
     s = clip_stats(track, feats)
     s["trunk_range_sit"] = s["trunk_hi"] - s["trunk_lo"]

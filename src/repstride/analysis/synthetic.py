@@ -389,6 +389,34 @@ def _walk_poses(n: int, fps: float, rest: FloatArray) -> tuple[FloatArray, Float
     return poses, travel - (travel[-1] if n else 0.0)
 
 
+def synthesize_running(*, duration_s: float = 6.0, stride_hz: float = 1.4, view: View | float = "side",
+                       fps: float = 30.0, travel: bool = True, noise_px: float = 2.0,
+                       seed: int = 0) -> PoseTrack:
+    """A simple running gait (legs and arms in anti-phase, ``stride_hz`` strides per second).
+
+    Not a biomechanical model: enough for recognising "running" and for smoke tests.
+    """
+    rng = np.random.default_rng(seed)
+    n = int(round(duration_s * fps))
+    t = np.arange(n) / fps
+    ph = 2 * np.pi * stride_hz * t
+    poses = np.repeat(pose_vector(_p(trunk=10.0, ua=-10.0, fa=80.0))[None], n, axis=0)
+    for s_, off in (("l", 0.0), ("r", np.pi)):
+        swing = np.sin(ph + off)
+        poses[:, _FIELD_INDEX[f"{s_}_thigh"]] = 15.0 + 40.0 * swing
+        poses[:, _FIELD_INDEX[f"{s_}_shank"]] = -30.0 + 25.0 * swing - 45.0 * np.clip(
+            np.sin(ph + off - 1.0), 0, None)
+        poses[:, _FIELD_INDEX[f"{s_}_ua"]] = -40.0 * swing
+        poses[:, _FIELD_INDEX[f"{s_}_fa"]] = 80.0 - 30.0 * swing
+    yaw = VIEW_YAW[view] if isinstance(view, str) else float(view)
+    cam = Camera(yaw_deg=yaw, distance_m=8.0)
+    trav = (t - t.mean()) * (0.8 if travel else 0.0)
+    xy, world, depth_m = place_and_project(body_points(poses), ground="feet", travel=trav,
+                                           camera=cam)
+    return _observe(xy, world, depth_m, fps=fps, camera=cam, noise_px=noise_px,
+                    world_noise_m=0.015, dropout=0.0, jitter=0.0, rng=rng)
+
+
 @dataclass(frozen=True)
 class SyntheticClip:
     """A synthetic PoseTrack plus the exact ground truth of its full repetitions."""
