@@ -139,3 +139,15 @@ def test_bad_arguments_raise_our_errors(landscape, tmp_path) -> None:
     with pytest.raises(InvalidInput):
         render_overlays(video, track, {"skeleton": tmp_path / "x.mp4"},
                         people={3: np.zeros((2, 5))})
+
+
+def test_large_inputs_are_capped_at_max_side(landscape, tmp_path) -> None:
+    """Overlays of big inputs are downscaled (aspect kept); timing and the skeleton stay."""
+    video, track = landscape
+    out = render_overlay(video, track, kind="skeleton", out_path=tmp_path / "small.mp4",
+                         max_side=160)
+    info = probe(out)
+    assert (info.width, info.height) == (160, 120)
+    assert abs(info.frames - probe(video).frames) <= 1
+    first = _frames(out)[0]
+    assert sum(_changed_near(first, track.xy[0, int(j)]) for j in CHECK_JOINTS) >= 4

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -127,28 +128,89 @@ def text(img: NDArray[np.uint8], s: str, org: tuple[int, int], sz: Sizes, *,
     cv2.putText(img, s, base, _FONT, sz.font_scale * big, color, th, cv2.LINE_AA)
 
 
-def text_panel(img: NDArray[np.uint8], lines: Sequence[tuple[str, Color, float]],
-               org: tuple[int, int], sz: Sizes, *, anchor_right: bool = False,
-               anchor_bottom: bool = False) -> tuple[int, int, int, int]:
-    """A shaded box of ``(text, colour, size)`` lines; returns its pixel box ``x0, y0, x1, y1``."""
-    if not lines:
-        return org[0], org[1], org[0], org[1]
+@dataclass(frozen=True, eq=False)
+class Sprite:
+    """Pre-rendered text block: ``out = roi * k / 255 + p`` composites it in one pass.
+
+    ``k`` folds the panel shading, the dark outline and the text coverage into one multiplier;
+    ``p`` is the anti-aliased text colour already weighted by coverage. Rendering text with
+    OpenCV is the slow part of an overlay; a sprite is drawn once and reused on every frame that
+    shows the same lines, and compositing is two saturating SIMD operations.
+    """
+
+    k: NDArray[np.uint8]  # (h, w, 3)
+    p: NDArray[np.uint8]  # (h, w, 3)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return int(self.k.shape[1]), int(self.k.shape[0])
+
+
+def make_sprite(lines: Sequence[tuple[str, Color, float]], sz: Sizes, *, keep: float = 0.4,
+                align: str = "left") -> Sprite:
+    """Render ``(text, colour, size)`` lines on a shaded (``keep`` x brightness) background."""
     sizes = [text_size(t, sz, big=b) for t, _, b in lines]
     pad = sz.line_gap
-    w = max(s[0] for s in sizes) + 2 * pad
+    w = max((s[0] for s in sizes), default=0) + 2 * pad
     h = sum(s[1] for s in sizes) + pad * (len(lines) + 1)
+    outline = np.zeros((h, w), np.uint8)
+    cover = np.zeros((h, w), np.uint8)
+    color = np.zeros((h, w, 3), np.uint8)
+    y = pad
+    for (t, col, big), (tw, lh) in zip(lines, sizes):
+        th = _thick(sz, big)
+        x = pad if align == "left" else (w - tw) // 2
+        base = (x, y + lh - max(1, lh // 5))
+        fs = sz.font_scale * big
+        cv2.putText(outline, t, base, _FONT, fs, 255, th + max(2, th), cv2.LINE_AA)
+        cv2.putText(cover, t, base, _FONT, fs, 255, th, cv2.LINE_AA)
+        cv2.putText(color, t, base, _FONT, fs, col, th, cv2.LINE_AA)
+        y += lh + pad
+    a_out = outline.astype(np.float32) / 255.0
+    a_txt = cover.astype(np.float32) / 255.0
+    k = np.rint(255.0 * keep * (1.0 - a_out) * (1.0 - a_txt)).astype(np.uint8)
+    return Sprite(k=np.repeat(k[:, :, None], 3, axis=2), p=color)
+
+
+def blit(img: NDArray[np.uint8], sprite: Sprite, x0: int, y0: int) -> None:
+    """Composite ``sprite`` with its top-left corner at ``(x0, y0)`` (clipped to the frame)."""
+    H, W = img.shape[:2]
+    w, h = sprite.size
+    xa, ya, xb, yb = max(0, x0), max(0, y0), min(W, x0 + w), min(H, y0 + h)
+    if xb <= xa or yb <= ya:
+        return
+    roi = img[ya:yb, xa:xb]
+    k = sprite.k[ya - y0: yb - y0, xa - x0: xb - x0]
+    p = sprite.p[ya - y0: yb - y0, xa - x0: xb - x0]
+    roi[...] = cv2.add(cv2.multiply(roi, k, scale=1.0 / 255.0), p)
+
+
+def text_panel(img: NDArray[np.uint8], lines: Sequence[tuple[str, Color, float]],
+               org: tuple[int, int], sz: Sizes, *, anchor_right: bool = False,
+               anchor_bottom: bool = False, cache: dict | None = None) -> tuple[int, int, int, int]:
+    """A shaded box of ``(text, colour, size)`` lines; returns its pixel box ``x0, y0, x1, y1``.
+
+    With ``cache`` (any dict kept across frames) the rendered box is reused for identical lines.
+    """
+    if not lines:
+        return org[0], org[1], org[0], org[1]
+    key = ("panel", tuple(lines))
+    sprite = cache.get(key) if cache is not None else None
+    if sprite is None:
+        sprite = make_sprite(lines, sz)
+        if cache is not None:
+            if len(cache) > 512:  # bounded: a long clip with many distinct states
+                cache.clear()
+            cache[key] = sprite
+    w, h = sprite.size
     x0 = org[0] - w if anchor_right else org[0]
     y0 = org[1] - h if anchor_bottom else org[1]
-    shade(img, x0, y0, x0 + w, y0 + h)
-    y = y0 + pad
-    for (t, color, big), (_, lh) in zip(lines, sizes):
-        text(img, t, (x0 + pad, y), sz, color=color, big=big)
-        y += lh + pad
+    blit(img, sprite, x0, y0)
     return x0, y0, x0 + w, y0 + h
 
 
 def gauge(img: NDArray[np.uint8], centre: tuple[int, int], radius: int, degrees: float | None,
-          label: str, sz: Sizes) -> None:
+          label: str, sz: Sizes, *, cache: dict | None = None) -> None:
     """A half-dial 0..180 degrees (left = folded, top = 90, right = straight) with the value."""
     cx, cy = centre
     shade(img, cx - radius - sz.margin, cy - radius - sz.margin, cx + radius + sz.margin,
@@ -165,10 +227,14 @@ def gauge(img: NDArray[np.uint8], centre: tuple[int, int], radius: int, degrees:
     else:
         value = "--"
     cv2.circle(img, (cx, cy), max(2, sz.line), style.NEUTRAL, -1, cv2.LINE_AA)
-    for i, s in enumerate((value, label)):
-        tw, th = text_size(s, sz)
-        text(img, s, (cx - tw // 2, cy + sz.line_gap + i * (th + sz.line_gap // 2)), sz,
-             color=style.NEUTRAL if i == 0 else style.MUTED)
+    key = ("gauge", value, label)
+    sprite = cache.get(key) if cache is not None else None
+    if sprite is None:
+        sprite = make_sprite([(value, style.NEUTRAL, 1.0), (label, style.MUTED, 1.0)], sz,
+                             keep=1.0, align="centre")
+        if cache is not None:
+            cache[key] = sprite
+    blit(img, sprite, cx - sprite.size[0] // 2, cy)
 
 
 def joint_arc(img: NDArray[np.uint8], a: NDArray[np.float64], b: NDArray[np.float64],

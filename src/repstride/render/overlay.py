@@ -23,7 +23,7 @@ from repstride.analysis.track import Joint, PoseTrack
 from repstride.errors import InvalidInput, RenderFailed, RepstrideError
 from repstride.media import iter_frames, probe
 from repstride.render import draw, style
-from repstride.render._sink import DEFAULT_CRF, open_video, write_jpeg
+from repstride.render._sink import DEFAULT_CRF, DEFAULT_PRESET, open_video, write_jpeg
 from repstride.render.angles import JointAngleSeries, main_joint_angle
 from repstride.render.events import GaitEvent, events_from_strides, parse_events, stance_intervals
 from repstride.render.labels import analysis_line, metric_lines, pretty_name
@@ -37,6 +37,9 @@ ProgressFn = Callable[[int, int], None]
 
 MAX_ANALYSIS_LINES = 6
 """Rep analyses listed on the ``all`` overlay (the panel must not cover the athlete)."""
+OVERLAY_MAX_SIDE = 1280
+"""Longer side of overlay videos in pixels (720p): plenty to judge form on any screen, and it
+keeps H.264 encoding of 1080p/4K inputs cheap. ``None`` keeps the input's size."""
 OTHER_PERSON_IOU = 0.5
 """A box overlapping the subject's box this much is the subject, not another person."""
 
@@ -93,10 +96,10 @@ def _other_people(track: PoseTrack, people: Mapping[int, NDArray] | None, subjec
 
 def _scene(track: PoseTrack, *, width: int, height: int, analysis: ActivityResult | None,
            people: Mapping[int, NDArray] | None, subject_id: int | None,
-           events: Sequence[GaitEvent | Mapping[str, Any]] | None,
-           metrics: Mapping[str, Any] | None, duration_s: float) -> _Scene:
+           events: Sequence[GaitEvent], metrics: Mapping[str, Any] | None,
+           duration_s: float) -> _Scene:
     reps = tuple(sorted(analysis.reps, key=lambda r: r.start_ms)) if analysis else ()
-    evs = parse_events(events) if events else events_from_strides(analysis)
+    evs = tuple(events) if events else ()
     ts = np.asarray(track.timestamps_s, float)
     t0 = float(ts[0]) if len(ts) else 0.0
     t1 = max(float(ts[-1]) if len(ts) else 0.0, duration_s, t0 + 1e-3)
@@ -150,7 +153,8 @@ def _main_joint_decor(img: NDArray[np.uint8], sc: _Scene, row: int | None) -> No
             draw.joint_arc(img, a, b, c, sz)
     radius = max(18, round(46 * sz.scale))
     centre = (w - sz.margin * 2 - radius, sz.margin * 2 + radius)
-    draw.gauge(img, centre, radius, deg, f"{sc.angle.side} {sc.angle.joint.label}", sz)
+    draw.gauge(img, centre, radius, deg, f"{sc.angle.side} {sc.angle.joint.label}", sz,
+               cache=sc.cache)
 
 
 def _paint_events(img: NDArray[np.uint8], sc: _Scene, row: int | None, t: float) -> None:
@@ -191,7 +195,7 @@ def _paint_all(img: NDArray[np.uint8], sc: _Scene, row: int | None, t: float) ->
             lines.append((f"{'Stride' if noun == 'STRIDES' else 'Rep'} {i + 1}", style.MUTED, 0.9))
             shown = [x for x in (analysis_line(an) for an in rep.analyses) if x is not None]
             lines.extend((s, c, 0.9) for s, c in shown[:MAX_ANALYSIS_LINES])
-    draw.text_panel(img, lines, (sz.margin, sz.margin), sz)
+    draw.text_panel(img, lines, (sz.margin, sz.margin), sz, cache=sc.cache)
     _paint_events(img, sc, row, t)
 
 
@@ -204,7 +208,7 @@ def _paint_running(img: NDArray[np.uint8], sc: _Scene, row: int | None, t: float
     n_contacts = sum(1 for e in sc.events if e.kind == "contact" and e.time_s <= t + 1e-6)
     if sc.events:
         lines.append((f"Steps {n_contacts}", style.NEUTRAL, 1.3))
-    draw.text_panel(img, lines, (sz.margin, sz.margin), sz)
+    draw.text_panel(img, lines, (sz.margin, sz.margin), sz, cache=sc.cache)
     _paint_events(img, sc, row, t)
 
 
@@ -230,6 +234,8 @@ def render_overlays(
     metrics: Mapping[str, Any] | None = None,
     thumbnail_path: str | Path | None = None,
     crf: int = DEFAULT_CRF,
+    preset: str = DEFAULT_PRESET,
+    max_side: int | None = OVERLAY_MAX_SIDE,
     progress: ProgressFn | None = None,
 ) -> dict[str, Path]:
     """Decode ``video_path`` once and write one MP4 per ``outputs`` entry (kind -> path).
@@ -240,8 +246,10 @@ def render_overlays(
     aligned with ``track`` rows; the subject (``subject_id``) is not boxed. With
     ``thumbnail_path`` a JPEG of the representative frame (skeleton drawn) is written too.
 
-    Outputs keep the input's frame count, fps and displayed orientation. Returns kind -> path
-    (plus ``"thumbnail"`` when requested).
+    Outputs keep the input's frame count, timing (fps, duration, VFR timestamps) and displayed
+    orientation; frames larger than ``max_side`` on their longer side are downscaled (in the
+    decoder) to keep rendering well under the pose stage's time. Returns kind -> path (plus
+    ``"thumbnail"`` when requested).
     """
     unknown = set(outputs) - set(OVERLAY_KINDS)
     if unknown:
@@ -251,23 +259,29 @@ def render_overlays(
         return {}
     info = probe(video_path)
     fps = info.fps if info.fps > 0 else track.fps
-    sc = _scene(track, width=info.width, height=info.height, analysis=analysis, people=people,
-                subject_id=subject_id, events=events, metrics=metrics, duration_s=info.duration_s)
-    thumb_row = pick_thumbnail_row(track, analysis, sc.events) if thumbnail_path else None
+    evs = parse_events(events) if events else events_from_strides(analysis)
+    thumb_row = pick_thumbnail_row(track, analysis, evs) if thumbnail_path else None
     thumb_frame = None if thumb_row is None else int(track.frame_index[thumb_row])
     written: dict[str, Path] = {}
     try:
         with ExitStack() as stack:
-            writers = {k: stack.enter_context(open_video(p, fps=fps, width=info.width,
-                                                         height=info.height, crf=crf,
-                                                         duration_s=info.duration_s))
-                       for k, p in outputs.items()}
-            kinds = list(writers)
+            sc: _Scene | None = None
+            writers: dict[str, Any] = {}
             last_t = -np.inf
-            for frame in iter_frames(video_path):
+            for frame in iter_frames(video_path, max_side=max_side):
+                base = frame.rgb
+                if sc is None:
+                    # Sizes are known once the first (possibly downscaled) frame is decoded.
+                    h, w = base.shape[:2]
+                    sc = _scene(track, width=w, height=h, analysis=analysis, people=people,
+                                subject_id=subject_id, events=evs, metrics=metrics,
+                                duration_s=info.duration_s)
+                    writers = {k: stack.enter_context(open_video(
+                        p, fps=fps, width=w, height=h, crf=crf, preset=preset,
+                        duration_s=info.duration_s))
+                        for k, p in outputs.items()}
                 row = sc.row_of.get(frame.index)
                 t = float(track.timestamps_s[row]) if row is not None else frame.timestamp_s
-                base = frame.rgb
                 # The writer needs strictly increasing times; a repeated stamp gets one tick more.
                 ts = frame.timestamp_s if frame.timestamp_s > last_t else last_t + 1.0 / fps
                 last_t = ts
@@ -276,19 +290,21 @@ def render_overlays(
                     _paint_skeleton(thumb, sc, row)
                     write_jpeg(thumbnail_path, thumb)  # type: ignore[arg-type]
                     written["thumbnail"] = Path(thumbnail_path)  # type: ignore[arg-type]
-                for i, k in enumerate(kinds):
+                for i, (k, writer) in enumerate(writers.items()):
                     # The last output may draw on the decoded frame itself; others need a copy.
-                    img = base if i == len(kinds) - 1 else np.array(base, copy=True)
+                    img = base if i == len(writers) - 1 else np.array(base, copy=True)
                     if not img.flags.writeable:
                         img = np.array(img, copy=True)
                     _PAINTERS[k](img, sc, row, t)
                     # The source's own timestamps: a VFR input stays in sync and as long.
-                    writers[k].write(img, timestamp_s=ts)
+                    writer.write(img, timestamp_s=ts)
                 if progress is not None:
                     progress(frame.index + 1, info.frames)
+            if sc is None:
+                raise RenderFailed("The video has no decodable frame to draw on.")
     except RepstrideError:
         raise
-    except (OSError, ValueError, RuntimeError) as exc:
+    except Exception as exc:  # PyAV/FFmpeg/OpenCV failures become our error with a stable code
         raise RenderFailed(f"Rendering failed: {exc}") from exc
     written.update({k: Path(p) for k, p in outputs.items()})
     return written
@@ -304,12 +320,13 @@ def render_overlay(
     out_path: str | Path,
     subject_id: int | None = None,
     crf: int = DEFAULT_CRF,
+    max_side: int | None = OVERLAY_MAX_SIDE,
 ) -> Path:
     """One overlay video (``kind`` = ``"skeleton"`` or ``"all"``); see :func:`render_overlays`."""
     if kind not in ("skeleton", "all"):
         raise InvalidInput(f"unknown overlay kind {kind!r}; accepted: ['skeleton', 'all']")
     return render_overlays(video_path, track, {kind: out_path}, analysis=analysis, people=people,
-                           subject_id=subject_id, crf=crf)[kind]
+                           subject_id=subject_id, crf=crf, max_side=max_side)[kind]
 
 
 def render_running_video(
@@ -321,7 +338,9 @@ def render_running_video(
     out_path: str | Path,
     thumbnail_path: str | Path | None = None,
     crf: int = DEFAULT_CRF,
+    max_side: int | None = OVERLAY_MAX_SIDE,
 ) -> dict[str, Path]:
     """The Running Analysis API's annotated video (and optionally its thumbnail) in one pass."""
     return render_overlays(video_path, track, {"running": out_path}, metrics=metrics,
-                           events=events, thumbnail_path=thumbnail_path, crf=crf)
+                           events=events, thumbnail_path=thumbnail_path, crf=crf,
+                           max_side=max_side)

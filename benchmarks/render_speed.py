@@ -1,0 +1,114 @@
+"""Render speed vs decode speed (and optionally the pose stage) on one video, in the same run.
+
+    .venv/bin/python benchmarks/render_speed.py VIDEO [--track TRACK.npz] [--measure-pose]
+
+Reports frames/s for: decode only; each overlay alone (decode + draw + H.264 encode); both
+overlays and the thumbnail in one pass (what the worker does). Target: rendering both overlays
+takes at most half the pose stage's time (pose runs at about 50-60 frames/s on this machine), i.e.
+the one-pass render should run at >= 2x the pose stage's frames/s.
+
+Without ``--track`` a synthetic full-body track (every joint confident, moving) is drawn: the
+drawing cost does not depend on where the joints are, and this keeps the benchmark independent of
+the pose model. With ``--measure-pose`` the pose stage is timed on the same file for the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from repstride.analysis.results import ActivityResult, Rep, RepAnalysis
+from repstride.analysis.track import NUM_JOINTS, PoseTrack
+from repstride.media import iter_frames, probe
+from repstride.render import render_overlays
+
+
+def _synthetic_track(n: int, fps: float, width: int, height: int, seed: int = 0) -> PoseTrack:
+    rng = np.random.default_rng(seed)
+    base = rng.uniform(0.3, 0.7, size=(NUM_JOINTS, 2))
+    wobble = 0.02 * np.sin(np.arange(n)[:, None, None] / 7.0 + rng.uniform(0, 6, (1, NUM_JOINTS, 2)))
+    xy = base[None] + wobble
+    lo, hi = xy.min(axis=1), xy.max(axis=1)
+    return PoseTrack(xy=xy, score=np.full((n, NUM_JOINTS), 0.9), world=np.zeros((n, NUM_JOINTS, 3)),
+                     timestamps_s=np.arange(n) / fps, frame_index=np.arange(n, dtype=np.int64),
+                     bbox=np.concatenate([lo, hi], axis=1), fps=fps, width=width, height=height)
+
+
+def _analysis(duration_s: float, n: int = 5) -> ActivityResult:
+    reps = []
+    for i in range(n):
+        s, e = duration_s * i / n, duration_s * (i + 1) / n
+        reps.append(Rep(int(1000 * s), int(500 * (s + e)), int(1000 * e), (
+            RepAnalysis("HIP_KNEE_ANGLE_DEGREES", 90.0 + i, "good" if i % 2 else "bad"),
+            RepAnalysis("ECCENTRIC_DURATION_MS", 800.0), RepAnalysis("CONCENTRIC_DURATION_MS", None))))
+    return ActivityResult("Complete", "weightlifting", "squat", tuple(reps))
+
+
+def _size(path: Path) -> tuple[int, int]:
+    info = probe(path)
+    return info.width, info.height
+
+
+def _timed(fn) -> float:
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("video", type=Path)
+    ap.add_argument("--track", type=Path, help="PoseTrack .npz (PoseTrack.to_arrays)")
+    ap.add_argument("--measure-pose", action="store_true", help="also time the pose stage")
+    ap.add_argument("--json", action="store_true", help="print one JSON object")
+    ap.add_argument("--preset", default=None, help="x264 preset (default: the renderer's)")
+    ap.add_argument("--max-side", type=int, default=-1,
+                    help="overlay size cap in pixels (default: the renderer's; 0 = full size)")
+    args = ap.parse_args(argv)
+
+    info = probe(args.video)
+    n = sum(1 for _ in iter_frames(args.video))  # warm the file cache, exact count
+    if args.track:
+        track = PoseTrack.from_arrays(dict(np.load(args.track)))
+    else:
+        track = _synthetic_track(n, info.fps or 30.0, info.width, info.height)
+    analysis = _analysis(info.duration_s)
+    opts: dict = {}
+    if args.preset:
+        opts["preset"] = args.preset
+    if args.max_side >= 0:
+        opts["max_side"] = args.max_side or None
+    res: dict[str, float | int | str] = {"video": str(args.video), "frames": n,
+                                         "size": f"{info.width}x{info.height}"}
+    with tempfile.TemporaryDirectory() as d:
+        out = Path(d)
+        res["decode_fps"] = n / _timed(lambda: sum(1 for _ in iter_frames(args.video)))
+        for kind in ("skeleton", "all"):
+            res[f"{kind}_fps"] = n / _timed(lambda k=kind: render_overlays(
+                args.video, track, {k: out / f"{k}.mp4"}, analysis=analysis, **opts))
+        res["both+thumbnail_fps"] = n / _timed(lambda: render_overlays(
+            args.video, track, {"skeleton": out / "s.mp4", "all": out / "a.mp4"},
+            analysis=analysis, thumbnail_path=out / "t.jpg", **opts))
+        res["overlay_bytes_per_s"] = (out / "a.mp4").stat().st_size / max(info.duration_s, 1e-3)
+        res["overlay_size"] = "x".join(map(str, _size(out / "a.mp4")))
+    if args.measure_pose:
+        from repstride.pose import extract_pose
+
+        res["pose_fps"] = n / _timed(lambda: extract_pose(args.video))
+        res["render_time_over_pose_time"] = res["pose_fps"] / res["both+thumbnail_fps"]  # type: ignore[operator]
+    if args.json:
+        print(json.dumps({k: round(v, 2) if isinstance(v, float) else v for k, v in res.items()}))
+    else:
+        for k, v in res.items():
+            print(f"{k:>28}: {v:.1f}" if isinstance(v, float) else f"{k:>28}: {v}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
