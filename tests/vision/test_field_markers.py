@@ -83,3 +83,8 @@ def test_best_frame_wins() -> None:
     plain = np.full((H, W, 3), 90, np.uint8)
     fm = detect_field_markers([(0, 0.0, plain), (15, 0.5, _field([300.0, 700.0, 1100.0]))])
     assert fm.start_line is not None and fm.start_line.frame_idx == 15
+
+
+def test_lines_too_close_together_are_not_yard_lines() -> None:
+    fm = markers_in_frame(Frame(0, 0.0, _field([600.0, 625.0])), direction=1)
+    assert fm.start_line is None and fm.middle_line is None

@@ -38,6 +38,12 @@ MAX_TILT_DEG = 50.0
 ANGLE_STEP_DEG = 1.0
 #: A line needs supporting pixels along at least this fraction of the turf height.
 MIN_LINE_FRACTION = 0.25
+#: ... and at least this fraction of the frame height.
+MIN_LINE_HEIGHT = 0.2
+#: Neighbouring yard lines are at least this fraction of the frame width apart.
+MIN_SPACING = 0.06
+#: A cone's surroundings (a ring around its box) must be at least this much turf.
+CONE_TURF_RING = 0.5
 #: Consecutive yard-line spacings may differ by at most this ratio (perspective).
 SPACING_TOLERANCE = 0.45
 
@@ -161,17 +167,23 @@ def _yard_lines(img: NDArray[np.float32], turf: NDArray[np.bool_]
             seg_ends = np.concatenate([gaps, [rows.size - 1]])
             k = int(np.argmax(rows[seg_ends] - rows[seg_starts]))
             y1, y2 = float(rows[seg_starts[k]]), float(rows[seg_ends[k]])
-            if y2 - y1 >= MIN_LINE_FRACTION * turf_h:
+            if y2 - y1 >= max(MIN_LINE_FRACTION * turf_h, MIN_LINE_HEIGHT * h):
                 found.append((rho + y1 * t, y1, rho + y2 * t, y2))
         # Suppress this peak's neighbourhood (nearby angles and offsets).
         lo_i, hi_i = max(0, i - 6), min(thetas.size, i + 7)
         lo_j, hi_j = max(0, j - 12), min(n_rho, j + 13)
         acc_f[lo_i:hi_i, lo_j:hi_j] = 0
-    # Drop duplicates: segments whose mid-points are within 8 px.
+    # Drop near-duplicates (the same painted line found at a slightly different tilt): the
+    # stronger one (found first) is kept when two are close at the bottom of the turf.
+    y_ref = float(turf_rows.max()) if turf_rows.size else float(h - 1)
+
+    def x_bottom(seg: tuple[float, float, float, float]) -> float:
+        x1, y1, x2, y2 = seg
+        return x1 + (y_ref - y1) * (x2 - x1) / (y2 - y1) if y2 != y1 else x1
+
     out: list[tuple[float, float, float, float]] = []
     for seg in found:
-        mid = ((seg[0] + seg[2]) / 2, (seg[1] + seg[3]) / 2)
-        if all(abs(mid[0] - (o[0] + o[2]) / 2) > 8 for o in out):
+        if all(abs(x_bottom(seg) - x_bottom(o)) > 0.5 * MIN_SPACING * w for o in out):
             out.append(seg)
     return out
 
@@ -181,6 +193,9 @@ def _consistent_run(lines: list[FieldMarker], y_ref: float, direction: int) -> l
     if len(lines) < 2:
         return []
     xs = [m.x_at(y_ref) for m in lines]
+    width = max(max(m.x1, m.x2) for m in lines) / 0.95  # a lower bound of the frame width
+    if min(abs(b - a) for a, b in zip(xs, xs[1:])) < MIN_SPACING * width:
+        return []
     best: list[FieldMarker] = lines[:2]
     for s in range(len(lines) - 2):
         a, b = abs(xs[s + 1] - xs[s]), abs(xs[s + 2] - xs[s + 1])
@@ -205,6 +220,8 @@ def _cones(img: NDArray[np.float32], turf: NDArray[np.bool_]
     if n == 0:
         return []
     h, w = mask.shape
+    if turf.mean() < 0.15:
+        return []
     out = []
     for sl, lab in zip(ndimage.find_objects(labels), range(1, n + 1)):
         if sl is None:
@@ -220,6 +237,12 @@ def _cones(img: NDArray[np.float32], turf: NDArray[np.bool_]
         top, bottom = blob[: max(1, bh // 3)].sum(), blob[-max(1, bh // 3):].sum()
         if bottom < top * 1.2:
             continue  # a cone is wider at its base
+        y0, y1 = max(0, sl[0].start - bh), min(h, sl[0].stop + bh // 2)
+        x0, x1 = max(0, sl[1].start - bw), min(w, sl[1].stop + bw)
+        ring = np.ones((y1 - y0, x1 - x0), bool)
+        ring[sl[0].start - y0: sl[0].stop - y0, sl[1].start - x0: sl[1].stop - x0] = False
+        if turf[y0:y1, x0:x1][ring].mean() < CONE_TURF_RING:
+            continue  # not standing on turf
         out.append((float(sl[1].start), float(sl[0].start), float(sl[1].stop - 1),
                     float(sl[0].stop - 1)))
     return out
