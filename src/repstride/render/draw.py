@@ -260,9 +260,10 @@ def events_strip(img: NDArray[np.uint8], stances: Sequence[tuple[str, float, flo
                  t0: float, t1: float, now: float, sz: Sizes) -> None:
     """Two lanes (L, R) at the bottom: ground-contact bars in each foot's colour and a playhead."""
     h, w = img.shape[:2]
-    lane = max(6, round(12 * sz.scale))
+    lane = max(8, round(16 * sz.scale))
     gap = max(2, round(4 * sz.scale))
-    label_w = text_size("R", sz)[0] + sz.line_gap
+    label_big = 0.8 * lane / max(1, text_size("L", sz)[1])  # lane-high letters
+    label_w = text_size("R", sz, big=label_big)[0] + sz.line_gap
     x0, x1 = sz.margin + label_w, w - sz.margin
     y0 = h - sz.margin - 2 * lane - gap
     shade(img, sz.margin - gap, y0 - gap, w - sz.margin + gap, h - sz.margin + gap)
@@ -273,8 +274,9 @@ def events_strip(img: NDArray[np.uint8], stances: Sequence[tuple[str, float, flo
 
     for i, (side, col) in enumerate((("left", style.LEFT), ("right", style.RIGHT))):
         ly = y0 + i * (lane + gap)
-        text(img, side[0].upper(), (sz.margin, ly + (lane - text_size("L", sz)[1]) // 2), sz,
-             color=col)
+        text(img, side[0].upper(),
+             (sz.margin, ly + (lane - text_size("L", sz, big=label_big)[1]) // 2), sz,
+             color=col, big=label_big)
         cv2.rectangle(img, (x0, ly), (x1, ly + lane), (60, 60, 60), -1)
         for s, a, b in stances:
             if s == side:
