@@ -133,3 +133,23 @@ def test_bad_inputs() -> None:
         detect_gait_events(run.track, slow_motion_factor=0.5)
     with pytest.raises(LowQualityPose):
         detect_gait_events(PoseTrack.empty(120, fps=60.0, width=640, height=480))
+
+
+def test_a_runner_standing_still_gives_no_contacts_and_no_crash() -> None:
+    run = synthesize_run(fps=30.0, duration_s=3.0, seed=7)
+    t = run.track
+    rng = np.random.default_rng(0)
+    still = np.repeat(t.xy[:1], len(t), axis=0) + rng.normal(0, 1e-4, t.xy.shape)
+    ev = detect_gait_events(t.replace(xy=still))
+    assert ev.contacts == () and ev.cadence_spm() is None
+
+
+def test_period_of_a_signal_without_positive_peaks_is_unknown() -> None:
+    from repstride.analysis.running.gait import _first_period
+
+    step = (np.arange(100) > 50).astype(float)  # autocorrelation peaks are all negative
+    per, strength = _first_period(step, fps=10.0, min_s=0.8, max_s=6.0)
+    assert np.isnan(per) and strength == 0.0
+    per, strength = _first_period(np.sin(np.arange(200) * 2 * np.pi / 20), fps=10.0,
+                                  min_s=0.5, max_s=10.0)
+    assert per == pytest.approx(2.0, abs=0.05) and strength > 0.9

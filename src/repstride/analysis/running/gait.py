@@ -513,6 +513,8 @@ def _first_period(x: FloatArray, *, fps: float, min_s: float, max_s: float
     if not peaks:
         return float("nan"), 0.0
     top = max(ac[i] for i in peaks)
+    if top <= 0:
+        return float("nan"), 0.0
     i = next(i for i in peaks if ac[i] >= 0.8 * top)
     # Parabolic refinement of the peak lag.
     den = ac[i - 1] - 2 * ac[i] + ac[i + 1]

@@ -222,10 +222,9 @@ def _integrated_distance(ev: GaitEvents, pts: FloatArray, px_per_m: float, track
     t_mid, v_mid = [], []
     for c in ev.contacts:
         s = c.side.upper()
-        fx = np.nanmean(np.stack([pts[:, Joint[f"{s}_HEEL"], 0],
-                                  pts[:, Joint[f"{s}_FOOT_INDEX"], 0],
-                                  pts[:, Joint[f"{s}_ANKLE"], 0]]), axis=0) \
-            if np.isfinite(pts[:, Joint[f"{s}_ANKLE"], 0]).any() else pts[:, Joint[f"{s}_ANKLE"], 0]
+        stack = np.stack([pts[:, Joint[f"{s}_{n}"], 0] for n in ("HEEL", "FOOT_INDEX", "ANKLE")])
+        cnt = np.isfinite(stack).sum(axis=0)
+        fx = np.where(cnt > 0, np.nansum(stack, axis=0) / np.maximum(cnt, 1), np.nan)
         a, b = c.td.frame, c.to.frame
         if b - a < 2:
             continue
