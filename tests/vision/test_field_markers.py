@@ -88,3 +88,19 @@ def test_best_frame_wins() -> None:
 def test_lines_too_close_together_are_not_yard_lines() -> None:
     fm = markers_in_frame(Frame(0, 0.0, _field([600.0, 625.0])), direction=1)
     assert fm.start_line is None and fm.middle_line is None
+
+
+def test_markers_from_an_encoded_video_are_in_full_frame_pixels(tmp_path) -> None:
+    from repstride.media import VideoWriter
+    from repstride.vision.field_markers import detect_field_markers_in_video
+
+    xb = [250.0, 620.0, 990.0]
+    img = _field(xb, cones=[150.0])
+    path = tmp_path / "field.mp4"
+    with VideoWriter(path, fps=30, width=W, height=H) as w:
+        for _ in range(12):
+            w.write(img)
+    fm = detect_field_markers_in_video(path, direction=1, n_frames=3, max_side=640)
+    assert fm.start_line is not None and fm.finish_line is not None
+    assert _x_at(fm.middle_line, 600.0) == pytest.approx(_expected_x(620.0, 600.0), abs=8.0)
+    assert fm.start_line.frame_idx in (0, 6, 11)

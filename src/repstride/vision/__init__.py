@@ -3,6 +3,6 @@
 - :mod:`repstride.vision.field_markers`: American-football yard lines and cones for sprints.
 """
 
-from repstride.vision.field_markers import detect_field_markers
+from repstride.vision.field_markers import detect_field_markers, detect_field_markers_in_video
 
-__all__ = ["detect_field_markers"]
+__all__ = ["detect_field_markers", "detect_field_markers_in_video"]

@@ -21,7 +21,9 @@ distance falls back to body size. Detection is per frame; the frame with the mos
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -57,23 +59,63 @@ class Frame:
     rgb: NDArray[np.uint8]
 
 
-def detect_field_markers(frames: Iterable[Frame | tuple[int, float, NDArray[np.uint8]]], *,
-                         direction: int = 1) -> FieldMarkers:
-    """Best markers over the given frames (see module docstring). ``direction`` is +1 when the
-    runner moves towards +x of the image."""
+def detect_field_markers(frames: Iterable[Any], *, direction: int = 1) -> FieldMarkers:
+    """Best markers over the given frames (see module docstring).
+
+    ``frames`` holds :class:`Frame`-like objects (``index``, ``timestamp_s``, ``rgb``; e.g.
+    :class:`repstride.media.Frame`) or ``(index, timestamp_s, rgb)`` tuples; at most
+    :data:`MAX_FRAMES` are examined. ``direction`` is +1 when the runner moves towards +x.
+    """
     best = FieldMarkers()
     best_n = 0
     for k, fr in enumerate(frames):
         if k >= MAX_FRAMES:
             break
-        if not isinstance(fr, Frame):
+        if isinstance(fr, tuple):
             fr = Frame(int(fr[0]), float(fr[1]), fr[2])
+        elif not isinstance(fr, Frame):
+            fr = Frame(int(fr.index), float(fr.timestamp_s), fr.rgb)
         found = markers_in_frame(fr, direction=direction)
         n = (found.start_line is not None) + (found.middle_line is not None) + \
             (found.finish_line is not None) + len(found.cones)
         if n > best_n:
             best, best_n = found, n
     return best
+
+
+def detect_field_markers_in_video(path: str | Path, *, direction: int = 1,
+                                  n_frames: int = MAX_FRAMES, max_side: int = 960
+                                  ) -> FieldMarkers:
+    """Decode ``n_frames`` frames spread over the video and detect markers on them.
+
+    Frames are decoded at most ``max_side`` pixels on their long side for speed; positions are
+    returned in pixels of the full displayed frame, as the seed wants.
+    """
+    from repstride.media import iter_frames, probe
+
+    info = probe(path)
+    wanted = {int(i) for i in np.linspace(0, max(info.frames - 1, 0), max(1, n_frames)).round()}
+    picked = []
+    for fr in iter_frames(path, max_side=max_side):
+        if fr.index in wanted:
+            picked.append(Frame(fr.index, fr.timestamp_s, fr.rgb))
+            if len(picked) >= len(wanted):
+                break
+    if not picked:
+        return FieldMarkers()
+    found = detect_field_markers(picked, direction=direction)
+    scale = info.width / float(picked[0].rgb.shape[1])
+    return _scaled(found, scale) if abs(scale - 1.0) > 1e-6 else found
+
+
+def _scaled(fm: FieldMarkers, k: float) -> FieldMarkers:
+    def sc(m: FieldMarker | None) -> FieldMarker | None:
+        return None if m is None else replace(m, x1=m.x1 * k, y1=m.y1 * k, x2=m.x2 * k,
+                                              y2=m.y2 * k)
+
+    return FieldMarkers(start_line=sc(fm.start_line), middle_line=sc(fm.middle_line),
+                        finish_line=sc(fm.finish_line),
+                        cones=tuple(c for c in (sc(c) for c in fm.cones) if c is not None))
 
 
 def markers_in_frame(frame: Frame, *, direction: int = 1) -> FieldMarkers:
