@@ -58,8 +58,8 @@ class RepWindow:
 
 #: Share of the range of motion within which the extreme counts as reached (the rep's mid).
 MID_ZONE = 0.03
-#: A rep cut by the clip's start/end must be within this share of the typical range of motion
-#: of the rest level the other reps return to.
+#: A rep cut by the clip's end must be within this share of the typical range of motion of the
+#: rest level the other reps return to.
 EDGE_TOLERANCE = 0.2
 
 
@@ -123,17 +123,16 @@ def segment_reps(signal: FloatArray, *, fps: float, direction: Direction,
     inner = [z[b] for lb, _, rb in cands for b in (lb, rb) if near < b < z.size - 1 - near]
     rest = float(np.median(inner)) if len(inner) >= 2 else None
     hold = max(3, int(round(0.3 * fps)))
-    still_start = bool(np.ptp(z[:hold]) < 0.1 * typical)
     still_end = bool(np.ptp(z[-hold:]) < 0.1 * typical)
     reps: list[RepWindow] = []
     for lb, p, rb in cands:
         left_exc, right_exc = z[p] - z[lb], z[p] - z[rb]
-        # a rep cut by the clip's start or end while moving counts only if it is back in the
-        # rest zone; a subject holding still at the edge is at rest wherever that is
-        if rest is not None and (
-                (lb <= near and not still_start and z[lb] > rest + EDGE_TOLERANCE * typical)
-                or (rb >= z.size - 1 - near and not still_end
-                    and z[rb] > rest + EDGE_TOLERANCE * typical)):
+        # a rep cut by the clip's end while still moving counts only if it is back in the rest
+        # zone (a subject holding still at the end is at rest wherever that is). A rep whose
+        # descent is cut by the clip's start still shows its extreme and its full return: it
+        # counts when the visible part reaches the usual depth (checked above).
+        if rest is not None and rb >= z.size - 1 - near and not still_end \
+                and z[rb] > rest + EDGE_TOLERANCE * typical:
             continue
         lvl_l = z[lb] + params.edge_frac * left_exc
         lvl_r = z[rb] + params.edge_frac * right_exc
