@@ -122,7 +122,9 @@ class AsyncClient(BaseClient):
                                           activity=activity, rep_count=rep_count, source=source)
         await self.upload(created, p, progress=progress)
         if not wait:
-            return Analysis(status="Pending", video_id=created.id)
+            pending = Analysis.model_validate({"status": "Pending"})
+            pending.video_id = created.id
+            return pending
         return await self.wait_for_analysis(created.id, progress=progress, timeout=timeout)
 
     async def wait_for_analysis(self, video_id: str, *, progress: ProgressCallback | None = None,

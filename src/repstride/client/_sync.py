@@ -121,7 +121,9 @@ class Client(BaseClient):
                                     activity=activity, rep_count=rep_count, source=source)
         self.upload(created, p, progress=progress)
         if not wait:
-            return Analysis(status="Pending", video_id=created.id)
+            pending = Analysis.model_validate({"status": "Pending"})
+            pending.video_id = created.id
+            return pending
         return self.wait_for_analysis(created.id, progress=progress, timeout=timeout)
 
     def wait_for_analysis(self, video_id: str, *, progress: ProgressCallback | None = None,
