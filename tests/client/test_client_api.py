@@ -11,7 +11,7 @@ import pytest
 from client_fakes import BASE, FakeClock, FakeServer, parse_multipart
 
 from repstride.client import (
-    AnalysisFailed, Conflict, InvalidInput, NotFound, PollPolicy, Progress, Timeout,
+    AnalysisFailed, AuthError, Conflict, InvalidInput, NotFound, PollPolicy, Progress, Timeout,
 )
 
 PENDING = {"status": "Pending"}
@@ -355,3 +355,19 @@ def test_unknown_interim_status_keeps_polling(make_client, fake: FakeServer, clo
     fake.analysis_script = [{"status": "Processing"}, PENDING, COMPLETE]
     assert make_client().wait_for_analysis("vid-1").is_complete
     assert len(clock.sleeps) == 2
+
+
+def test_retry_after_is_honoured(make_client, fake: FakeServer, clock: FakeClock) -> None:
+    fake.analysis_script = [httpx.Response(429, json={"code": "rate_limited"},
+                                           headers={"Retry-After": "7"}), COMPLETE]
+    assert make_client().wait_for_analysis("vid-1").is_complete
+    assert clock.sleeps == [7.0]
+
+
+def test_failed_upload_deletes_the_created_video(make_client, fake: FakeServer, video: Path) -> None:
+    fake.routes[("POST", "/upload")] = lambda r: httpx.Response(
+        403, json={"code": "policy_expired", "message": "The upload policy has expired."})
+    with pytest.raises(AuthError) as info:
+        make_client().analyze(video)
+    assert info.value.code == "policy_expired"
+    assert [s.method for s in fake.api_calls("/videos/vid-1")] == ["DELETE"]

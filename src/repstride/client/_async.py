@@ -120,7 +120,15 @@ class AsyncClient(BaseClient):
         p = _require_file(path)
         created = await self.create_video(filename=p.name, size=p.stat().st_size, domain=domain,
                                           activity=activity, rep_count=rep_count, source=source)
-        await self.upload(created, p, progress=progress)
+        try:
+            await self.upload(created, p, progress=progress)
+        except BaseException:
+            # Do not leave a video that will stay Pending forever; the upload error is what matters.
+            try:
+                await self.delete_video(created.id)
+            except RepstrideError:
+                pass
+            raise
         if not wait:
             pending = Analysis.model_validate({"status": "Pending"})
             pending.video_id = created.id

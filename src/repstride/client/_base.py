@@ -112,6 +112,7 @@ class Poller:
         self._delays = policy.delays()
         self.what = what
         self.last_error: RepstrideError | None = None
+        self._retry_after = 0.0
 
     def next_delay(self) -> float:
         remaining = self.deadline - self.clock.monotonic()
@@ -119,12 +120,16 @@ class Poller:
             raise Timeout(f"Gave up waiting for {self.what} after {self.timeout_s:g} s"
                           + (f" (last error: {self.last_error})" if self.last_error else "") + ".",
                           code="timeout")
-        return min(next(self._delays), remaining)
+        delay = max(next(self._delays), self._retry_after)
+        self._retry_after = 0.0
+        return min(delay, remaining)
 
     def transient(self, exc: RepstrideError) -> bool:
         """A 5xx, 429, timeout or connection error while polling is retried until the deadline."""
         if isinstance(exc, _TRANSIENT):
             self.last_error = exc
+            if isinstance(exc, RateLimited) and exc.retry_after_s:
+                self._retry_after = exc.retry_after_s  # the server's Retry-After wins
             return True
         return False
 

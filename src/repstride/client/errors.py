@@ -106,6 +106,9 @@ class RateLimited(RepstrideError):
 
     default_code = "rate_limited"
 
+    #: Seconds the server asked us to wait (``Retry-After``), when it said.
+    retry_after_s: float | None = None
+
 
 class ServerError(RepstrideError):
     """The server failed (5xx); usually worth retrying later."""
@@ -225,7 +228,13 @@ def error_from_response(response: httpx.Response, *,
                        f"{response.reason_phrase}")
     if cls is AnalysisFailed:
         return AnalysisFailed(text, reason=code, status=status, code=code, body=body)
-    return cls(text, status=status, code=code, body=body)
+    err = cls(text, status=status, code=code, body=body)
+    if isinstance(err, RateLimited):
+        try:
+            err.retry_after_s = float(response.headers["Retry-After"])
+        except (KeyError, ValueError):
+            pass
+    return err
 
 
 def raise_for_response(response: httpx.Response, *, token_endpoint: bool = False) -> None:
