@@ -390,3 +390,20 @@ def test_async_cancel_during_token_request_releases_the_locks(tmp_path: Path) ->
 
     asyncio.run(main())
     assert fake.token_requests == 1
+
+
+def test_corrupt_cache_file_is_replaced(make_client, fake: FakeServer, tmp_path: Path) -> None:
+    cache = tmp_path / "tokens.json"
+    cache.write_text("{not json")
+    make_client(token_cache=cache).get_analysis("vid-1")
+    assert fake.token_requests == 1
+    assert [e["access_token"] for e in json.loads(cache.read_text()).values()] == ["tok-1"]
+
+
+def test_unreadable_config_file(no_env: Path) -> None:
+    from repstride.client import InvalidInput
+
+    no_env.write_text("client_id = [unterminated")
+    with pytest.raises(InvalidInput) as info:
+        Client(base_url=BASE, token_cache=False)
+    assert info.value.code == "invalid_config"
