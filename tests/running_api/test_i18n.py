@@ -68,6 +68,7 @@ def test_translate_tree_keeps_keys_and_adds_texts() -> None:
         "title_key": "running_api.status.success",
         "advice": "running_api.status.failed",
         "type": "rearfoot",
+        "type_key": "running_api.status.pending",
         "notes": [{"key": "running_api.error.invalid_height", "params": {"min": 50, "max": 250}},
                   "running_api.status.pending"],
         "value": 1.5,
@@ -78,7 +79,8 @@ def test_translate_tree_keeps_keys_and_adds_texts() -> None:
     assert out["title"] == "El análisis ha finalizado."
     assert out["advice"] == "No se pudo completar el análisis."
     assert out["advice_key"] == "running_api.status.failed"
-    assert out["type"] == "rearfoot"
+    assert out["type"] == "rearfoot" and out["type_key"] == "running_api.status.pending"
+    assert out["type_label"] == "El análisis está en cola, esperando un turno de procesamiento."
     assert out["notes"] == ["La estatura debe estar entre 50 y 250 cm.",
                             "El análisis está en cola, esperando un turno de procesamiento."]
     assert out["value"] == 1.5 and out["nested"] == {"k": None, "reason": None}

@@ -71,7 +71,8 @@ def translate_tree(obj: Any, lang: str) -> Any:
     The analysis wire format names texts by key; this keeps every key (machine-readable, stable)
     and adds the text beside it:
 
-    - ``"<name>_key": key``  ->  kept, plus ``"<name>": text``;
+    - ``"<name>_key": key``  ->  kept, plus ``"<name>": text`` (``"<name>_label"`` when the tree
+      already has a ``"<name>"``, e.g. ``type: "rearfoot"`` beside ``type_key``);
     - ``"<name>": key``      ->  ``"<name>": text``, plus ``"<name>_key": key``;
     - a message object ``{"key": key, "params": {...}}`` -> its text; a key inside a list -> its text.
 
@@ -89,9 +90,9 @@ def translate_tree(obj: Any, lang: str) -> Any:
                 text = translate(value, lang)
                 if name.endswith("_key"):
                     out[name] = value
-                    base = name[: -len("_key")]
-                    if base and base not in obj:
-                        out[base] = text
+                    base = name[: -len("_key")] or "text"
+                    # ``type_key`` beside an existing ``type`` (an enum value) -> ``type_label``.
+                    out[base if base not in obj else f"{base}_label"] = text
                 else:
                     out[name] = text
                     if f"{name}_key" not in obj:
