@@ -44,3 +44,23 @@ def test_quickstart_runs_against_a_live_server(live_server: LiveServer, demo_vid
         start, _, analyses = row.partition(" ")
         float(start)
         assert analyses.startswith("{") and analyses.endswith("}")
+
+
+def _python_blocks() -> list[str]:
+    return re.findall(r"```python\n(.*?)```", DOC.read_text(), re.S)
+
+
+def test_every_python_block_compiles() -> None:
+    blocks = _python_blocks()
+    assert len(blocks) >= 4
+    for i, block in enumerate(blocks):
+        compile(block, f"docs/sdk.md block {i}", "exec")
+
+
+def test_mock_transport_example_runs() -> None:
+    [block] = [b for b in _python_blocks() if "def handler" in b]
+    namespace: dict[str, object] = {}
+    exec(block, namespace)  # noqa: S102 - our own documentation
+    client = namespace["client"]
+    assert client.get_analysis("any").is_complete  # type: ignore[attr-defined]
+    client.close()  # type: ignore[attr-defined]
