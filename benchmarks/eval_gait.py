@@ -40,6 +40,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from repstride.analysis.running.gait import GaitEvents, detect_gait_events  # noqa: E402
 from repstride.analysis.track import PoseTrack  # noqa: E402
+from repstride.errors import RepstrideError  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "dev"
 
@@ -118,6 +119,22 @@ def evaluate(name: str, truth: dict[str, Any], track: PoseTrack, *, declare_slow
     fl = ev.flight_times_s()
     flight_all = float(np.mean(fl)) * 1000 if fl.size else math.nan
     frame_ms = 1000.0 / (fps * k)
+    # Foot strike per touch-down (side view) against the marked strike.
+    strike_ok = strike_n = 0
+    try:
+        from repstride.analysis.running.side_view import analyze_side_view
+
+        sv = analyze_side_view(track, slow_motion_factor=k)
+        for m in marked:
+            if m["type"] != "TD" or not m.get("strike"):
+                continue
+            near = [f for f in sv.foot_landing
+                    if abs(round(f.timestamp_ms / 1000.0 * k * fps) - m["frame"]) <= 3]
+            if near and near[0].strike is not None:
+                strike_n += 1
+                strike_ok += int(near[0].strike == m["strike"])
+    except RepstrideError:
+        pass
     res = {
         "clip": name, "fps": fps, "slow_motion_factor_used": k, "flags": list(ev.flags),
         "marked_events": len(marked), "detected_events": len(ev.events), "matched": matched,
@@ -135,6 +152,7 @@ def evaluate(name: str, truth: dict[str, Any], track: PoseTrack, *, declare_slow
         "gct_err_ms_frames_matched": float(np.mean(ours_frames) - np.mean(marks)) if marks else None,
         "flight_ms_all": flight_all, "flight_truth_ms": truth_flight,
         "flight_err_ms_cont": flight_all - (truth_flight - frame_ms) if fl.size else None,
+        "strike_agreement": f"{strike_ok}/{strike_n}",
     }
     return res
 
@@ -182,6 +200,7 @@ def main(argv: list[str] | None = None) -> int:
               f"matched contacts)")
         print(f"   flight:  {_fmt(r['flight_ms_all'])} ms vs {_fmt(r['flight_truth_ms'])} ms "
               f"marked; error {_fmt(r['flight_err_ms_cont'])} ms (cont)")
+        print(f"   foot strike agreement with marks: {r['strike_agreement']}")
     return 0
 
 

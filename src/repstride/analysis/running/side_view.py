@@ -33,8 +33,9 @@ DEFAULT_WEIGHT_KG = 70.0
 #: Overstride: shank angle at touch-down (deg) scoring 1 at or below GOOD, 0 at or above BAD.
 OVERSTRIDE_GOOD_DEG = 5.0
 OVERSTRIDE_BAD_DEG = 15.0
-#: Foot-strike classes from the foot angle at touch-down (deg, toe up positive), after
-#: Altman & Davis (2012): rearfoot above REARFOOT_DEG, forefoot below FOREFOOT_DEG.
+#: Foot-strike classes from the foot angle at touch-down (deg, toe up positive) relative to the
+#: same foot's angle when flat in mid-stance, after Altman & Davis (2012): rearfoot above
+#: REARFOOT_DEG, forefoot below FOREFOOT_DEG.
 REARFOOT_DEG = 8.0
 FOREFOOT_DEG = -1.6
 #: Cadence scoring (steps/min): 0 at or below LOW, 1 at or above GOOD.
@@ -386,11 +387,31 @@ def classify_strike(foot_angle_deg: float) -> StrikeType:
     return "midfoot"
 
 
+def _foot_flat_reference(ev: GaitEvents, series: dict[str, FloatArray], ts: FloatArray
+                         ) -> dict[str, float]:
+    """Per foot: median foot angle while the foot is flat (25-45 % of stance).
+
+    Stands in for the standing calibration of Altman & Davis: it removes the offset between
+    the heel/toe landmarks and the sole, and a camera that is not level.
+    """
+    ref: dict[str, float] = {}
+    for side in ("left", "right"):
+        vals = []
+        for c in ev.contacts_of(side):  # type: ignore[arg-type]
+            d = c.duration_s
+            for f in (0.25, 0.3, 0.35, 0.4, 0.45):
+                vals.append(K.at_time(series[side], ts, c.td.time_s + f * d))
+        vals = [v for v in vals if math.isfinite(v)]
+        ref[side] = float(np.median(vals)) if vals else 0.0
+    return ref
+
+
 def _foot_landing(ev: GaitEvents, pts: FloatArray, ts: FloatArray) -> tuple[FootLanding, ...]:
     out = []
     series = {s: K.foot_angle(pts, s, ev.direction) for s in ("left", "right")}
+    ref = _foot_flat_reference(ev, series, ts)
     for i, c in enumerate(ev.contacts, start=1):
-        a = K.at_time(series[c.side], ts, c.td.time_s)
+        a = K.at_time(series[c.side], ts, c.td.time_s) - ref[c.side]
         ok = math.isfinite(a)
         out.append(FootLanding(i, c.side, round(c.td.time_s * 1000.0),
                                classify_strike(a) if ok else None, a if ok else None,
