@@ -1,0 +1,118 @@
+"""Over real HTTP: a uvicorn server with its worker pool, driven by the Python SDK.
+
+Checks what the TestClient cannot: the SDK's streamed multipart upload through uvicorn, the
+worker pool running the job by itself, and a 413 that reaches the client as JSON (the rest of
+the body is drained, not reset).
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import RUNNING_LIMITS, ScriptedPipeline, fresh_database
+
+from repstride.service import Settings, build_services
+from repstride.service.running import attach_running
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Live:
+    def __init__(self, url: str, services, running, client_id: str, secret: str,  # noqa: ANN001
+                 api_key: str, done: threading.Event) -> None:
+        self.url, self.services, self.running = url, services, running
+        self.client_id, self.secret, self.api_key, self.done = client_id, secret, api_key, done
+
+    def sdk(self, **kw):  # noqa: ANN003, ANN201
+        from repstride.client import Client
+
+        opts = {"base_url": self.url, "client_id": self.client_id, "client_secret": self.secret,
+                "api_key": self.api_key, "token_cache": False, **kw}
+        return Client(**opts)
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> Iterator[Live]:
+    import uvicorn
+
+    from repstride.api import create_app
+
+    with fresh_database("sqlite", tmp_path) as url:
+        services = build_services(Settings(data_dir=tmp_path / "data", database_url=url,
+                                           workers=1, job_poll_s=0.05, secret_key="k" * 32))
+        running = attach_running(services, settings=RUNNING_LIMITS, pipeline=ScriptedPipeline())
+        done = threading.Event()
+        orig = running.mark_success
+
+        def mark_success(analysis_id, **values):  # noqa: ANN001, ANN202
+            ok = orig(analysis_id, **values)
+            done.set()
+            return ok
+
+        running.mark_success = mark_success  # type: ignore[method-assign]
+        c = services.clients.create("live", credits=5)
+        key = running.issue_api_key(c.id)
+        port = _free_port()
+        server = uvicorn.Server(uvicorn.Config(create_app(services), host="127.0.0.1", port=port,
+                                               log_level="warning", lifespan="on"))
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 20
+        while not server.started:  # startup handshake of the server thread, not a job wait
+            if time.monotonic() > deadline or not thread.is_alive():
+                raise RuntimeError("server did not start")
+            time.sleep(0.01)
+        try:
+            yield Live(f"http://127.0.0.1:{port}", services, running, c.id, c.secret, key, done)
+        finally:
+            server.should_exit = True
+            thread.join(30)
+            services.close()
+
+
+def test_sdk_start_worker_runs_job_results(live: Live, videos: dict[str, Path]) -> None:
+    with live.sdk() as client:
+        aid = client.start_running_analysis(videos["mov"], view="side", treadmill=True,
+                                            pace="05:00", language="pt")
+        assert live.done.wait(60), "the worker pool did not finish the job"
+        res = client.get_results(aid)
+        assert res.status == "success" and res.percentage == 100
+        bio = res.biomechanical_analysis or {}
+        assert bio["metrics"]["cadence"]["title"] == "Cadência"
+        calc = client.get_calculated_data(aid)
+        assert calc.metrics["speed"]["value"] == pytest.approx(1000 / 300, rel=0.01)
+        raw = client.get_raw_data(aid)
+        assert raw.video_input_information["fps"] == pytest.approx(10.0)
+        assert raw.frames
+    assert live.services.credits.balance(live.client_id) == 4
+
+
+def test_too_large_upload_reaches_the_sdk_as_413(live: Live, tmp_path: Path) -> None:
+    from repstride.client.errors import RepstrideError as SdkError
+
+    big = tmp_path / "big.mp4"
+    big.write_bytes(b"\0" * (3 * RUNNING_LIMITS.max_bytes))
+    with live.sdk() as client, pytest.raises(SdkError) as info:
+        client.start_running_analysis(big, view="side")
+    assert info.value.code == "file_too_large"
+    assert live.services.credits.balance(live.client_id) == 5
+
+
+def test_sdk_without_api_key_gets_401(live: Live, videos: dict[str, Path],
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from repstride.client.errors import RepstrideError as SdkError
+
+    monkeypatch.delenv("REPSTRIDE_API_KEY", raising=False)
+    monkeypatch.setenv("REPSTRIDE_CONFIG", str(Path("/nonexistent/repstride.toml")))
+    with live.sdk(api_key=None) as client, pytest.raises(SdkError) as info:
+        client.start_running_analysis(videos["mp4"], view="side")
+    assert info.value.code == "missing_api_key"
