@@ -105,3 +105,13 @@ def test_candidate_params_start_with_the_defaults():
     cands = candidate_params(PARAMS)
     assert cands[0] == PARAMS
     assert len({(c.rel_rom, c.min_rom, c.edge_half) for c in cands}) == len(cands)
+
+
+def test_rep_cut_at_the_start_counts_but_cut_at_the_end_does_not():
+    full = _signal([1, 1, 1], lead_s=0.0, tail_s=0.0, pause_s=0.5, noise=0.0)
+    n = int(2.0 * FPS)
+    # clip starts a quarter into the first rep's descent: extreme and full return visible
+    assert len(segment_reps(full[n // 4:], fps=FPS, direction="down", params=PARAMS)) == 3
+    # clip ends three quarters into the last rep: the return is incomplete
+    end_cut = full[: -(int(0.5 * FPS) + n // 6)]
+    assert len(segment_reps(end_cut, fps=FPS, direction="down", params=PARAMS)) == 2

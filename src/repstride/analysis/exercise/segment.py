@@ -33,7 +33,7 @@ class SegmentParams:
     """Thresholds of the segmenter (signal units; seconds)."""
 
     min_rom: float
-    rel_rom: float = 0.5
+    rel_rom: float = 0.6
     min_rep_s: float = 0.5
     max_rep_s: float = 20.0
     edge_frac: float = 0.15
@@ -90,14 +90,17 @@ def segment_reps(signal: FloatArray, *, fps: float, direction: Direction,
             return []
     prom = props["prominences"]
     typical = float(np.median(np.sort(prom)[-max(1, (prom.size + 1) // 2):]))
-    keep = prom >= max(params.min_rom, params.rel_rom * typical)
+    need = max(params.min_rom, params.rel_rom * typical)
+    near = max(2, int(round(0.1 * fps)))
+    lb0, rb0 = props["left_bases"], props["right_bases"]
+    # a descent cut by the clip's start only has to be clearly more than a twitch
+    left_need = np.where(lb0 <= near, max(params.min_rom, 0.5 * need), need)
+    keep = (z[peaks] - z[lb0] >= left_need) & (z[peaks] - z[rb0] >= need)
     # a peak whose neighbourhood is mostly interpolated is not evidence of a rep
     keep &= np.array([valid[max(0, p - 2):p + 3].any() for p in peaks])
     peaks = peaks[keep]
     lefts = props["left_bases"][keep]
     rights = props["right_bases"][keep]
-    need = max(params.min_rom, params.rel_rom * typical)
-    near = max(2, int(round(0.1 * fps)))
     # extremes not separated by a real return (a bounce at the bottom) are one rep: keep the
     # deeper one, with the outer bases of both
     merged: list[list[int]] = []
@@ -117,7 +120,9 @@ def segment_reps(signal: FloatArray, *, fps: float, direction: Direction,
     for i, p in enumerate(peaks):
         lb = lefts[i] if i == 0 else peaks[i - 1] + int(np.argmin(z[peaks[i - 1]:p + 1]))
         rb = rights[i] if i == len(peaks) - 1 else p + int(np.argmin(z[p:peaks[i + 1] + 1]))
-        if min(z[p] - z[lb], z[p] - z[rb]) >= need:
+        # a descent cut by the clip's start only has to be clearly more than a twitch
+        left_need = max(params.min_rom, 0.5 * need) if lb <= near else need
+        if z[p] - z[lb] >= left_need and z[p] - z[rb] >= need:
             cands.append((int(lb), int(p), int(rb)))
     # the rest level, from bases that are real turning points (not the clip's first/last frame)
     inner = [z[b] for lb, _, rb in cands for b in (lb, rb) if near < b < z.size - 1 - near]
