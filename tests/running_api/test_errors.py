@@ -238,3 +238,11 @@ def test_parameters_parsed_and_defaults(api: Api, videos: dict[str, Path]) -> No
     p = api.running.get(api.client_id, aid).params
     assert (p.height_cm, p.weight_kg, p.pace_s_per_km, p.language, p.treadmill, p.full_body) == (
         170.0, 70.0, None, "en", False, True)
+
+
+def test_corrupt_upload_400_in_requested_language(api: Api, videos: dict[str, Path]) -> None:
+    data = videos["mp4"].read_bytes()
+    truncated = data[: len(data) // 3]  # header present, frames cut off
+    body = _error(api.start(truncated, filename="cut.mp4", language="it"), 400, "corrupt_video")
+    assert body["message"] == "I dati del video sono danneggiati o troncati."
+    assert api.balance() == 10

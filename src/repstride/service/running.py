@@ -202,6 +202,14 @@ class RunningService:
             info = probe(upload.path)
         except InvalidFileType as exc:
             raise bad_type from exc
+        except InvalidInput as exc:
+            # corrupt_video, no_video_stream, empty_video ...: same class and code, the
+            # message in the request's language when the catalog has it.
+            key = f"running_api.failed.{exc.code}"
+            text = translate(key, lang)
+            if text != key:
+                raise type(exc)(text, details=exc.details) from exc
+            raise
         if info.container not in ACCEPTED_CONTAINERS:
             raise bad_type
         max_s = self.settings.max_duration_s
