@@ -11,8 +11,8 @@ One row per clip of ``DATA_DIR/MANIFEST.csv`` (default ``../shared/data/dev``):
   stock track's box (low = the two follow different people);
 - ``people``: person ids after cutting at identity jumps; ``cuts``: identity jumps the cutter
   found in the tracker's ids (each became a new id, never part of the subject's track);
-- ``jumps``: frames where the subject's box centre moves more than 8 % of the frame in one
-  frame (an independent check; should be 0);
+- ``jumps``: frames where the subject's hip centre moves more than 20 % of the frame's long
+  side from one frame to the next (an independent check; should be 0);
 - ``fps``: whole-stage frames/s for that clip (machine shared, indicative).
 
 ``--cache DIR`` keeps what the models found per clip, so the subject logic can be re-evaluated
@@ -37,13 +37,13 @@ STOCK_CACHE = Path("/work/cache/tracks")
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "dev"
 
 
-def jumps(track: PoseTrack, max_step: float = 0.08) -> int:
-    c = (track.bbox[:, :2] + track.bbox[:, 2:]) / 2 * [track.width / track.height, 1.0]
-    ok = np.flatnonzero(track.detected)
-    if ok.size < 2:
-        return 0
-    steps = np.linalg.norm(np.diff(c[ok], axis=0), axis=1) / np.diff(ok)
-    return int((steps > max_step).sum())
+def jumps(track: PoseTrack, max_step: float = 0.2) -> int:
+    """Frames where the subject's hip centre moves more than ``max_step`` of the frame's long
+    side since the previous frame (consecutive frames only)."""
+    hip = (track.xy[:, Joint.LEFT_HIP] + track.xy[:, Joint.RIGHT_HIP]) / 2
+    px = hip * [track.width, track.height] / max(track.width, track.height)
+    steps = np.linalg.norm(np.diff(px, axis=0), axis=1)
+    return int(np.nansum(steps > max_step))
 
 
 def agreement(ours: PoseTrack, stock: PoseTrack) -> float | None:

@@ -105,3 +105,16 @@ def test_fast_but_smooth_motion_is_not_a_jump() -> None:
     # a sprinter crossing the frame in one second
     a = boxes_of(person(still(20, 200) + np.arange(T)[:, None] * [10, 0], 30))
     assert jump_frames(a, aspect=W / H).size == 0
+
+
+def test_torso_decides_when_landmarks_are_known() -> None:
+    a = person(still(300, 200), 30)
+    b = person(still(420, 200), 30)  # someone 4 torso lengths to the side
+    swapped = np.concatenate([a[:25], b[25:]])
+    assert jump_frames(boxes_of(swapped), xy=swapped, aspect=W / H).tolist() == [25]
+    # close-up: limbs flail so the box jumps, but the torso stays -> not a new person
+    flail = a.copy()
+    flail[30:, [15, 16, 27, 28], 1] += 120 / H
+    boxes = boxes_of(flail)
+    assert jump_frames(boxes, aspect=W / H).tolist() == [30]  # the box alone would cut
+    assert jump_frames(boxes, xy=flail, aspect=W / H).size == 0

@@ -130,7 +130,8 @@ def _people_arrays(obs: dict[int, list[Observation]], n: int, width: int,
 def _split(people: dict[int, dict[str, NDArray[np.float64]]],
            aspect: float) -> dict[int, dict[str, NDArray[np.float64]]]:
     """Cut each person's arrays at identity jumps; later pieces get fresh ids."""
-    segments = split_on_jumps({p: v["boxes"] for p, v in people.items()}, aspect=aspect)
+    segments = split_on_jumps({p: v["boxes"] for p, v in people.items()}, aspect=aspect,
+                              landmarks={p: v["xy"] for p, v in people.items()})
     next_id = max(people, default=-1) + 1
     out: dict[int, dict[str, NDArray[np.float64]]] = {}
     for pid in sorted(people):

@@ -173,11 +173,12 @@ class PoseLandmarker:
 
     @staticmethod
     def crop(rgb: NDArray[np.uint8], roi: Roi) -> NDArray[np.float32]:
-        """The 256x256 model input for ``roi``, values in [0, 1] (zero outside the frame)."""
+        """The 256x256 model input for ``roi``, values in [0, 1]; outside the frame the edge
+        pixels are repeated (ImageToTensorCalculator's default BORDER_REPLICATE)."""
         m = roi.crop_matrix(LANDMARK_INPUT_SIZE)
         patch = cv2.warpAffine(rgb, m, (LANDMARK_INPUT_SIZE, LANDMARK_INPUT_SIZE),
                                flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                               borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0))
+                               borderMode=cv2.BORDER_REPLICATE)
         return patch.astype(np.float32) * np.float32(1 / 255)
 
     def run(self, rgb: NDArray[np.uint8], roi: Roi) -> Landmarks:

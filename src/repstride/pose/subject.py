@@ -32,8 +32,11 @@ from repstride.analysis.track import Joint
 #: Frame-to-frame move of the box centre, in box heights (per frame of gap), above which a
 #: track is cut in two: no single person moves that fast, so it is a different person.
 JUMP_FRACTION = 0.45
-#: Frame-to-frame box-height ratio above which a track is cut.
+#: Frame-to-frame box-height (or torso-length) ratio above which a track is cut.
 JUMP_SIZE_RATIO = 1.6
+#: Frame-to-frame move of the torso centre, in torso lengths, above which a track is cut (a
+#: sprinter filmed at 30 frames/s moves about 0.7 torso lengths per frame).
+TORSO_JUMP = 1.0
 
 _ACTIVITY_JOINTS = (Joint.LEFT_SHOULDER, Joint.RIGHT_SHOULDER, Joint.LEFT_ELBOW, Joint.RIGHT_ELBOW,
                     Joint.LEFT_WRIST, Joint.RIGHT_WRIST, Joint.LEFT_HIP, Joint.RIGHT_HIP,
@@ -86,33 +89,60 @@ def _floats(v: object, n: int) -> tuple:
 # -- identity jumps ------------------------------------------------------------------------------
 
 
-def jump_frames(boxes: NDArray[np.floating], *, fraction: float = JUMP_FRACTION,
-                size_ratio: float = JUMP_SIZE_RATIO, aspect: float = 1.0) -> NDArray[np.int64]:
-    """Rows of ``boxes`` (T, ≥4) where the person appears to change: a move of the box centre
-    of more than ``fraction`` box heights per frame since the previous present row, or a box
-    height changing by more than ``size_ratio``. ``aspect`` is width/height of the frame so
-    that moves are measured in pixels' proportions."""
+def _torso_centre_and_length(xy: NDArray[np.float64]) -> tuple[NDArray[np.float64],
+                                                                 NDArray[np.float64]]:
+    sh = (xy[:, Joint.LEFT_SHOULDER] + xy[:, Joint.RIGHT_SHOULDER]) / 2
+    hp = (xy[:, Joint.LEFT_HIP] + xy[:, Joint.RIGHT_HIP]) / 2
+    return (sh + hp) / 2, np.linalg.norm(sh - hp, axis=1)
+
+
+def jump_frames(boxes: NDArray[np.floating], *, xy: NDArray[np.floating] | None = None,
+                fraction: float = JUMP_FRACTION, size_ratio: float = JUMP_SIZE_RATIO,
+                torso_move: float = TORSO_JUMP, aspect: float = 1.0) -> NDArray[np.int64]:
+    """Rows where the person appears to change, compared with the previous present row.
+
+    With landmarks ``xy`` (T, 33, 2), the torso decides: its centre (between shoulders and
+    hips) moving more than ``2 × torso_move`` times the track's median torso length, or more
+    than ``torso_move`` while the box centre also moves more than 0.3 box heights (a quarter
+    torso length of slack per extra frame of gap). Boxes alone are not trusted because limbs
+    swing and boxes get clipped at the frame edge in close-ups, and the torso alone is noisy
+    there (hips out of view); the torso of one person cannot teleport.
+    Without landmarks, the box decides: its centre moving more than ``fraction`` box heights
+    per frame of gap, or its height changing by more than ``size_ratio``. ``aspect`` is the
+    frame's width/height, so that moves are measured in pixel proportions.
+    """
     b = np.asarray(boxes, float)[:, :4]
     present = np.flatnonzero(~np.isnan(b).any(axis=1))
     if present.size < 2:
         return np.zeros(0, np.int64)
     p, q = present[:-1], present[1:]
+    gap = (q - p).astype(float)
     scale = np.array([aspect, 1.0])
     centre = (b[:, :2] + b[:, 2:]) / 2 * scale
     h = b[:, 3] - b[:, 1]
     hmax = np.maximum(np.maximum(h[p], h[q]), 1e-6)
-    move = np.linalg.norm(centre[q] - centre[p], axis=1) / hmax / (q - p)
+    move = np.linalg.norm(centre[q] - centre[p], axis=1) / hmax / gap
     ratio = np.maximum(h[q], 1e-6) / np.maximum(h[p], 1e-6)
     bad = (move > fraction) | (ratio > size_ratio) | (ratio < 1 / size_ratio)
+    if xy is not None:
+        tc, tl = _torso_centre_and_length(np.asarray(xy, float) * scale)
+        unit = np.nanmedian(tl[present]) if np.isfinite(tl[present]).any() else np.nan
+        known = np.isfinite(tc[p]).all(axis=1) & np.isfinite(tc[q]).all(axis=1)
+        if np.isfinite(unit) and unit > 0:
+            tmove = np.linalg.norm(tc[q] - tc[p], axis=1) / unit - 0.25 * (gap - 1)
+            torso_bad = (tmove > 2 * torso_move) | ((tmove > torso_move) & (move > 0.3))
+            bad = np.where(known, torso_bad, bad)
     return q[bad].astype(np.int64)
 
 
-def split_on_jumps(people: dict[int, NDArray[np.floating]], *,
-                   aspect: float = 1.0) -> dict[int, list[tuple[int, int]]]:
+def split_on_jumps(people: dict[int, NDArray[np.floating]], *, aspect: float = 1.0,
+                   landmarks: dict[int, NDArray[np.floating]] | None = None,
+                   ) -> dict[int, list[tuple[int, int]]]:
     """For each person id, the ``[start, stop)`` row ranges between identity jumps."""
     out: dict[int, list[tuple[int, int]]] = {}
     for pid, boxes in people.items():
-        cuts = [0, *jump_frames(boxes, aspect=aspect).tolist(), len(boxes)]
+        xy = None if landmarks is None else landmarks.get(pid)
+        cuts = [0, *jump_frames(boxes, xy=xy, aspect=aspect).tolist(), len(boxes)]
         out[pid] = [(a, b) for a, b in zip(cuts[:-1], cuts[1:])
                     if not np.isnan(np.asarray(boxes)[a:b, 0]).all()]
     return out

@@ -58,9 +58,20 @@ class _Track:
     last_seen: int = 0
     first_seen: int = 0
 
+    last_roi: Roi | None = None
+
     def predicted_box(self, frame: int) -> NDArray[np.float64]:
         dt = frame - self.last_seen
         return self.box + np.tile(self.velocity * dt, 2)
+
+    def expected_roi(self, frame: int) -> Roi:
+        """Where the person's region should be now: the last one moved at their velocity."""
+        if self.last_roi is None:
+            b = _square(self.predicted_box(frame))
+            return Roi((b[0] + b[2]) / 2, (b[1] + b[3]) / 2, b[2] - b[0], 0.0)
+        dx, dy = self.velocity * (frame - self.last_seen)
+        r = self.last_roi
+        return Roi(r.cx + dx, r.cy + dy, r.size, r.rotation)
 
 
 def landmark_box(lm: Landmarks, width: int, height: int) -> NDArray[np.float64]:
@@ -189,14 +200,12 @@ class PersonTracker:
         tracks = list(self._tracks.values())
         matched_dets: set[int] = set()
         if tracks:
-            track_boxes = np.array([
-                seen[t.id].next_roi.aabb() if t.id in seen
-                else (t.roi.aabb() if t.roi is not None else _square(t.predicted_box(frame)))
-                for t in tracks])
-            iou = box_iou(det_boxes, track_boxes)
-            rows, cols = linear_sum_assignment(-iou)
+            refs = [seen[t.id].next_roi if t.id in seen else t.expected_roi(frame)
+                    for t in tracks]
+            sim = np.array([[_similarity(d, ref) for ref in refs] for d in det_rois])
+            rows, cols = linear_sum_assignment(-sim)
             for r, c in zip(rows, cols):
-                if iou[r, c] < MATCH_IOU:
+                if sim[r, c] < MATCH_IOU:
                     continue
                 matched_dets.add(int(r))
                 tr = tracks[c]
@@ -265,7 +274,7 @@ class PersonTracker:
                 dt = frame - tr.last_seen
                 centre_move = ((box[:2] + box[2:]) - (tr.box[:2] + tr.box[2:])) / 2 / dt
                 tr.velocity = 0.5 * tr.velocity + 0.5 * centre_move
-            tr.box, tr.last_seen, tr.roi = box, frame, lm.next_roi
+            tr.box, tr.last_seen, tr.roi, tr.last_roi = box, frame, lm.next_roi, lm.next_roi
             obs = Observation(frame, lm, box)
             self._obs.setdefault(tid, []).append(obs)
             out[tid] = obs
@@ -274,6 +283,19 @@ class PersonTracker:
     def observations(self) -> dict[int, list[Observation]]:
         """Everything seen so far, by person id, in frame order."""
         return self._obs
+
+
+def _similarity(a: Roi, b: Roi) -> float:
+    """How likely two regions hold the same person: their overlap (IoU of the axis-aligned
+    boxes), or, for regions of similar size, how close their centres are (1 at the same centre,
+    0 at half a side apart) — whichever is higher. Regions far larger than the frame (close-ups)
+    overlap poorly once clipped, but their centres still agree."""
+    iou = float(box_iou(a.aabb(), b.aabb())[0, 0])
+    ratio = a.size / max(b.size, 1e-6)
+    if not 1 / 1.6 < ratio < 1.6:
+        return iou
+    d = math.hypot(a.cx - b.cx, a.cy - b.cy) / max(a.size, b.size)
+    return max(iou, 1.0 - d / 0.5)
 
 
 def _square(box: NDArray[np.float64]) -> NDArray[np.float64]:
