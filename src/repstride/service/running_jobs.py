@@ -84,7 +84,8 @@ class RealRunningPipeline:
         result = self.analyze(track, params)
         progress(ANALYSIS_AT)
         wire = result.to_wire()
-        thumb, out, reason = self.render(video, track, wire, workdir, progress)
+        thumb, out, reason = self.render(video, track, wire, workdir, progress,
+                                         lang=params.language)
         return RunningOutcome(track=track, analysis=wire, thumbnail=thumb, output_video=out,
                               media_reason=reason)
 
@@ -104,7 +105,8 @@ class RealRunningPipeline:
 
     @staticmethod
     def render(video: Path, track: PoseTrack, wire: dict[str, Any], workdir: Path,
-               progress: Progress) -> tuple[Path | None, Path | None, str | None]:
+               progress: Progress, *, lang: str = "en",
+               ) -> tuple[Path | None, Path | None, str | None]:
         """Annotated video + thumbnail; a render problem nulls the media, never the analysis."""
         try:
             from repstride.render import render_running_video
@@ -113,7 +115,7 @@ class RealRunningPipeline:
         out, thumb = workdir / "annotated.mp4", workdir / "thumbnail.jpg"
         try:
             written = render_running_video(
-                video, track, metrics=render_metrics(wire), events=render_events(wire),
+                video, track, metrics=render_metrics(wire, lang), events=render_events(wire),
                 out_path=out, thumbnail_path=thumb)
         except RepstrideError as exc:
             log.warning("running render failed: %s", exc.message)
@@ -123,15 +125,32 @@ class RealRunningPipeline:
                 Path(written.get("running", out)), None)
 
 
-def render_metrics(wire: dict[str, Any]) -> dict[str, Any]:
-    """The plain ``{name: value}`` numbers the annotated video shows (side view metrics, score)."""
+#: Languages whose script the video font (ASCII Hershey) cannot draw: labels stay English there.
+_NON_LATIN = ("zh", "ja", "ko")
+
+
+def _ascii_fold(text: str) -> str:
+    """``Cadência`` -> ``Cadencia``: the annotated video's font is ASCII only."""
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKD", text.replace("ß", "ss"))
+    return "".join(ch for ch in folded if ord(ch) < 128)
+
+
+def render_metrics(wire: dict[str, Any], lang: str = "en") -> dict[str, Any]:
+    """The metrics the annotated video shows: ``{label: {"value", "unit"}}`` with labels in the
+    analysis' language (accents folded; English for zh/ja/ko, which the font cannot draw)."""
+    from repstride.i18n import translate
+
+    label_lang = "en" if lang in _NON_LATIN else lang
     out: dict[str, Any] = {}
     for name, m in (wire.get("metrics") or {}).items():
         if isinstance(m, dict) and isinstance(m.get("value"), (int, float)):
-            unit = m.get("unit") or ""
-            out[f"{name} ({unit})" if unit else name] = m["value"]
+            label = _ascii_fold(translate(str(m.get("title_key") or name), label_lang))
+            out[label] = {"value": m["value"], "unit": m.get("unit") or ""}
     if isinstance(wire.get("total_score"), (int, float)):
-        out["total_score"] = wire["total_score"]
+        out[_ascii_fold(translate("total_score.title", label_lang))] = {
+            "value": wire["total_score"], "unit": ""}
     return out
 
 
