@@ -63,6 +63,7 @@ def clip_stats(track: PoseTrack, feats) -> dict[str, float]:
     s["trunk_med"] = _pct(trunk, 50)
     s["trunk_lo"] = _pct(trunk, 10)
     s["trunk_hi"] = _pct(trunk, 90)
+    s["trunk_top"] = _pct(trunk, 97)
     for name in ("knee", "hip", "elbow", "shoulder"):
         s[f"{name}_range"] = _rng(f[name])
         s[f"{name}_lo"] = _pct(f[name], 5)
@@ -132,7 +133,7 @@ def _scores(s: dict[str, float]) -> dict[str, float]:
     barbell = (_soft(s["wrist_sh_med"], lo=-0.35, hi=0.45, width=0.2)
                + _soft(s["wrist_spread_med"], lo=1.45, width=0.15))
     squat_base = (up + _soft(s["knee_range"], lo=45, width=12) + legs_together + no_travel
-                  + 0.5 * not_overhead + max(-1.5, _soft(s["trunk_hi"], hi=70, width=8)))
+                  + 0.5 * not_overhead + max(-1.5, _soft(s["trunk_top"], hi=65, width=8)))
     sc["squat"] = squat_base + barbell
     sc["bodyweight_squat"] = squat_base - 2.5 * float(np.exp(barbell))
     sc["deadlift"] = (_soft(s["hip_range"], lo=45, width=12) + _soft(s["trunk_hi"], lo=40, width=12)
@@ -145,7 +146,7 @@ def _scores(s: dict[str, float]) -> dict[str, float]:
                    + _soft(s["knee_alternation"], hi=1.3, width=0.2)
                    + _soft(s["knee_lo"], hi=120, width=15) + not_overhead)
     # standing -> plank (hands on the floor) -> standing
-    sc["burpee"] = (_soft(s["trunk_lo"], hi=30, width=12) + _soft(s["trunk_hi"], lo=70, width=8)
+    sc["burpee"] = (_soft(s["trunk_lo"], hi=30, width=12) + _soft(s["trunk_top"], lo=70, width=8)
                     + _soft(s["knee_range"], lo=40, width=15)
                     + _soft(s["wrist_ankle_lo"], lo=-0.5, hi=0.5, width=0.3) - 0.25)
     sc["sit_up"] = (_soft(s["trunk_hi"], lo=60, width=12) + _soft(s["trunk_lo"], hi=50, width=15) + _soft(s["trunk_range_sit"], lo=30,
