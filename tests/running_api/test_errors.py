@@ -127,6 +127,7 @@ def test_not_found_404_unknown_and_other_clients(api: Api, videos: dict[str, Pat
     _error(api.results("0" * 32), 404, "not_found")
     _error(api.results("0" * 32, "calculated_data"), 404, "not_found")
     _error(api.results("0" * 32, "raw_data"), 404, "not_found")
+    _error(api.results("x" * 500), 404, "not_found")  # any string id: 404, never a 422
     mine = api.start(videos["mp4"]).json()["analysis_id"]
     _, token, key = api.new_client()
     for level in ("", "/calculated_data", "/raw_data"):

@@ -116,3 +116,21 @@ def test_sdk_without_api_key_gets_401(live: Live, videos: dict[str, Path],
     with live.sdk(api_key=None) as client, pytest.raises(SdkError) as info:
         client.start_running_analysis(videos["mp4"], view="side")
     assert info.value.code == "missing_api_key"
+
+
+@pytest.mark.parametrize("api_key, code", [("rsk_not_a_key", "invalid_api_key"),
+                                           (None, "missing_api_key")])
+def test_auth_error_on_a_large_upload_reaches_the_sdk_as_json(
+        live: Live, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, api_key: str | None,
+        code: str) -> None:
+    """Refused before the body is read: the server still drains it, so the client reads the
+    JSON error instead of a reset connection."""
+    from repstride.client.errors import RepstrideError as SdkError
+
+    monkeypatch.delenv("REPSTRIDE_API_KEY", raising=False)
+    monkeypatch.setenv("REPSTRIDE_CONFIG", str(Path("/nonexistent/repstride.toml")))
+    big = tmp_path / "big.mp4"
+    big.write_bytes(b"\0" * (8 * 1024 * 1024))
+    with live.sdk(api_key=api_key) as client, pytest.raises(SdkError) as info:
+        client.start_running_analysis(big, view="side")
+    assert info.value.code == code

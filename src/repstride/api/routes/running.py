@@ -64,7 +64,7 @@ Language = Annotated[str | None, Query(description="Override the analysis' langu
 
 
 def owned_analysis(running: RunningDep, client: RunningClient,
-                   analysis_id: Annotated[str, PathParam(alias="id", max_length=200)],
+                   analysis_id: Annotated[str, PathParam(alias="id")],
                    language: Language = None) -> RunningRecord:
     """The caller's analysis (the ownership check of this API lives here)."""
     return running.get(client.id, analysis_id, lang=parse_language(language))
