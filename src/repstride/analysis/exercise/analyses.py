@@ -40,8 +40,13 @@ def _value(spec: AnalysisSpec, feats: Features, rep: RepWindow) -> float | None:
             return None
         return float(v.min() if spec.reduce == "min" else v.max())
     if spec.reduce == "ends_max":
+        # the rest position around the rep's start and end: the window itself begins only
+        # once the signal has left the rest zone
         k = max(1, int(round(0.15 * win.size)))
-        v = _finite(np.concatenate([win[:k], win[-k:]]))
+        pad = max(1, int(round(0.5 * feats.fps)))
+        before = x[max(0, rep.start - pad):rep.start + k]
+        after = x[max(rep.start, rep.end - k):rep.end + pad + 1]
+        v = _finite(np.concatenate([before, after]))
         return float(v.max()) if v.size else None
     if spec.reduce == "hold":
         v = win

@@ -13,7 +13,7 @@ from typing import Literal
 Reduce = Literal[
     "at_mid",        # value at the deepest/peak frame (median of +-2 frames)
     "min", "max",    # over the rep (start..end)
-    "ends_max",      # max over the rep's first and last 15 % (lockout at the rest position)
+    "ends_max",      # max around the rep's start and end (+-0.5 s; lockout at the rest position)
     "duration",      # end - start, ms
     "hold",          # time within 10 % of the extreme, ms
     "ecc_con",       # (mid - start) / (end - mid)
@@ -97,7 +97,7 @@ SPECS: dict[str, ActivitySpec] = {s.name: s for s in (
         "deadlift", "hip", "up", 40.0, required=LEGS + ("SHOULDER",), min_rep_s=0.8,
         alternates=(("shoulder_above_ankle", "up", 0.4),),
         analyses=(
-            _a("LOCKOUT_HIP_ANGLE_DEGREES", "hip", "max", good_min=165.0),
+            _a("LOCKOUT_HIP_ANGLE_DEGREES", "hip", "max", good_min=160.0),
             _a("LOCKOUT_KNEE_ANGLE_DEGREES", "knee", "max", good_min=160.0),
             _a("TRUNK_LEAN_DEGREES", "trunk", "max"),
             BAR_PATH, DURATION)),
