@@ -153,3 +153,35 @@ def test_period_of_a_signal_without_positive_peaks_is_unknown() -> None:
     per, strength = _first_period(np.sin(np.arange(200) * 2 * np.pi / 20), fps=10.0,
                                   min_s=0.5, max_s=10.0)
     assert per == pytest.approx(2.0, abs=0.05) and strength > 0.9
+
+
+def _contact(side: str, td: float, to: float, conf: float = 1.0):
+    from repstride.analysis.running.gait import Contact, GaitEvent
+
+    return Contact(side, GaitEvent("TD", side, td, int(td * 60), conf),  # type: ignore[arg-type]
+                   GaitEvent("TO", side, to, int(to * 60), conf))  # type: ignore[arg-type]
+
+
+def test_a_contact_split_by_a_label_swap_is_joined() -> None:
+    from repstride.analysis.running.gait import _merge_split_contacts
+
+    cs = [_contact("left", 0.0, 0.24), _contact("right", 0.35, 0.45),
+          _contact("left", 0.47, 0.59), _contact("left", 1.06, 1.30), _contact("right", 0.71, 0.95)]
+    cs.sort(key=lambda c: c.td.time_s)
+    windows: list = []
+    out = _merge_split_contacts(cs, 0.7, 1 / 60, windows)
+    assert [(c.side, round(c.td.time_s, 2), round(c.to.time_s, 2)) for c in out] == [
+        ("left", 0.0, 0.24), ("right", 0.35, 0.59), ("right", 0.71, 0.95), ("left", 1.06, 1.3)]
+    assert windows == [(int(0.47 * 60), int(0.59 * 60))]
+
+
+def test_sides_alternate_within_a_run_of_steps() -> None:
+    from repstride.analysis.running.gait import _alternate_sides
+
+    cs = [_contact("left", 0.0, 0.24), _contact("right", 0.35, 0.59),
+          _contact("right", 0.71, 0.95, conf=0.3), _contact("right", 1.06, 1.30),
+          _contact("right", 3.0, 3.2)]  # a new run after a gap keeps its own label
+    windows: list = []
+    out = _alternate_sides(cs, 0.7, windows)
+    assert [c.side for c in out] == ["left", "right", "left", "right", "right"]
+    assert out[2].td.side == "left" and windows == [(int(0.71 * 60), int(0.95 * 60))]

@@ -31,7 +31,7 @@ All times are video time divided by ``slow_motion_factor`` (1 = real time).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -323,6 +323,15 @@ def detect_gait_events(
         masks[side] = mask
         contacts += found
     contacts.sort(key=lambda c: c.td.time_s)
+    stride_s = stride_frames / fps_real
+    windows: list[tuple[int, int]] = []  # rows whose leg labels the contact logic corrected
+    contacts = _merge_split_contacts(contacts, stride_s, 1.0 / fps_real, windows)
+    contacts = _alternate_sides(contacts, stride_s, windows)
+    for lo, hi in windows:
+        sl = slice(max(0, lo - 1), min(n, hi + 2))
+        for jl, jr in _leg_pairs():
+            pts[sl, jl], pts[sl, jr] = pts[sl, jr].copy(), pts[sl, jl].copy()
+    swaps["count"] += len(windows)
 
     flags: list[str] = []
     if fps_real < MIN_CONTACT_FPS:
@@ -344,9 +353,64 @@ def detect_gait_events(
     return ev
 
 
-def _with_flag(ev: GaitEvents, flag: str) -> GaitEvents:
-    from dataclasses import replace
+def _merge_split_contacts(cs: list[Contact], stride_s: float, frame_s: float,
+                          windows: list[tuple[int, int]]) -> list[Contact]:
+    """Join a contact that a mid-stance label swap cut in two (a contact of one label followed
+    within ~2 frames by one of the other label, together no longer than 1.4 x the median
+    contact: two real contacts would be about twice the median)."""
+    if len(cs) < 3:
+        return cs
+    med = float(np.median([c.duration_s for c in cs]))
+    out: list[Contact] = []
+    for c in cs:
+        if out:
+            p = out[-1]
+            gap = c.td.time_s - p.to.time_s
+            if c.side != p.side and gap <= 2.5 * frame_s and \
+                    c.to.time_s - p.td.time_s <= min(1.4 * med, 0.6 * stride_s):
+                to = replace(c.to, side=p.side, confidence=round(0.5 * c.to.confidence, 3))
+                out[-1] = Contact(p.side, p.td, to)
+                windows.append((c.td.frame, c.to.frame))
+                continue
+        out.append(c)
+    return out
 
+
+def _alternate_sides(cs: list[Contact], stride_s: float, windows: list[tuple[int, int]]
+                     ) -> list[Contact]:
+    """Running alternates feet: within each run of consecutive steps (touch-downs less than
+    three quarters of a stride apart) give the contacts alternating sides, in the phase that
+    agrees best (confidence-weighted) with the labels found. A relabelled contact's rows are
+    added to ``windows`` (its leg points must be swapped to match)."""
+    if len(cs) < 2:
+        return cs
+    segments: list[list[int]] = [[0]]
+    for i in range(1, len(cs)):
+        if cs[i].td.time_s - cs[i - 1].td.time_s < 0.75 * stride_s:
+            segments[-1].append(i)
+        else:
+            segments.append([i])
+    out = list(cs)
+    for seg in segments:
+        if len(seg) < 2:
+            continue
+        score = {"left": 0.0, "right": 0.0}  # phase = side of the segment's first contact
+        for k, i in enumerate(seg):
+            w = 0.1 + cs[i].confidence
+            first = cs[i].side if k % 2 == 0 else ("left" if cs[i].side == "right" else "right")
+            score[first] += w
+        first = max(score, key=lambda s: score[s])
+        for k, i in enumerate(seg):
+            want = first if k % 2 == 0 else ("left" if first == "right" else "right")
+            c = cs[i]
+            if c.side != want:
+                windows.append((c.td.frame, c.to.frame))
+                out[i] = Contact(want, replace(c.td, side=want),  # type: ignore[arg-type]
+                                 replace(c.to, side=want))  # type: ignore[arg-type]
+    return out
+
+
+def _with_flag(ev: GaitEvents, flag: str) -> GaitEvents:
     return replace(ev, flags=ev.flags + (flag,))
 
 
