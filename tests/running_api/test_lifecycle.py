@@ -177,6 +177,8 @@ def test_side_view_result_levels(api_any_db: Api, videos: dict[str, Path]) -> No
     assert {s["type_label"] for s in steps} <= {"Rückfußlauf (Fersenaufsatz)", "Mittelfußlauf",
                                                  "Vorfußlauf"}
     assert set(calc["joint_angles"]) == {"ankle", "knee", "hip", "shoulder", "elbow"}
+    assert calc["titles"]["joint_angles"] == "Gelenkwinkel"
+    assert calc["titles"]["phases"]["toe_off"] == "Zehenablösung"
     assert calc["running_styles"] and all("confidence" in s for s in calc["running_styles"])
     assert calc["metrics"]["speed"]["value"] == pytest.approx(1000 / 300, rel=0.01)  # from pace
 
@@ -198,6 +200,7 @@ def test_back_view_calculated_data(api: Api, videos: dict[str, Path]) -> None:
     calc = api.results(aid, "calculated_data").json()
     gc = calc["gait_cycle"]
     assert gc["title"] == "歩行周期" and gc["full_body"] is True
+    assert calc["titles"] == {"back_view": "後方からのランニング分析", "gait_cycle": "歩行周期"}
     means = gc["stance_means"]
     assert set(means) == {"left", "right"}
     assert gc["steps"]

@@ -383,7 +383,7 @@ class RunningService:
             urls_expire_at=int(self.clock() + ttl) if (thumb or video) else None,
             parameters=_parameters_wire(rec.params),
             video_input_information=_video_info_wire(rec),
-            biomechanical_analysis=translate_tree(rec.result or {}, lang),
+            biomechanical_analysis=self._analysis_wire(rec, lang),
         )
         if thumb is None or video is None:
             body["media_reason"] = translate(rec.media_reason or "running_api.media.render_failed",
@@ -392,7 +392,7 @@ class RunningService:
 
     def calculated_body(self, rec: RunningRecord, lang: str) -> dict[str, Any]:
         self._require_success(rec, lang)
-        result = translate_tree(rec.result or {}, lang)
+        result = self._analysis_wire(rec, lang)
         return {"analysis_id": rec.id, "id": rec.id, "status": rec.status,
                 "analysis_type": rec.analysis_type, "language": lang, **result}
 
@@ -404,6 +404,14 @@ class RunningService:
                 "landmark_names": list(landmark_names()),
                 "frames": frames_wire(track)}
 
+    @staticmethod
+    def _analysis_wire(rec: RunningRecord, lang: str) -> dict[str, Any]:
+        """The analysis' wire body in ``lang``, plus ``titles``: the section and phase headings a
+        report shows (they are message keys the wire body does not carry itself)."""
+        body = translate_tree(rec.result or {}, lang)
+        body.setdefault("titles", section_titles(rec.analysis_type, lang))
+        return body
+
     def _require_success(self, rec: RunningRecord, lang: str) -> None:
         if rec.status != SUCCESS:
             from repstride.errors import AnalysisNotCompleted
@@ -414,6 +422,24 @@ class RunningService:
 
 
 # --- wire helpers -------------------------------------------------------------------------------
+
+#: Report sections per analysis type (each has a ``<section>.title`` message).
+SECTIONS: dict[str, tuple[str, ...]] = {
+    "side_view": ("side_view", "total_score", "metrics", "overstride", "foot_landing",
+                  "joint_angles", "running_styles"),
+    "back_view": ("back_view", "gait_cycle"),
+}
+#: Side-view joint-angle phases (``phase.<name>`` messages).
+PHASES: tuple[str, ...] = ("touch_down", "mid_stance", "toe_off", "range")
+
+
+def section_titles(analysis_type: str, lang: str) -> dict[str, Any]:
+    titles: dict[str, Any] = {s: translate(f"{s}.title", lang)
+                              for s in SECTIONS.get(analysis_type, ())}
+    if analysis_type == "side_view":
+        titles["phases"] = {p: translate(f"phase.{p}", lang) for p in PHASES}
+    return titles
+
 
 
 def _parameters_wire(p: RunningParams) -> dict[str, Any]:
