@@ -1,0 +1,103 @@
+"""``repstride clients ...``, ``repstride db upgrade`` and ``repstride serve`` (first start)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from click.testing import CliRunner
+from svc_helpers import free_port
+
+from repstride.cli import _register, cli
+
+
+@pytest.fixture
+def run(tmp_path: Path, monkeypatch):  # noqa: ANN001, ANN201
+    monkeypatch.setenv("REPSTRIDE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("REPSTRIDE_DATABASE_URL", raising=False)
+    _register()
+    runner = CliRunner()
+
+    def invoke(*args: str):  # noqa: ANN202
+        return runner.invoke(cli, list(args), catch_exceptions=False)
+    return invoke
+
+
+def test_clients_create_list_credit_revoke(run) -> None:  # noqa: ANN001
+    r = run("clients", "create", "--name", "coach-app", "--credits", "7", "--json")
+    assert r.exit_code == 0, r.output
+    created = json.loads(r.output)
+    assert created["credits"] == 7 and len(created["client_secret"]) >= 40
+    listed = json.loads(run("clients", "list", "--json").output)
+    assert listed == [{"client_id": created["client_id"], "name": "coach-app", "credits": 7,
+                       "revoked": False}]
+    assert "10 credits" in run("clients", "credit", created["client_id"], "3").output
+    assert run("clients", "revoke", created["client_id"]).exit_code == 0
+    assert json.loads(run("clients", "list", "--json").output)[0]["revoked"] is True
+    assert "client_secret" not in run("clients", "list").output
+
+
+def test_clients_create_validates_credits(run) -> None:  # noqa: ANN001
+    r = CliRunner().invoke(cli, ["clients", "create", "--name", "x", "--credits", "-1"])
+    assert r.exit_code == 2
+
+
+def test_db_upgrade(run) -> None:  # noqa: ANN001
+    r = run("db", "upgrade")
+    assert r.exit_code == 0 and "database at revision" in r.output
+
+
+def _start(data_dir: Path, port: int) -> subprocess.Popen:
+    env = {**os.environ, "REPSTRIDE_DATA_DIR": str(data_dir)}
+    env.pop("REPSTRIDE_DATABASE_URL", None)
+    exe = Path(sys.executable).parent / "repstride"
+    return subprocess.Popen([str(exe), "serve", "--port", str(port), "--workers", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
+
+
+def _wait_health(port: int, proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/health", timeout=2).ok:
+                return
+        except requests.ConnectionError:
+            pass
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.1)
+
+
+def test_serve_first_start_creates_a_client_once(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    port = free_port()
+    proc = _start(data, port)
+    try:
+        creds = {}
+        for line in proc.stdout:
+            key, _, value = line.strip().partition(":")
+            if key in ("client_id", "client_secret"):
+                creds[key] = value.strip()
+            if len(creds) == 2:
+                break
+        _wait_health(port, proc)
+        r = requests.post(f"http://127.0.0.1:{port}/oauth2/token", data={
+            "grant_type": "client_credentials", **creds}, timeout=10)
+        assert r.status_code == 200
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=30)
+    assert (data / "repstride.sqlite3").is_file() and (data / "blobs").is_dir()
+    port = free_port()
+    proc = _start(data, port)  # second start: the client exists, nothing printed
+    try:
+        _wait_health(port, proc)
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=30)
+    assert "client_secret" not in out
