@@ -97,3 +97,35 @@ def test_restart_mid_queue_resumes_every_job(settings, clips) -> None:  # noqa: 
     assert [a["status"] for a in results] == ["Complete"] * 4
     assert [len(a["reps"]) for a in results] == [3, 3, 4, 4]
     assert fresh.pose_calls == 4
+
+
+def test_client_disconnect_mid_upload_leaves_nothing(settings, clips) -> None:  # noqa: ANN001
+    import socket
+
+    services = build_services(settings, pipeline=FastPipeline())
+    try:
+        with ThreadServer(services, start_workers=False) as srv:
+            token = _token(srv.url, services)
+            data = clips[0].read_bytes()
+            created = requests.post(f"{srv.url}/videos", headers={"Authorization": token},
+                                    json={"filename": "c.mp4", "size": len(data)}).json()
+            head = "".join(f"--B\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                           for k, v in created["fields"].items())
+            head += "--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"c.mp4\"\r\n\r\n"
+            with socket.create_connection(("127.0.0.1", srv.port)) as sock:
+                sock.sendall((f"POST /uploads HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                              f"multipart/form-data; boundary=B\r\nTransfer-Encoding: chunked"
+                              f"\r\n\r\n").encode())
+                part = head.encode() + data[: len(data) // 2]
+                sock.sendall(f"{len(part):x}\r\n".encode() + part + b"\r\n")
+            video = requests.get(f"{srv.url}/videos/{created['id']}",
+                                 headers={"Authorization": token}).json()
+            # the server notices the disconnect; the video stays uploadable
+            retry = requests.post(created["url"], data=created["fields"],
+                                  files={"file": ("c.mp4", data)})
+        tmp_left = list((services.blobs.root / ".tmp").iterdir())
+    finally:
+        services.close()
+    assert video["status"] == "Pending"
+    assert retry.status_code == 204
+    assert tmp_left == []

@@ -12,6 +12,7 @@ from contextlib import ExitStack
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
 
 from repstride.api.deps import ServicesDep
 from repstride.api.multipart_stream import Field, FileData, FileStart, MultipartStream, PartEnd
@@ -53,6 +54,9 @@ async def upload(request: Request, services: ServicesDep) -> Response:
     store = _local_store(services)
     try:
         await _receive(request, services, store)
+    except ClientDisconnect as exc:
+        # Nobody is left to read an answer; the partial blob was discarded by the writer.
+        raise MalformedUpload("The client disconnected before the upload finished.") from exc
     except RepstrideError:
         await _drain(request)
         raise
