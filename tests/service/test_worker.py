@@ -148,3 +148,12 @@ def test_job_control_interrupt() -> None:
     ev.set()
     with pytest.raises(Interrupted):
         ctl.progress(2, 2)
+
+
+def test_too_long_video_fails_with_a_reason(services, pipeline, clip, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setattr(services.settings, "max_video_duration_s", 0.5)  # the clip lasts 1.2 s
+    client, video, job_id = _uploaded(services, clip)
+    assert services.runner.run_job(job_id) == "failed"
+    v = services.videos.get(client.id, video.id)
+    assert (v.status, v.reason, v.fps) == ("Failed", "video_too_long", pytest.approx(10.0))
+    assert pipeline.pose_calls == 0
