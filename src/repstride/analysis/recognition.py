@@ -170,7 +170,9 @@ def _scores(s: dict[str, float]) -> dict[str, float]:
                      + _soft(s["elbow_range"], lo=40, width=15) + still_legs * 0.3)
     sc["downward_dog"] = (_soft(s["trunk_hi"], lo=100, width=15) + _soft(s["hip_lo"], hi=110, width=15)
                           + _soft(s["wrist_sh_med"], hi=-0.3, width=0.3) - 0.5)
-    lift = _soft(s["wrist_hip_range"], lo=2.0, width=0.4) + _soft(s["wrist_sh_hi"], lo=0.7, width=0.3)
+    # floor to overhead: the bar starts below the knees and the hips hinge to get it
+    lift = (_soft(s["wrist_hip_range"], lo=2.0, width=0.4) + _soft(s["wrist_sh_hi"], lo=0.7, width=0.3)
+            + _soft(s["wrist_hip_lo"], hi=-0.3, width=0.25) + _soft(s["hip_range"], lo=45, width=15))
     sc["clean_and_jerk"] = (lift + _soft(s["wrist_spread_hi"], hi=2.2, width=0.4) + no_travel - 0.5)
     sc["snatch"] = (lift + _soft(s["wrist_spread_hi"], lo=2.2, width=0.4) + no_travel - 0.5)
     sc["punch"] = (up + still_legs * 0.7 + _soft(s["arm_ext_range"], lo=0.3, width=0.12)
