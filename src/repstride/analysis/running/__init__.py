@@ -11,11 +11,18 @@ Public entry points
 - :func:`synthesize_run` (``synthetic.py``): a stick-figure runner with exact ground truth.
 """
 
+from repstride.analysis.running.back_view import BackViewResult, analyze_back_view
+from repstride.analysis.running.field_markers import FieldMarker, FieldMarkers
 from repstride.analysis.running.gait import (
     MIN_CONTACT_FPS, Contact, GaitEvent, GaitEvents, detect_gait_events,
 )
 from repstride.analysis.running.messages import MESSAGE_KEYS
+from repstride.analysis.running.side_view import SideViewResult, analyze_side_view, parse_pace
+from repstride.analysis.running.sprint import analyze_sprint
+from repstride.analysis.running.synthetic import synthesize_run
 
 __all__ = [
     "MIN_CONTACT_FPS", "Contact", "GaitEvent", "GaitEvents", "detect_gait_events", "MESSAGE_KEYS",
+    "BackViewResult", "analyze_back_view", "SideViewResult", "analyze_side_view", "parse_pace",
+    "FieldMarker", "FieldMarkers", "analyze_sprint", "synthesize_run",
 ]
