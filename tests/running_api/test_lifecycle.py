@@ -320,3 +320,30 @@ def test_jobs_survive_through_the_queue_worker(api: Api, videos: dict[str, Path]
     finally:
         queue.stop()
     assert api.results(aid).json()["status"] == "success"
+
+
+def test_shutdown_mid_analysis_releases_the_job_and_a_restart_finishes_it(
+        api: Api, videos: dict[str, Path]) -> None:
+    stages = [Stage(0.3), Stage(0.6)]
+    api.pipeline.stages = stages
+    aid = _start(api, videos["mp4"])
+    (job_id,) = api.job_ids()
+    outcome: list[str | None] = []
+    worker = threading.Thread(target=lambda: outcome.append(api.services.runner.run_job(job_id)))
+    worker.start()
+    assert stages[0].reached.wait(30)
+    api.services.runner.interrupt.set()  # what stop_workers() does on shutdown
+    stages[0].release.set()
+    worker.join(60)
+    assert outcome == ["queued"]  # released, not failed
+    body = api.results(aid).json()
+    assert body["status"] == "analyzing" and body["percentage"] == 30
+    assert api.balance() == 9
+
+    api.services.runner.interrupt.clear()  # the next server start
+    for st in stages:
+        st.release.set()
+    _run_all(api)
+    body = api.results(aid).json()
+    assert body["status"] == "success" and api.balance() == 9
+    assert api.pipeline.calls == 2
