@@ -39,10 +39,12 @@ def analyze_exercise(track: PoseTrack, *, activity: str | None = None,
 
     if activity is not None and activity not in SPECS and activity != "sprint":
         raise ValueError(f"no exercise spec for activity {activity!r}")
-    feats = compute_features(track) if len(track) else None
     info: dict = {}
-    if feats is None or not track.detected.any():
-        return _failed(activity, info | {"usableFraction": 0.0})
+    if int(track.detected.sum()) < MIN_USABLE_S * track.fps:
+        # not even a second of body: nothing to recognise or count
+        return _failed(activity, {"usableFraction": round(float(track.detected.mean()), 3)
+                                  if len(track) else 0.0})
+    feats = compute_features(track)
     rec = recognize_activity(track, features=feats)
     if activity is None:
         activity = rec.activity
