@@ -82,11 +82,14 @@ def test_walker_landmark_geometry(demo_people: TrackedPeople) -> None:
 
 @pytest.mark.devdata
 def test_shared_clips_keep_one_subject(manifest: list[dict[str, str]], dev_data: Path) -> None:
-    picks = [r for r in manifest if r["file"].startswith(("Jintao-Xu", "dylan-plummer"))][:2]
+    # two short clips: a close-up (the person is bigger than the frame) and a back view
+    wanted = ("dylan-plummer__speed-counting/data/videos/025_fitness.mp4",
+              "Jintao-Xu__Pose_Estimation/9.mp4")
+    picks = [r for r in manifest if r["file"] in wanted]
     if not picks:
-        pytest.skip("no short clips in the manifest")
+        pytest.skip("the short clips are not in the manifest")
     for row in picks:
         res = track_people(dev_data / row["file"]).result()
-        assert res.track.detected.mean() > 0.7, row["file"]
+        assert res.track.detected.mean() > 0.85, row["file"]
         assert_no_jumps(res.track, max_step=0.15)
         json.dumps(res.track.meta)  # meta stays JSON-friendly for the API
