@@ -144,3 +144,25 @@ def test_main_joint_angle_picks_the_better_seen_side() -> None:
     assert series.side == "right"
     # right hip (0.45,0.55) knee (0.44,0.70) ankle (0.44,0.85): almost straight
     assert np.all((series.degrees > 170) & (series.degrees < 180))
+
+
+def test_current_rep_for_reps_and_overlapping_strides() -> None:
+    from repstride.render.overlay import _current_rep, _scene
+
+    track = figure_track(60, width=320, height=240)
+    reps = (Rep(100, 300, 600, ()), Rep(500, 700, 900, ()), Rep(1000, 1200, 1400, ()))
+
+    def scene(activity: str):
+        result = ActivityResult("Complete", "running" if activity == "sprint" else "x", activity,
+                                reps)
+        return _scene(track, width=320, height=240, analysis=result, people=None,
+                      subject_id=None, events=(), metrics=None, duration_s=2.0)
+
+    sc = scene("squat")
+    assert _current_rep(sc, 0.05) is None
+    assert _current_rep(sc, 0.55)[0] == 1  # under way
+    assert _current_rep(sc, 0.95)[0] == 1  # finished, numbers stay up until the next starts
+    sp = scene("sprint")
+    assert _current_rep(sp, 0.55, finished_only=True)[0] == 0  # stride 1 still in the air
+    assert _current_rep(sp, 0.65, finished_only=True)[0] == 0
+    assert _current_rep(sp, 0.95, finished_only=True)[0] == 1

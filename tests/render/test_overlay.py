@@ -127,8 +127,10 @@ def test_running_video_draws_metrics_and_events(landscape, tmp_path) -> None:
                                thumbnail_path=tmp_path / "r.jpg")
     frames = _frames(out["running"])
     assert len(frames) == 45
-    bottom = frames[20][-30:, :].astype(int)
-    assert np.abs(bottom - GREY).max() > 60  # the contact strip
+    # the contact strip runs along the top edge, over the full width
+    strip = frames[20][:20, 200:300].astype(int)
+    assert np.abs(strip - GREY).max() > 60
+    assert np.abs(frames[20][-30:, 200:300].astype(int) - GREY).max() < 12  # feet area left clear
     assert out["thumbnail"].stat().st_size > 0
 
 

@@ -256,17 +256,28 @@ def joint_arc(img: NDArray[np.uint8], a: NDArray[np.float64], b: NDArray[np.floa
                 cv2.LINE_AA, _SHIFT)
 
 
+def strip_height(sz: Sizes) -> int:
+    """Height of :func:`events_strip` including its shaded border."""
+    lane = max(8, round(16 * sz.scale))
+    gap = max(2, round(4 * sz.scale))
+    return 2 * lane + 3 * gap
+
+
 def events_strip(img: NDArray[np.uint8], stances: Sequence[tuple[str, float, float]],
-                 t0: float, t1: float, now: float, sz: Sizes) -> None:
-    """Two lanes (L, R) at the bottom: ground-contact bars in each foot's colour and a playhead."""
+                 t0: float, t1: float, now: float, sz: Sizes) -> int:
+    """Two lanes (L, R) along the top edge: ground contacts in each foot's colour and a playhead.
+
+    At the top rather than the bottom because the feet, the thing to watch in a running clip,
+    are usually near the bottom of the frame. Returns the strip's bottom y.
+    """
     h, w = img.shape[:2]
     lane = max(8, round(16 * sz.scale))
     gap = max(2, round(4 * sz.scale))
     label_big = 0.8 * lane / max(1, text_size("L", sz)[1])  # lane-high letters
     label_w = text_size("R", sz, big=label_big)[0] + sz.line_gap
     x0, x1 = sz.margin + label_w, w - sz.margin
-    y0 = h - sz.margin - 2 * lane - gap
-    shade(img, sz.margin - gap, y0 - gap, w - sz.margin + gap, h - sz.margin + gap)
+    y0 = sz.margin // 2 + gap
+    shade(img, sz.margin - gap, y0 - gap, w - sz.margin + gap, y0 + 2 * lane + 2 * gap)
     span = max(t1 - t0, 1e-6)
 
     def xs(t: float) -> int:
@@ -284,6 +295,7 @@ def events_strip(img: NDArray[np.uint8], stances: Sequence[tuple[str, float, flo
     px = xs(now)
     cv2.line(img, (px, y0 - gap), (px, y0 + 2 * lane + gap), style.NEUTRAL, max(1, sz.line // 2),
              cv2.LINE_AA)
+    return y0 + 2 * lane + 2 * gap
 
 
 def ring(img: NDArray[np.uint8], centre: NDArray[np.float64], radius: int, color: Color,

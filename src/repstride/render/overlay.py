@@ -130,14 +130,20 @@ def _paint_skeleton(img: NDArray[np.uint8], sc: _Scene, row: int | None) -> None
     draw.skeleton(img, sc.px[row], sc.track.score[row], sc.sizes)
 
 
-def _current_rep(sc: _Scene, t: float) -> tuple[int, Rep] | None:
-    """The rep under way at ``t``, else the last finished one (its numbers stay up until the next)."""
+def _current_rep(sc: _Scene, t: float, *, finished_only: bool = False) -> tuple[int, Rep] | None:
+    """The rep under way at ``t``, else the last finished one (its numbers stay up until the next).
+
+    ``finished_only`` (sprints, whose strides overlap: the next toe-off comes before the previous
+    foot lands) shows the last finished stride, so the panel agrees with the counter.
+    """
     current = None
     for i, r in enumerate(sc.reps):
-        if r.start_ms / 1000.0 <= t:
+        if (r.end_ms if finished_only else r.start_ms) / 1000.0 <= t + 1e-6:
             current = (i, r)
-        else:
+        elif not finished_only:
             break
+    if current is None and finished_only and sc.reps and sc.reps[0].start_ms / 1000.0 <= t:
+        current = (0, sc.reps[0])
     return current
 
 
@@ -152,9 +158,16 @@ def _main_joint_decor(img: NDArray[np.uint8], sc: _Scene, row: int | None) -> No
             deg = float(d)
             draw.joint_arc(img, a, b, c, sz)
     radius = max(18, round(46 * sz.scale))
-    centre = (w - sz.margin * 2 - radius, sz.margin * 2 + radius)
+    centre = (w - sz.margin * 2 - radius, _top(sc) + sz.margin + radius)
     draw.gauge(img, centre, radius, deg, f"{sc.angle.side} {sc.angle.joint.label}", sz,
                cache=sc.cache)
+
+
+def _top(sc: _Scene) -> int:
+    """Where panels start: below the contact strip when there is one."""
+    if sc.events:
+        return sc.sizes.margin // 2 + draw.strip_height(sc.sizes) + sc.sizes.margin // 2
+    return sc.sizes.margin
 
 
 def _paint_events(img: NDArray[np.uint8], sc: _Scene, row: int | None, t: float) -> None:
@@ -188,14 +201,14 @@ def _paint_all(img: NDArray[np.uint8], sc: _Scene, row: int | None, t: float) ->
         lines.append((title, style.MUTED, 1.0))
         noun = "STRIDES" if a.activity == "sprint" else "REPS"
         done = int(np.count_nonzero(sc.rep_end_s <= t + 1e-6))
-        lines.append((f"{noun} {done}", style.NEUTRAL, 1.9))
-        cur = _current_rep(sc, t)
+        lines.append((f"{noun} {done}", style.NEUTRAL, 1.7))
+        cur = _current_rep(sc, t, finished_only=a.activity == "sprint")
         if cur is not None:
             i, rep = cur
             lines.append((f"{'Stride' if noun == 'STRIDES' else 'Rep'} {i + 1}", style.MUTED, 0.9))
             shown = [x for x in (analysis_line(an) for an in rep.analyses) if x is not None]
-            lines.extend((s, c, 0.9) for s, c in shown[:MAX_ANALYSIS_LINES])
-    draw.text_panel(img, lines, (sz.margin, sz.margin), sz, cache=sc.cache)
+            lines.extend((s, c, 0.85) for s, c in shown[:MAX_ANALYSIS_LINES])
+    draw.text_panel(img, lines, (sz.margin, _top(sc)), sz, cache=sc.cache)
     _paint_events(img, sc, row, t)
 
 
@@ -204,11 +217,11 @@ def _paint_running(img: NDArray[np.uint8], sc: _Scene, row: int | None, t: float
     _main_joint_decor(img, sc, row)
     sz = sc.sizes
     lines: list[tuple[str, Color, float]] = [("Running analysis", style.MUTED, 1.0)]
-    lines.extend((s, style.NEUTRAL, 0.9) for s in metric_lines(sc.metrics))
+    lines.extend((s, style.NEUTRAL, 0.85) for s in metric_lines(sc.metrics))
     n_contacts = sum(1 for e in sc.events if e.kind == "contact" and e.time_s <= t + 1e-6)
     if sc.events:
         lines.append((f"Steps {n_contacts}", style.NEUTRAL, 1.3))
-    draw.text_panel(img, lines, (sz.margin, sz.margin), sz, cache=sc.cache)
+    draw.text_panel(img, lines, (sz.margin, _top(sc)), sz, cache=sc.cache)
     _paint_events(img, sc, row, t)
 
 
