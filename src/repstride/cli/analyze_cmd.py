@@ -27,11 +27,20 @@ def _fmt_value(a: dict[str, Any]) -> str:
     v = a.get("analysisScalar")
     text = "n/a" if v is None else f"{v:g}"
     op = a.get("analysisOpinion")
-    return f"{text} ({op})" if op else text
+    return f"{text} {'ok' if op == 'good' else 'BAD'}" if op else text
+
+
+_UNITS = {"DEGREES": "deg", "MS": "ms", "PERCENTAGE": "%", "RATIO": "x"}
+
+
+def _abbrev(analysis_type: str) -> str:
+    """``HIP_KNEE_ANGLE_DEGREES`` -> ``HKA deg``: short column headers, explained in a legend."""
+    *words, unit = analysis_type.split("_")
+    return "".join(w[0] for w in words) + " " + _UNITS.get(unit, unit.lower())
 
 
 def render_table(wire: dict[str, Any]) -> str:
-    """Human-readable summary of an analysis object (wire form)."""
+    """Human-readable summary of an analysis object (wire form): one row per rep."""
     lines: list[str] = []
     info = wire.get("repstride", {})
     head = f"{wire.get('activity') or '?'} ({wire.get('domain') or '?'})"
@@ -49,18 +58,19 @@ def render_table(wire: dict[str, Any]) -> str:
     if not reps:
         return "\n".join(lines)
     types = [a["analysisType"] for a in reps[0]["analyses"]]
-    width = max([len(t) for t in types] + [8])
-    header = f"{'':{width}s} " + " ".join(f"{'rep ' + str(i + 1):>14s}" for i in range(len(reps)))
-    lines.append(header)
-    for label, key in (("start", "startTimestampMs"), ("mid", "midTimestampMs"),
-                       ("end", "endTimestampMs")):
-        lines.append(f"{label:{width}s} " + " ".join(f"{_fmt_s(r[key]):>14s}" for r in reps))
-    for t in types:
+    cols = [_abbrev(t) for t in types]
+    widths = [max(len(c), 11) for c in cols]
+    lines.append(f"{'rep':>3s} {'start':>7s} {'mid':>7s} {'end':>7s}  "
+                 + " ".join(f"{c:>{w}s}" for c, w in zip(cols, widths)))
+    for i, r in enumerate(reps, 1):
         cells = []
-        for r in reps:
+        for t, w in zip(types, widths):
             a = next((x for x in r["analyses"] if x["analysisType"] == t), None)
-            cells.append(f"{_fmt_value(a) if a else '':>14s}")
-        lines.append(f"{t:{width}s} " + " ".join(cells))
+            cells.append(f"{_fmt_value(a) if a else '':>{w}s}")
+        lines.append(f"{i:>3d} {_fmt_s(r['startTimestampMs'])} {_fmt_s(r['midTimestampMs'])} "
+                     f"{_fmt_s(r['endTimestampMs'])}  " + " ".join(cells))
+    lines.append("")
+    lines.extend(f"  {c:<9s} {t}" for c, t in zip(cols, types))
     return "\n".join(lines)
 
 
