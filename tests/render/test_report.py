@@ -102,12 +102,16 @@ def test_nice_ticks(lo, hi, first, last) -> None:
     assert 3 <= len(ticks) <= 12
 
 
-def test_report_renders_in_headless_chromium(tmp_path: Path) -> None:
+def _need_chromium():
     if not Path(CHROMIUM).is_file():
         if IN_CI:
             pytest.fail(f"chromium not installed at {CHROMIUM} (make test installs it)")
         pytest.skip(f"chromium not installed at {CHROMIUM}")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    return pytest.importorskip("playwright.sync_api")
+
+
+def test_report_renders_in_headless_chromium(tmp_path: Path) -> None:
+    sync_api = _need_chromium()
     page_file = write_report(tmp_path / "report.html", track=_squat_track(),
                              analysis=squat_result([(100, 400, 800), (900, 1200, 1600)]),
                              events=EVENTS, metrics={"cadence_spm": 171.0},
@@ -135,3 +139,30 @@ def test_report_renders_in_headless_chromium(tmp_path: Path) -> None:
     assert {c[0] for c in charts} == {"angle", "gait-timeline", "step-bars"}
     assert all(w > 300 and h > 80 for _, w, h in charts)
     assert (ARTIFACTS / "report.png").stat().st_size > 10_000
+
+
+def test_overlay_video_plays_in_chromium(landscape, tmp_path: Path) -> None:
+    """The report embeds the overlay: a browser must decode it, at the input's duration."""
+    from repstride.render import render_overlay
+
+    sync_api = _need_chromium()
+    video, track = landscape
+    render_overlay(video, track, kind="all", out_path=tmp_path / "all.mp4",
+                   analysis=squat_result([(100, 300, 500)]))
+    page_file = write_report(tmp_path / "r.html", track=track, analysis=None, video_uri="all.mp4")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(page_file.as_uri(), wait_until="load")
+            page.wait_for_function("document.querySelector('video').readyState >= 2 || "
+                                   "document.querySelector('video').error !== null",
+                                   timeout=20_000)
+            state = page.evaluate("(() => { const v = document.querySelector('video'); return "
+                                  "[v.error && v.error.code, v.duration, v.videoWidth, "
+                                  "v.videoHeight]; })()")
+        finally:
+            browser.close()
+    assert state[0] is None
+    assert state[1] == pytest.approx(1.5, abs=0.05)  # 45 frames at 30 fps
+    assert state[2:] == [320, 240]
