@@ -48,7 +48,7 @@ class ActivitySpec:
     #: joints (side-free names) that must be seen for the analysis to be trusted
     required: tuple[str, ...]
     min_rep_s: float = 0.6
-    max_rep_s: float = 15.0
+    max_rep_s: float = 30.0
     #: one limb at a time (punch, kick, knee to chest): segment each side, merge by time
     per_side: bool = False
     #: other signals showing the same reps ``(name, direction, min_rom)``; per clip the
@@ -156,7 +156,7 @@ SPECS: dict[str, ActivitySpec] = {s.name: s for s in (
             DURATION)),
     ActivitySpec(
         "clean_and_jerk", "wrist_above_hip", "up", 1.0, required=ARMS + ("HIP", "KNEE"),
-        min_rep_s=1.5, max_rep_s=25.0,
+        min_rep_s=1.5, max_rep_s=40.0,
         analyses=(
             _a("LOCKOUT_ELBOW_ANGLE_DEGREES", "elbow", "at_mid", good_min=160.0),
             _a("OVERHEAD_ARM_ANGLE_DEGREES", "upper_arm_from_up", "at_mid", good_max=30.0),
@@ -165,7 +165,7 @@ SPECS: dict[str, ActivitySpec] = {s.name: s for s in (
             BAR_PATH_OLY, DURATION)),
     ActivitySpec(
         "snatch", "wrist_above_hip", "up", 1.0, required=ARMS + ("HIP", "KNEE"),
-        min_rep_s=1.2, max_rep_s=25.0,
+        min_rep_s=1.2, max_rep_s=40.0,
         analyses=(
             _a("LOCKOUT_ELBOW_ANGLE_DEGREES", "elbow", "at_mid", good_min=160.0),
             _a("OVERHEAD_ARM_ANGLE_DEGREES", "upper_arm_from_up", "at_mid", good_max=30.0),
@@ -173,7 +173,7 @@ SPECS: dict[str, ActivitySpec] = {s.name: s for s in (
             _a("GRIP_WIDTH_RATIO", "wrist_spread", "at_mid"),
             BAR_PATH_OLY, DURATION)),
     ActivitySpec(
-        "punch", "arm_extension", "up", 0.25, required=ARMS, min_rep_s=0.25, max_rep_s=3.0,
+        "punch", "arm_extension", "up", 0.25, required=ARMS, min_rep_s=0.25, max_rep_s=6.0,
         per_side=True,
         analyses=(
             _a("LOCKOUT_ELBOW_ANGLE_DEGREES", "elbow_{a}", "max", good_min=150.0),
@@ -182,7 +182,7 @@ SPECS: dict[str, ActivitySpec] = {s.name: s for s in (
                good_min=-0.35, good_max=0.35),
             DURATION)),
     ActivitySpec(
-        "front_kick", "hip", "down", 40.0, required=LEGS, min_rep_s=0.4, max_rep_s=4.0,
+        "front_kick", "hip", "down", 40.0, required=LEGS, min_rep_s=0.4, max_rep_s=8.0,
         per_side=True,
         analyses=(
             _a("HIP_ANGLE_DEGREES", "hip_{a}", "min", good_max=100.0),
