@@ -44,7 +44,8 @@ def test_counts_reps_with_setup_partials_and_noise(activity, view, seed):
 
 
 @pytest.mark.parametrize(("n_reps", "rep_s", "pause"), [(1, 2.0, (0.3, 0.3)), (8, 1.2, (0.0, 0.1)),
-                                                         (3, 4.0, (2.0, 3.0))])
+                                                         (3, 4.0, (2.0, 3.0)),
+                                                         (2, 14.0, (1.0, 2.0))])  # slow motion
 @pytest.mark.parametrize("activity", ["squat", "push_up", "chin_up", "sit_up"])
 def test_tempo_pauses_and_counts(activity, n_reps, rep_s, pause):
     clip = synthesize(activity, n_reps=n_reps, rep_s=rep_s, pause_s=pause, seed=n_reps)
