@@ -196,7 +196,6 @@ class PersonTracker:
         if len(dets) == 0:
             return
         det_rois = [detection_roi(k) for k in dets.keypoints]
-        det_boxes = np.array([r.aabb() for r in det_rois])
         tracks = list(self._tracks.values())
         matched_dets: set[int] = set()
         if tracks:
