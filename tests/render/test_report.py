@@ -75,6 +75,8 @@ def test_running_report_has_gait_charts() -> None:
     assert html.count('class="bar-contact"') == 3  # the last contact has no toe-off: n/a
     assert html.count('class="bar-flight"') == 3
     assert "Cadence spm" in html and ">n/a<" in html
+    assert "<b>4</b><span>ground contacts</span>" in html and "Running" in html
+    assert "good rep" not in html and "activity not recognised" not in html
 
 
 def test_sprint_strides_give_events_without_explicit_ones() -> None:

@@ -125,8 +125,12 @@ def report_html(
     evs = parse_events(events) if events else events_from_strides(analysis)
     ts = np.asarray(track.timestamps_s, float)
     duration = float(ts[-1] - ts[0]) if ts.size else 0.0
+    running = bool(evs or metrics) and not reps
     parts: list[str] = [f"<h1>{escape(title)}</h1>"]
-    sub = [pretty_name(activity) if activity else "activity not recognised"]
+    if activity:
+        sub = [pretty_name(activity)]
+    else:
+        sub = ["Running" if running else "activity not recognised"]
     if analysis and analysis.domain:
         sub.append(pretty_name(analysis.domain))
     sub.append(f"{duration:.1f} s, {track.fps:.3g} fps, {track.width}x{track.height}")
@@ -136,7 +140,12 @@ def report_html(
         parts.append(f'<p class="failed">Analysis failed: <b>{escape(analysis.reason or "unknown")}'
                      "</b></p>")
     detected = float(np.mean(track.detected)) if len(track) else 0.0
-    cards = [(f"{noun.lower()}s", str(len(reps))), ("subject visible", f"{100 * detected:.0f}%")]
+    if running:
+        n_contacts = sum(1 for e in evs if e.kind == "contact")
+        cards = [("ground contacts", str(n_contacts))]
+    else:
+        cards = [(f"{noun.lower()}s", str(len(reps)))]
+    cards.append(("subject visible", f"{100 * detected:.0f}%"))
     if reps:
         n_good = sum(1 for r in reps if _rep_color(r) == svg.GOOD)
         n_bad = sum(1 for r in reps if _rep_color(r) == svg.BAD)
@@ -158,10 +167,11 @@ def report_html(
     bands = [svg.Band(r.start_ms / 1000, r.end_ms / 1000, r.mid_ms / 1000, _rep_color(r),
                       _rep_label(i, r, noun)) for i, r in enumerate(reps)]
     parts.append(f"<h2>{escape(label.capitalize())} over time</h2>")
-    parts.append('<p class="legend"><span><i class="sw" style="background:#2fa84f"></i>good '
-                 f"{noun.lower()}</span><span><i class=\"sw\" style=\"background:#d83a3a\"></i>"
-                 f"needs work</span><span><i class=\"sw\" style=\"background:#7a7a7a\"></i>"
-                 "no opinion</span></p>")
+    if bands:
+        parts.append('<p class="legend"><span><i class="sw" style="background:#2fa84f"></i>good '
+                     f"{noun.lower()}</span><span><i class=\"sw\" style=\"background:#d83a3a\">"
+                     "</i>needs work</span><span><i class=\"sw\" style=\"background:#7a7a7a\">"
+                     "</i>no opinion</span></p>")
     parts.append(svg.angle_chart(ts, series.degrees, bands, title=f"{label} (degrees) over time",
                                  ylabel=f"{series.joint.label} angle (deg)"))
 
