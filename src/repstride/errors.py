@@ -265,3 +265,14 @@ class RenderFailed(RepstrideError):
     code = "render_failed"
     http_status = 500
     default_message = "The overlay could not be rendered."
+
+
+# --- scale-out (service/queue_celery.py, service/blobs_s3.py) ----------------------------------
+
+
+class ConfigurationError(RepstrideError):
+    """The deployment's settings are incomplete or contradictory (e.g. S3 without a bucket)."""
+
+    code = "configuration_error"
+    http_status = 500
+    default_message = "The server is misconfigured."

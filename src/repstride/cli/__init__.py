@@ -37,6 +37,7 @@ def _register() -> None:
     from repstride.cli import clients_cmd, serve_cmd  # noqa: F401
     from repstride.cli import remote_cmd  # noqa: F401
     from repstride.cli import running_cmd  # noqa: F401
+    from repstride.cli import worker_cmd  # noqa: F401
     from repstride.cli import analyze_cmd  # noqa: F401
 
 

@@ -7,7 +7,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from repstride.errors import NotImplementedFeature
 from repstride.service.auth import ClientService
 from repstride.service.blobs import BlobStore, LocalBlobStore
 from repstride.service.credits import CreditLedger
@@ -58,12 +57,18 @@ def build_services(settings: Settings, *, pipeline: Pipeline | None = None, migr
         from repstride.service.migrate import upgrade
 
         upgrade(url)
-    db = Database(url)
+    db = Database(url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow,
+                  pool_recycle=settings.db_pool_recycle_s)
     key = (settings.secret_key.get_secret_value().encode() if settings.secret_key
            else load_or_create_key(settings.data_dir / "secret_key"))
-    if settings.blob_store != "local":
-        raise NotImplementedFeature("REPSTRIDE_BLOB_STORE=s3: the S3 adapter is not built yet.")
-    blobs = LocalBlobStore(settings.blob_dir, Signer(key), clock=clock)
+    video_service: type[VideoService] = VideoService
+    if settings.blob_store == "s3":
+        from repstride.service.blobs_s3 import DirectUploadVideoService, S3BlobStore
+
+        blobs: BlobStore = S3BlobStore.from_settings(settings)
+        video_service = DirectUploadVideoService  # detects finished direct uploads on reads
+    else:
+        blobs = LocalBlobStore(settings.blob_dir, Signer(key), clock=clock)
     jobs = JobStore(db, lease_s=settings.job_lease_s, max_attempts=settings.job_max_attempts,
                     clock=clock)
     services = Services(
@@ -71,14 +76,18 @@ def build_services(settings: Settings, *, pipeline: Pipeline | None = None, migr
         clients=ClientService(db, token_ttl_s=settings.token_ttl_s,
                               rate_per_minute=settings.token_rate_per_minute, clock=clock),
         credits=CreditLedger(db, clock=clock),
-        videos=VideoService(db, blobs, jobs, submit=lambda job_id: services.queue.submit(job_id),
+        videos=video_service(db, blobs, jobs, submit=lambda job_id: services.queue.submit(job_id),
                             settings=settings, clock=clock),
         pipeline=pipeline if pipeline is not None else load_pipeline(settings.pipeline),
         clock=clock,
     )
     services.runner = JobRunner(services)
-    if settings.queue != "local":
-        raise NotImplementedFeature("REPSTRIDE_QUEUE=celery: the Celery adapter is not built yet.")
-    services.queue = LocalJobQueue(jobs, services.runner.run_job, workers=settings.workers,
-                                   poll_s=settings.job_poll_s)
+    if settings.queue == "celery":
+        # Delivery through the broker; `repstride worker` processes run the jobs.
+        from repstride.service.queue_celery import CeleryJobQueue
+
+        services.queue = CeleryJobQueue.from_settings(settings)
+    else:
+        services.queue = LocalJobQueue(jobs, services.runner.run_job, workers=settings.workers,
+                                       poll_s=settings.job_poll_s)
     return services

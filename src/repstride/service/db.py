@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20,
+                pool_recycle: int = 1800) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
                                pool_size=10, max_overflow=20)
@@ -27,15 +28,18 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # PostgreSQL: a pool per process, stale connections (server restart, idle timeout) detected
+    # before use and recycled (Settings.db_pool_size / db_max_overflow / db_pool_recycle_s).
+    return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow,
+                         pool_recycle=pool_recycle)
 
 
 class Database:
     """An engine plus a session factory; ``with db.session() as s:`` commits on success."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, **pool: int) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, **pool)
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
 
     @property

@@ -54,6 +54,30 @@ class Settings(BaseSettings):
     #: ``module:attribute`` of the analysis pipeline the worker runs (see ``service.worker``).
     pipeline: str = "repstride.service.worker:RealPipeline"
 
+    # -- scale-out (docs/deploy.md): Celery workers, PostgreSQL pool, S3-compatible storage ----
+    #: Celery broker (``REPSTRIDE_QUEUE=celery``): ``redis://host:6379/0`` or ``amqp://...``.
+    broker_url: str = "redis://127.0.0.1:6379/0"
+    #: Celery result backend; default: the broker URL when it is Redis, none otherwise.
+    result_backend: str | None = None
+    #: Celery queue name (and, for Redis, a key prefix isolating deployments sharing one Redis).
+    celery_queue: str = "repstride"
+    celery_key_prefix: str = ""
+    #: Redis broker: an unacknowledged task is redelivered after this long (a dead worker's).
+    celery_visibility_timeout_s: int = Field(900, gt=0)
+    #: Worker processes per ``repstride worker`` (each loads the pose model once).
+    worker_concurrency: int = Field(1, ge=1)
+    #: Workers re-send jobs the table still holds as queued (or with an expired lease) this long
+    #: after their last change: a message lost with a broker restart is delivered again.
+    job_redeliver_s: float = Field(30.0, gt=0)
+    #: SQLAlchemy pool per process (PostgreSQL); connections are checked before use.
+    db_pool_size: int = Field(10, ge=1)
+    db_max_overflow: int = Field(20, ge=0)
+    db_pool_recycle_s: int = Field(1800, gt=0)
+    #: S3 / MinIO (``REPSTRIDE_BLOB_STORE=s3``); credentials from the usual AWS variables.
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:
