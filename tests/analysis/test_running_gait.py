@@ -185,3 +185,9 @@ def test_sides_alternate_within_a_run_of_steps() -> None:
     out = _alternate_sides(cs, 0.7, windows)
     assert [c.side for c in out] == ["left", "right", "left", "right", "right"]
     assert out[2].td.side == "left" and windows == [(int(0.71 * 60), int(0.95 * 60))]
+
+
+@pytest.mark.parametrize("shake_px", [8.0, 15.0])
+def test_hand_held_or_panning_camera_drift(shake_px: float) -> None:
+    run = synthesize_run(fps=60.0, noise_px=1.0, camera_shake_px=shake_px, seed=4)
+    _check_accuracy(run, min_found=0.85)

@@ -59,6 +59,10 @@ MIN_CONTACT_HEIGHT = 0.015
 MAX_CONTACT_HEIGHT = 0.06
 #: Fraction of the stance speed (pelvis-relative) a foot must move backwards to be in contact.
 STANCE_SPEED_FRACTION = 0.25
+#: Measure foot height against a ground line that follows camera motion (see
+#: ``_moving_ground_heights``); GROUND_PERCENTILE of the lowest foot point over one step.
+MOVING_GROUND = True
+GROUND_PERCENTILE = 75.0
 #: Low-pass cut-off (Hz) for the foot trajectories before events are read from them.
 FOOT_CUTOFF_HZ = 12.0
 #: Sub-frame timing: a threshold crossing can be moved towards the contact's plateau along the
@@ -297,6 +301,8 @@ def detect_gait_events(
     feet = {side: _foot_signals(pts, side, pelvis, leg, fps, cutoff=cutoff,
                                 ground_window=int(round(2.0 * stride_frames)))
             for side in ("left", "right")}
+    if MOVING_GROUND:
+        _moving_ground_heights(feet, leg, stride_frames, fps)
     for side, f in feet.items():
         S = side.upper()
         f["filled"] = hidden[:, [int(Joint[f"{S}_HEEL"]), int(Joint[f"{S}_FOOT_INDEX"])]].any(axis=1)
@@ -551,8 +557,30 @@ def _foot_signals(pts: FloatArray, side: str, pelvis: FloatArray, leg: float, fp
     rel_x = (foot_x - pelvis[:, 0]) / leg
     vx = np.gradient(rel_x) * fps if rel_x.size > 1 else np.zeros_like(rel_x)
     ok = np.isfinite(h) & np.isfinite(vx)
-    return {"h": h, "vx_raw": vx, "rel_x": rel_x, "ok": ok,
+    return {"h": h, "vx_raw": vx, "rel_x": rel_x, "ok": ok, "low": low,
             "toe_minus_heel_x": toe[:, 0] - heel[:, 0]}
+
+
+def _moving_ground_heights(feet: dict[str, dict[str, FloatArray]], leg: float,
+                           stride_frames: float, fps: float) -> None:
+    """Replace each foot's height by one measured against a ground line that follows the camera.
+
+    Whichever foot is lowest is, most of the time, on the ground (in running one foot or none is
+    down, and contacts fill about two thirds of every step), so a high percentile of the lowest
+    point of both feet over one step tracks the ground line in the image even when a hand-held
+    or panning camera moves. Each foot's own offset (perspective puts the far foot's ground a
+    little higher in the image) is removed with a low percentile of its height.
+    """
+    both = np.fmax(feet["left"]["low"], feet["right"]["low"])
+    window = max(5, int(round(0.5 * stride_frames)))
+    ground = _rolling_percentile(both, window=window, q=GROUND_PERCENTILE)
+    ground = smooth(ground, fps=fps, cutoff_hz=2.0 * TYPICAL_STRIDE_S * fps / stride_frames)
+    for f in feet.values():
+        raw = (ground - f["low"]) / leg
+        fin = raw[np.isfinite(raw)]
+        off = float(np.percentile(fin, 15.0)) if fin.size else 0.0
+        f["h"] = raw - off
+        f["ok"] = f["ok"] & np.isfinite(f["h"])
 
 
 def _first_period(x: FloatArray, *, fps: float, min_s: float, max_s: float

@@ -124,6 +124,7 @@ def synthesize_run(
     noise_px: float = 0.0,
     far_leg_occlusion: float = 0.0,
     swap_rate: float = 0.0,
+    camera_shake_px: float = 0.0,
     eversion_deg: float = 6.0,
     knee_varus_deg: float = 0.0,
     pelvic_drop_deg: float = 4.0,
@@ -135,7 +136,11 @@ def synthesize_run(
     ``far_leg_occlusion`` is the fraction of frames (in random spans) in which the far leg is
     hidden (very low scores, jittered positions), on top of the frames where it passes behind
     the near leg. ``swap_rate`` is the chance per frame that a left/right leg swap of 1-6 frames
-    starts. ``noise_px`` is the standard deviation of Gaussian pixel noise on every joint.
+    starts. ``noise_px`` is the standard deviation of Gaussian pixel noise on every joint;
+    ``camera_shake_px`` the standard deviation of a smooth whole-picture drift (a hand-held or
+    panning camera that follows the runner: with ``treadmill=True`` the runner stays in frame
+    while the ground moves under them, which is what a panning shot of an overground run looks
+    like in the image).
     """
     if direction not in (1, -1):
         raise ValueError("direction must be +1 or -1")
@@ -298,6 +303,15 @@ def synthesize_run(
             for j in far_idx:
                 score[hidden, j] = rng.uniform(0.02, 0.2, hidden.sum())
                 px[hidden, j] += rng.normal(0.0, 25.0, (hidden.sum(), 2))
+    if camera_shake_px > 0:
+        # A hand-held / panning camera: the whole picture drifts smoothly (about 1 Hz).
+        k = max(1, int(round(fps * 0.25)))
+        drift = rng.normal(0.0, 1.0, (n + 4 * k, 2))
+        kernel = np.exp(-0.5 * (np.arange(-2 * k, 2 * k + 1) / k) ** 2)
+        drift = np.stack([np.convolve(drift[:, i], kernel, mode="same") for i in (0, 1)], -1)
+        drift = drift[2 * k: 2 * k + n]
+        drift *= camera_shake_px / max(float(drift.std()), 1e-9)
+        px = px + drift[:, None, :]
     if noise_px > 0:
         px = px + rng.normal(0.0, noise_px, px.shape)
     if swap_rate > 0:
