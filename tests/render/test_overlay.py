@@ -153,3 +153,34 @@ def test_large_inputs_are_capped_at_max_side(landscape, tmp_path) -> None:
     assert abs(info.frames - probe(video).frames) <= 1
     first = _frames(out)[0]
     assert sum(_changed_near(first, track.xy[0, int(j)]) for j in CHECK_JOINTS) >= 4
+
+
+def test_background_writer_keeps_order_and_surfaces_errors() -> None:
+    from repstride.render._sink import BackgroundWriter
+
+    class Fake:
+        def __init__(self, fail_at: int | None) -> None:
+            self.got: list[float] = []
+            self.closed = 0
+            self.fail_at = fail_at
+
+        def write(self, rgb, timestamp_s=None) -> None:  # noqa: ANN001
+            if len(self.got) == self.fail_at:
+                raise ValueError("encoder broke")
+            self.got.append(timestamp_s)
+
+        def close(self) -> None:
+            self.closed += 1
+
+    ok = Fake(None)
+    with BackgroundWriter(ok) as w:
+        for i in range(20):
+            w.write(np.zeros((2, 2, 3), np.uint8), timestamp_s=i / 10)
+    assert ok.got == [i / 10 for i in range(20)] and ok.closed == 1
+
+    bad = Fake(3)
+    with pytest.raises(ValueError, match="encoder broke"):
+        with BackgroundWriter(bad) as w:
+            for i in range(10):
+                w.write(np.zeros((2, 2, 3), np.uint8), timestamp_s=float(i))
+    assert bad.got == [0.0, 1.0, 2.0] and bad.closed == 1

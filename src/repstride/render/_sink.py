@@ -26,3 +26,56 @@ def open_video(path: str | Path, *, fps: float, width: int, height: int, crf: in
 
 def write_jpeg(path: str | Path, rgb: NDArray[np.uint8]) -> None:
     _write_jpeg(path, rgb)
+
+
+class BackgroundWriter:
+    """Runs a writer's ``write`` calls on a thread, so colour conversion and H.264 encoding (C
+    code that releases the GIL) overlap with decoding and drawing the next frame.
+
+    Frames handed to :meth:`write` must not be modified afterwards. Errors raised by the writer
+    surface on the next :meth:`write` or on :meth:`close`.
+    """
+
+    def __init__(self, writer: VideoWriter, *, depth: int = 3) -> None:
+        import queue
+        import threading
+
+        self._writer = writer
+        self._q: queue.Queue = queue.Queue(maxsize=depth)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="overlay-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            item = self._q.get()
+            if item is None:
+                return
+            if self._error is None:
+                try:
+                    self._writer.write(item[0], timestamp_s=item[1])
+                except BaseException as exc:  # handed to the producer thread
+                    self._error = exc
+
+    def write(self, rgb: NDArray[np.uint8], timestamp_s: float | None = None) -> None:
+        if self._error is not None:
+            raise self._error
+        self._q.put((rgb, timestamp_s))
+
+    def close(self) -> None:
+        if self._thread.is_alive():
+            self._q.put(None)
+            self._thread.join()
+        try:
+            if self._error is None:
+                self._writer.close()
+        finally:
+            if self._error is not None:
+                self._writer.close()
+                raise self._error
+
+    def __enter__(self) -> BackgroundWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -23,7 +23,13 @@ from repstride.analysis.track import Joint, PoseTrack
 from repstride.errors import InvalidInput, RenderFailed, RepstrideError
 from repstride.media import iter_frames, probe
 from repstride.render import draw, style
-from repstride.render._sink import DEFAULT_CRF, DEFAULT_PRESET, open_video, write_jpeg
+from repstride.render._sink import (
+    DEFAULT_CRF,
+    DEFAULT_PRESET,
+    BackgroundWriter,
+    open_video,
+    write_jpeg,
+)
 from repstride.render.angles import JointAngleSeries, main_joint_angle
 from repstride.render.events import GaitEvent, events_from_strides, parse_events, stance_intervals
 from repstride.render.labels import analysis_line, metric_lines, pretty_name
@@ -289,9 +295,9 @@ def render_overlays(
                     sc = _scene(track, width=w, height=h, analysis=analysis, people=people,
                                 subject_id=subject_id, events=evs, metrics=metrics,
                                 duration_s=info.duration_s)
-                    writers = {k: stack.enter_context(open_video(
-                        p, fps=fps, width=w, height=h, crf=crf, preset=preset,
-                        duration_s=info.duration_s))
+                    writers = {k: stack.enter_context(BackgroundWriter(stack.enter_context(
+                        open_video(p, fps=fps, width=w, height=h, crf=crf, preset=preset,
+                                   duration_s=info.duration_s))))
                         for k, p in outputs.items()}
                 row = sc.row_of.get(frame.index)
                 t = float(track.timestamps_s[row]) if row is not None else frame.timestamp_s
