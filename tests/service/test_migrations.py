@@ -26,3 +26,35 @@ def test_sqlite_runs_in_wal_mode(tmp_path) -> None:  # noqa: ANN001
     with db.session() as s:
         assert s.execute(text("PRAGMA journal_mode")).scalar() == "wal"
     db.dispose()
+
+
+def test_migrations_match_the_models(db_url: str) -> None:
+    """The Alembic scripts create exactly what ``service.models`` declares (no forgotten column)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from repstride.service.models import Base
+
+    upgrade(db_url)
+    mine = {"clients", "tokens", "credit_ledger", "videos", "jobs"}
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    finally:
+        engine.dispose()
+
+    def table_of(diff) -> str | None:  # noqa: ANN001
+        from sqlalchemy import Table
+
+        d = diff[0] if isinstance(diff, list) else diff  # modify_* diffs come as lists
+        for part in d[1:]:
+            if isinstance(part, Table):
+                return part.name
+            if isinstance(getattr(part, "table", None), Table):
+                return part.table.name
+            if isinstance(part, str) and part in mine:
+                return part
+        return None
+
+    assert [d for d in diffs if table_of(d) in mine] == []
