@@ -7,7 +7,8 @@ beforehand, (3) the whole stage (decode thread + models, as ``extract_pose`` run
 ratio of the whole stage to decode and models run one after the other
 (``1 / (1/decode + 1/models)``; above 1 means the overlap pays) and to the overlap ceiling
 (``min(decode, models)``). The same first ``--frames`` frames are used for all three. The
-machine's load average is printed too: the 2 cores are shared, so figures move with it.
+machine's load average is printed too: the 2 cores are shared, so wall-clock figures move with
+it; CPU time per frame is printed for each part, and a projection for two idle cores from it.
 """
 
 from __future__ import annotations
@@ -25,16 +26,17 @@ from repstride.pose.models import PoseDetector, PoseLandmarker
 from repstride.pose.tracker import PersonTracker
 
 
-def decode_fps(path: Path, n: int) -> tuple[float, int]:
-    t0 = time.perf_counter()
+def decode_fps(path: Path, n: int) -> tuple[float, int, float]:
+    """Wall-clock frames/s, frames, and CPU seconds (all threads of the process)."""
+    t0, c0 = time.perf_counter(), time.process_time()
     k = 0
     for k, _ in enumerate(iter_frames(path), start=1):
         if k >= n:
             break
-    return k / (time.perf_counter() - t0), k
+    return k / (time.perf_counter() - t0), k, time.process_time() - c0
 
 
-def model_fps(path: Path, n: int, threads: int) -> tuple[float, dict]:
+def model_fps(path: Path, n: int, threads: int) -> tuple[float, dict, float]:
     frames = [f.rgb for _, f in zip(range(n), iter_frames(path))]
     info = probe(path)
     fps = info.fps or 30.0
@@ -42,12 +44,13 @@ def model_fps(path: Path, n: int, threads: int) -> tuple[float, dict]:
     tracker = PersonTracker(PoseDetector(num_threads=threads), PoseLandmarker(num_threads=threads),
                             width=w, height=h, detect_every=max(1, round(DETECT_EVERY_S * fps)),
                             max_missing=max(1, round(MAX_MISSING_S * fps)))
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for i, rgb in enumerate(frames):
         tracker.step(i, rgb)
     rate = len(frames) / (time.perf_counter() - t0)
+    cpu = time.process_time() - c0
     del frames
-    return rate, dict(tracker.stats)
+    return rate, dict(tracker.stats), cpu
 
 
 def raw_model_ms(threads: int, reps: int = 30) -> tuple[float, float]:
@@ -79,19 +82,28 @@ def main() -> None:
     det_ms, lmk_ms = raw_model_ms(args.threads)
     print(f"raw model call: detector {det_ms:.1f} ms, landmarks {lmk_ms:.1f} ms "
           f"({args.threads} thread(s))")
-    dec, n = decode_fps(args.video, args.frames)
-    print(f"decode alone:              {dec:7.1f} frames/s  ({n} frames)")
-    mod, stats = model_fps(args.video, n, args.threads)
+    dec, n, dec_cpu = decode_fps(args.video, args.frames)
+    print(f"decode alone:              {dec:7.1f} frames/s  ({n} frames; "
+          f"{1000 * dec_cpu / n:.1f} ms CPU/frame)")
+    mod, stats, mod_cpu = model_fps(args.video, n, args.threads)
     print(f"models+tracker alone:      {mod:7.1f} frames/s  (detector calls "
-          f"{stats['detector_calls']}, landmark calls {stats['landmark_calls']})")
-    t0 = time.perf_counter()
+          f"{stats['detector_calls']}, landmark calls {stats['landmark_calls']}; "
+          f"{1000 * mod_cpu / n:.1f} ms CPU/frame)")
+    t0, c0 = time.perf_counter(), time.process_time()
     tracked = track_people(args.video, max_frames=n, num_threads=args.threads)
     whole = len(tracked.timestamps_s) / (time.perf_counter() - t0)
-    print(f"whole stage:               {whole:7.1f} frames/s  ({len(tracked.people)} people)")
+    whole_cpu = time.process_time() - c0
+    print(f"whole stage:               {whole:7.1f} frames/s  ({len(tracked.people)} people; "
+          f"{1000 * whole_cpu / n:.1f} ms CPU/frame)")
     serial = 1 / (1 / dec + 1 / mod)
     print(f"whole / (decode+models in series = {serial:.1f} frames/s): {whole / serial:.2f}")
     print(f"whole / min(decode, models) (overlap ceiling {min(dec, mod):.1f}): "
           f"{whole / min(dec, mod):.2f}")
+    # What two otherwise idle cores would give: decode and models overlap, so the slower of the
+    # two CPU budgets bounds the rate (CPU time barely depends on how busy the machine is).
+    idle = n / max(dec_cpu, mod_cpu, whole_cpu / 2)
+    print(f"projected on 2 idle cores (n / max(decode CPU, models CPU, whole CPU / 2)): "
+          f"{idle:.1f} frames/s")
     print(f"load average now {os.getloadavg()[0]:.2f}")
 
 
