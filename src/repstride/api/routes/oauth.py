@@ -8,6 +8,7 @@ import json
 from urllib.parse import parse_qs, unquote
 
 from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
 
 from repstride.api.deps import ServicesDep
 from repstride.api.schemas import ERRORS, TokenOut
@@ -66,8 +67,6 @@ async def token(request: Request, services: ServicesDep) -> TokenOut:
         params.get("client_id", ""), params.get("client_secret", ""))
     if not creds[0] or not creds[1]:
         raise InvalidClient("client_id and client_secret are required (form fields or HTTP Basic).")
-    from starlette.concurrency import run_in_threadpool
-
     issued = await run_in_threadpool(services.clients.issue_token, *creds)
     return TokenOut(access_token=issued.access_token, expires_in=issued.expires_in,
                     token_type=issued.token_type)

@@ -20,6 +20,7 @@ from repstride.api.schemas import ERRORS
 from repstride.errors import (
     InvalidUploadPolicy, MalformedUpload, NotImplementedFeature, RepstrideError,
 )
+from repstride.service import Services
 from repstride.service.blobs import LocalBlobStore
 
 router = APIRouter(tags=["uploads"], responses=ERRORS)
@@ -31,7 +32,7 @@ DRAIN_LIMIT = 64 * 1024 * 1024
 WRITE_BATCH = 1024 * 1024
 
 
-def _local_store(services) -> LocalBlobStore:  # noqa: ANN001
+def _local_store(services: Services) -> LocalBlobStore:
     if not isinstance(services.blobs, LocalBlobStore):
         raise NotImplementedFeature("Uploads go directly to the object store in this deployment.")
     return services.blobs
@@ -63,7 +64,7 @@ async def upload(request: Request, services: ServicesDep) -> Response:
     return Response(status_code=204)
 
 
-async def _receive(request: Request, services, store: LocalBlobStore) -> None:  # noqa: ANN001
+async def _receive(request: Request, services: Services, store: LocalBlobStore) -> None:
     stream = MultipartStream(request.headers.get("content-type"))
     fields: dict[str, str] = {}
     video_id: str | None = None
