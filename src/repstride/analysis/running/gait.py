@@ -759,9 +759,12 @@ def _find_contacts(f: dict[str, FloatArray], side: Side, stance_speed: float, ts
             if i1 - i0 + 1 < min_len or i0 == 0 or i1 >= n - 1:
                 continue
             plateau = float(np.nanmedian(h[i0:i1 + 1]))
-            if a == 0 or b >= n - 1 or not ok[a - 1] or not ok[b + 1]:
-                # The foot was already down when first seen, or still down when last seen:
-                # that touch-down or toe-off was not observed.
+            # The foot must be seen above the contact height before its touch-down and after its
+            # toe-off; otherwise (already down when first seen, still down when last seen) that
+            # event was not observed.
+            seen_before = (a > 0 and bool(ok[a - 1])) or bool(np.any(h[a:i0] >= thr))
+            seen_after = (b < n - 1 and bool(ok[b + 1])) or bool(np.any(h[i1 + 1:b + 1] >= thr))
+            if not (seen_before and seen_after):
                 continue
             td_row = _touch_down_row(h, vx if use_v else None, v_level, i0, plateau, a, max_rows,
                                      thr)
