@@ -171,3 +171,25 @@ def test_process_runner_is_built_once_per_process(settings: Settings) -> None:
     app.repstride_run_job = calls.append
     assert process_runner(app) is process_runner(app)
     app.close()
+
+
+def test_a_worker_process_knows_every_job_kind(settings: Settings) -> None:
+    """A fresh process (no API routes imported) that initialises like a pool process can run
+    the Video API's and the Running Analysis API's jobs."""
+    import subprocess
+    import sys
+
+    code = ("from repstride.service.queue_celery import make_celery_app, init_worker_process\n"
+            "from repstride.service.settings import Settings\n"
+            "from repstride.service.worker import JOB_KINDS\n"
+            "import json, sys\n"
+            "app = make_celery_app(Settings.model_validate_json(sys.argv[1]))\n"
+            "init_worker_process(app)\n"
+            "print(json.dumps(sorted(JOB_KINDS)))\n"
+            "app.repstride_services.close()\n")
+    upgrade(settings.resolved_database_url)
+    out = subprocess.run([sys.executable, "-c", code, settings.model_dump_json()],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    kinds = out.stdout.strip().splitlines()[-1]
+    assert all(k in kinds for k in ("analyze_video", "reanalyze_video", "running_analysis"))

@@ -138,11 +138,25 @@ def init_worker_process(app: Celery) -> None:
     in the parent is shared across a fork."""
     from repstride.service.container import build_services
 
+    import_job_kinds()
     settings = app.repstride_settings  # type: ignore[attr-defined]
     services = build_services(settings, migrate=False)
     warm_up(services.pipeline)
     app.repstride_services = services  # type: ignore[attr-defined]
     app.repstride_run_job = services.runner.run_job  # type: ignore[attr-defined]
+
+
+#: Modules that register job kinds (``service.worker.register_job_kind``) on import. The API
+#: imports them through its routes; a worker process has no routes, so it imports them here.
+JOB_KIND_MODULES: tuple[str, ...] = ("repstride.service.worker",
+                                     "repstride.service.running_jobs")
+
+
+def import_job_kinds() -> None:
+    import importlib
+
+    for name in JOB_KIND_MODULES:
+        importlib.import_module(name)
 
 
 def warm_up(pipeline: object) -> None:
@@ -257,5 +271,6 @@ class JobSweeper:
                 return
 
 
-__all__ = ["CeleryJobQueue", "JobSweeper", "TASK_NAME", "init_worker_process",
+__all__ = ["CeleryJobQueue", "JOB_KIND_MODULES", "JobSweeper", "TASK_NAME", "import_job_kinds",
+           "init_worker_process",
            "make_celery_app", "process_runner", "result_backend_url", "warm_up"]
