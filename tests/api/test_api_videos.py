@@ -117,6 +117,15 @@ def test_put_updates_fields_and_returns_id(api, token) -> None:  # noqa: ANN001
     r = api.put(f"/videos/{vid}", json={"domain": "calisthenics"}, headers=_h(token))
     v = api.get(f"/videos/{vid}", headers=_h(token)).json()
     assert (v["domain"], v["activity"]) == ("calisthenics", None)  # squat is not calisthenics
+    api.put(f"/videos/{vid}", json={"activity": "deadlift"}, headers=_h(token))
+    v = api.get(f"/videos/{vid}", headers=_h(token)).json()
+    assert (v["domain"], v["activity"]) == ("weightlifting", "deadlift")
+    api.put(f"/videos/{vid}", json={"activity": "push_up"}, headers=_h(token))
+    v = api.get(f"/videos/{vid}", headers=_h(token)).json()
+    assert (v["domain"], v["activity"]) == ("calisthenics", "push_up")  # its own domain
+    r = api.put(f"/videos/{vid}", json={"domain": "yoga", "activity": "push_up"},
+                headers=_h(token))
+    assert (r.status_code, r.json()["code"]) == (400, "unknown_activity")
     r = api.put(f"/videos/{vid}", json={"activity": "nope"}, headers=_h(token))
     assert (r.status_code, r.json()["code"]) == (400, "unknown_activity")
     r = api.put(f"/videos/{vid}", json={"repCount": -2}, headers=_h(token))

@@ -220,6 +220,8 @@ class VideoService:
         current = self.get(client_id, video_id)
         domain = changes.get("domain", current.domain)
         activity = changes.get("activity", current.activity)
+        if "activity" in changes and "domain" not in changes and activity is not None:
+            domain = None  # a new activity brings its own domain
         if "domain" in changes and "activity" not in changes and current.activity is not None:
             # A new domain alone invalidates an activity from another domain.
             from repstride.analysis.activities import ACTIVITY_DOMAIN
