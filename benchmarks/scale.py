@@ -156,6 +156,8 @@ def run(n_workers: int, clips: list[Path], args: argparse.Namespace) -> dict:
     return {"workers": n_workers, "k": len(clips), "wall_s": end - start,
             "per_min": len(clips) / (end - start) * 60, "p50": percentile(ttc, 0.5),
             "p95": percentile(ttc, 0.95), "statuses": [r[2].get("status") for r in results],
+            "failed": [f"{c.name}: {r[2].get('reason')}" for c, r in zip(clips, results)
+                       if r[2].get("status") != "Complete"],
             "load": (load0, load1)}
 
 
@@ -177,7 +179,7 @@ def main() -> None:
         done = sum(s == "Complete" for s in r["statuses"])
         print(f"workers={n}: {r['per_min']:.2f} videos/min ({r['k']} in {r['wall_s']:.1f} s), "
               f"time-to-Complete p50 {r['p50']:.1f} s p95 {r['p95']:.1f} s, "
-              f"{done}/{r['k']} Complete (others: {[s for s in r['statuses'] if s != 'Complete']}),"
+              f"{done}/{r['k']} Complete (not: {r['failed']}),"
               f" load avg {r['load'][0]:.1f}->{r['load'][1]:.1f}", flush=True)
     by = {r["workers"]: r for r in rows}
     if 1 in by and 2 in by:
