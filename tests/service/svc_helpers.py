@@ -146,3 +146,16 @@ def wait_until_final(get, *, timeout: float = 120.0, interval: float = 0.1):  # 
         if body.get("status") != "Pending" or time.monotonic() > deadline:
             return body
         time.sleep(interval)
+
+
+class EnvPipeline(FastPipeline):
+    """For ``repstride serve`` subprocesses (``REPSTRIDE_PIPELINE=svc_helpers:EnvPipeline``):
+    the pose stalls forever while ``REPSTRIDE_TEST_STALL=1``, so a test can kill the process
+    mid-job."""
+
+    def __init__(self) -> None:
+        import os
+
+        super().__init__()
+        if os.environ.get("REPSTRIDE_TEST_STALL") == "1":
+            self.block = threading.Event()

@@ -101,3 +101,68 @@ def test_serve_first_start_creates_a_client_once(tmp_path: Path) -> None:
         proc.terminate()
         out, _ = proc.communicate(timeout=30)
     assert "client_secret" not in out
+
+
+@pytest.mark.parametrize("db", ["sqlite", "postgres"])
+def test_server_killed_mid_job_resumes_after_restart(tmp_path: Path, db: str,
+                                                     require_service) -> None:  # noqa: ANN001
+    """kill -9 during the pose stage; a new server takes the job over once its lease expires."""
+    from svc_helpers import fresh_database, make_video
+
+    from repstride.service import Settings, build_services
+
+    if db == "postgres":
+        require_service("postgres")
+    clip = make_video(tmp_path / "clip.mp4", 10)
+    with fresh_database(db, tmp_path) as url:
+        data = tmp_path / "data"
+        env = {**os.environ, "REPSTRIDE_DATA_DIR": str(data), "REPSTRIDE_DATABASE_URL": url,
+               "REPSTRIDE_PIPELINE": "svc_helpers:EnvPipeline", "REPSTRIDE_JOB_LEASE_S": "2",
+               "REPSTRIDE_JOB_POLL_S": "0.2",
+               "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent),
+                                              os.environ.get("PYTHONPATH", "")])}
+        exe = Path(sys.executable).parent / "repstride"
+        observer = build_services(Settings(data_dir=data, database_url=url, workers=0))
+        client = observer.clients.create("t")
+        port = free_port()
+        proc = subprocess.Popen([str(exe), "serve", "--port", str(port), "--workers", "1"],
+                                env={**env, "REPSTRIDE_TEST_STALL": "1"},
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            _wait_health(port, proc)
+            base = f"http://127.0.0.1:{port}"
+            token = requests.post(f"{base}/oauth2/token", data={
+                "grant_type": "client_credentials", "client_id": client.id,
+                "client_secret": client.secret}).json()["access_token"]
+            created = requests.post(f"{base}/videos", headers={"Authorization": token}, json={
+                "filename": "clip.mp4", "size": clip.stat().st_size}).json()
+            with open(clip, "rb") as f:
+                assert requests.post(created["url"], data=created["fields"],
+                                     files={"file": f}).status_code == 204
+            deadline = time.monotonic() + 60
+            while observer.jobs.counts().get("running") != 1:  # the worker is inside pose
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+        finally:
+            proc.kill()  # no graceful shutdown: the lease is left behind
+            proc.wait(30)
+        port = free_port()
+        proc = subprocess.Popen([str(exe), "serve", "--port", str(port), "--workers", "1"],
+                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            _wait_health(port, proc)
+            base = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 90
+            while True:
+                a = requests.get(f"{base}/videos/{created['id']}/analysis",
+                                 headers={"Authorization": token}).json()
+                if a["status"] != "Pending" or time.monotonic() > deadline:
+                    break
+                time.sleep(0.2)
+        finally:
+            proc.terminate()
+            proc.wait(30)
+        counts = observer.jobs.counts()
+        observer.close()
+    assert a["status"] == "Complete" and len(a["reps"]) == 5, a
+    assert counts == {"done": 1}
