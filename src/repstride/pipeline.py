@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from repstride.analysis import ActivityResult, analyze_activity
+from repstride.analysis.running.field_markers import FieldMarkers
+from repstride.analysis.track import PoseTrack
 from repstride.pose import PoseResult, extract_pose
 
 #: progress(stage, fraction 0..1)
@@ -34,7 +36,18 @@ def analyze_video(
             progress("pose", min(1.0, done / max(total, 1)))
 
     pose = extract_pose(path, progress=pose_progress)
-    result = analyze_activity(pose.track, domain=domain, activity=activity, rep_count=rep_count)
+    markers = _sprint_markers(path, pose.track) if activity == "sprint" else None
+    result = analyze_activity(pose.track, domain=domain, activity=activity, rep_count=rep_count,
+                              markers=markers)
     if progress is not None:
         progress("analysis", 1.0)
     return VideoAnalysis(pose=pose, analysis=result)
+
+
+def _sprint_markers(path: str | Path, track: PoseTrack) -> FieldMarkers | None:
+    """Yard lines / cones of a sprint video, looked for in the runner's direction of travel."""
+    from repstride.analysis.running.gait import detect_gait_events
+    from repstride.vision.field_markers import detect_field_markers_in_video
+
+    direction = detect_gait_events(track).direction or 1
+    return detect_field_markers_in_video(path, direction=direction)

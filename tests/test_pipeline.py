@@ -1,0 +1,56 @@
+"""pipeline.analyze_video: the sprint path looks for field markers in the video and uses them."""
+
+from pathlib import Path
+
+import numpy as np
+
+from repstride import pipeline
+from repstride.analysis.running.field_markers import FieldMarker, FieldMarkers
+from repstride.analysis.running.sprint import DISTANCE_FROM_MARKERS
+from repstride.analysis.running.synthetic import synthesize_run
+from repstride.pose import PoseResult
+
+
+def _fake_pose(track):
+    def extract(path, *, progress=None, **_):
+        if progress is not None:
+            progress(len(track), len(track))
+        return PoseResult(info=None, track=track, people={}, subject_id=None)  # type: ignore[arg-type]
+
+    return extract
+
+
+def test_sprint_uses_markers_found_in_the_video(monkeypatch, tmp_path: Path) -> None:
+    run = synthesize_run(fps=120.0, treadmill=False, duration_s=2.6, px_per_m=70.0,
+                         speed_m_s=7.0, cadence_spm=200, contact_ms=130, strike="forefoot",
+                         noise_px=0.5, seed=11)
+    t = run.track
+    x0 = float(np.nanmean(t.pixels()[0, [23, 24], 0])) + 70.0
+    line = lambda x: FieldMarker("YARD_LINE", x - 5, 300.0, x + 5, 700.0, 0, 0)  # noqa: E731
+    seen: dict = {}
+
+    def markers(path, *, direction=1, **_):
+        seen["direction"] = direction
+        return FieldMarkers(start_line=line(x0), middle_line=line(x0 + 5 * 0.9144 * 70.0))
+
+    monkeypatch.setattr(pipeline, "extract_pose", _fake_pose(t))
+    monkeypatch.setattr("repstride.vision.field_markers.detect_field_markers_in_video", markers)
+    stages: list[str] = []
+    out = pipeline.analyze_video(tmp_path / "x.mp4", activity="sprint",
+                                 progress=lambda stage, f: stages.append(stage))
+    assert seen["direction"] == 1  # the synthetic runner moves towards +x
+    assert out.analysis.info["distanceSource"] == DISTANCE_FROM_MARKERS
+    assert "startLine" in out.analysis.extra["fieldMarkers"]
+    assert stages[0] == "pose" and stages[-1] == "analysis"
+
+
+def test_non_sprint_does_not_look_for_markers(monkeypatch, tmp_path: Path) -> None:
+    run = synthesize_run(fps=60.0, duration_s=2.0, seed=3)
+    monkeypatch.setattr(pipeline, "extract_pose", _fake_pose(run.track))
+
+    def boom(*a, **k):
+        raise AssertionError("markers looked for on a non-sprint")
+
+    monkeypatch.setattr("repstride.vision.field_markers.detect_field_markers_in_video", boom)
+    out = pipeline.analyze_video(tmp_path / "x.mp4", activity="squat")
+    assert out.analysis.activity == "squat"
