@@ -276,3 +276,11 @@ class ConfigurationError(RepstrideError):
     code = "configuration_error"
     http_status = 500
     default_message = "The server is misconfigured."
+
+
+class ServiceUnavailable(RepstrideError):
+    """The database (or another backing service) cannot be reached right now; retry later."""
+
+    code = "service_unavailable"
+    http_status = 503
+    default_message = "The service is temporarily unavailable; retry shortly."

@@ -205,3 +205,27 @@ def test_health_and_docs(api) -> None:  # noqa: ANN001
     paths = api.get("/openapi.json").json()["paths"]
     assert {"/videos", "/videos/{id}", "/videos/{id}/analysis", "/videos/{id}/j2p",
             "/oauth2/token", "/uploads"} <= set(paths)
+
+
+def test_database_down_is_503_with_retry_after(tmp_path) -> None:  # noqa: ANN001
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    from repstride.api import create_app
+    from repstride.service import Settings, build_services
+
+    services = build_services(Settings(
+        data_dir=tmp_path / "d", secret_key="k" * 32,
+        database_url="postgresql+psycopg://postgres@127.0.0.1:1/none?connect_timeout=2"),
+        migrate=False)
+    try:
+        with TestClient(create_app(services, start_workers=False)) as c:
+            for path in ("/health", "/videos/abc/analysis"):
+                r = c.get(path, headers={"Authorization": "x" * 43})
+                assert (r.status_code, r.json()["code"]) == (503, "service_unavailable")
+                assert int(r.headers["Retry-After"]) > 0
+    finally:
+        services.close()

@@ -157,3 +157,29 @@ def test_too_long_video_fails_with_a_reason(services, pipeline, clip, monkeypatc
     v = services.videos.get(client.id, video.id)
     assert (v.status, v.reason, v.fps) == ("Failed", "video_too_long", pytest.approx(10.0))
     assert pipeline.pose_calls == 0
+
+
+def test_database_outage_during_a_job_is_retried_not_failed(services, pipeline, clip,
+                                                            monkeypatch) -> None:  # noqa: ANN001
+    from repstride.errors import ServiceUnavailable
+
+    def outage(path, *, progress=None):  # noqa: ANN001, ANN202
+        raise ServiceUnavailable()
+
+    client, video, job_id = _uploaded(services, clip)
+    monkeypatch.setattr(pipeline, "pose", outage)
+    assert services.runner.run_job(job_id) == "queued"
+    assert services.videos.get(client.id, video.id).status == "Success"
+    monkeypatch.undo()
+    assert services.runner.run_job(job_id) == "done"
+
+
+def test_unreachable_database_is_service_unavailable() -> None:
+    from repstride.errors import ServiceUnavailable
+    from repstride.service.db import Database
+
+    db = Database("postgresql+psycopg://postgres@127.0.0.1:1/none?connect_timeout=2")
+    with pytest.raises(ServiceUnavailable) as ei, db.session() as s:
+        s.execute(__import__("sqlalchemy").text("SELECT 1"))
+    assert ei.value.http_status == 503
+    db.dispose()

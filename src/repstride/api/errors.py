@@ -16,7 +16,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from repstride.errors import (
-    MalformedRequest, NotFound, RateLimited, RepstrideError, Unauthorized, ValidationFailed,
+    MalformedRequest, NotFound, RateLimited, RepstrideError, ServiceUnavailable, Unauthorized,
+    ValidationFailed,
 )
 
 log = logging.getLogger("repstride.api")
@@ -32,7 +33,7 @@ def error_response(exc: RepstrideError) -> JSONResponse:
     headers: dict[str, str] = {}
     if isinstance(exc, Unauthorized):
         headers["WWW-Authenticate"] = "Bearer"
-    if isinstance(exc, RateLimited):
+    if isinstance(exc, (RateLimited, ServiceUnavailable)):
         headers["Retry-After"] = str(int(exc.details.get("retry_after_s", 60)))
     return JSONResponse(exc.to_dict(), status_code=exc.http_status, headers=headers)
 

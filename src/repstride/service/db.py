@@ -6,7 +6,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as SATimeoutError
 from sqlalchemy.orm import Session, sessionmaker
+
+from repstride.errors import ServiceUnavailable
 
 #: Milliseconds SQLite waits for another writer before giving up (workers + uploads share it).
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -52,6 +56,11 @@ class Database:
         try:
             yield s
             s.commit()
+        except (OperationalError, SATimeoutError) as exc:
+            # Unreachable database, pool exhausted, lock wait exceeded: transient, say so
+            # (503 + Retry-After) instead of an internal error.
+            s.rollback()
+            raise ServiceUnavailable(details={"retry_after_s": 5}) from exc
         except BaseException:
             s.rollback()
             raise

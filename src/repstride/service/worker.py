@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 from sqlalchemy import update
 
-from repstride.errors import RepstrideError, VideoTooLong
+from repstride.errors import RepstrideError, ServiceUnavailable, VideoTooLong
+from repstride.service.jobs import JobRecord
 from repstride.service.models import Video
 from repstride.service.videos import (
     ANALYZE_VIDEO, COMPLETE, FAILED, REANALYZE_VIDEO, blob_key,
@@ -173,24 +174,31 @@ class JobRunner:
         except Interrupted:
             store.release(job_id, self.owner)
             return "queued"
+        except ServiceUnavailable as exc:
+            return self._retry_or_give_up(kind, job, f"{exc.code}: {exc.__cause__ or exc}")
         except RepstrideError as exc:
             # Our own errors are deterministic (bad input): retrying cannot help.
             store.fail(job_id, self.owner, f"{exc.code}: {exc.message}", retry=False)
             self._give_up(kind, job.args, exc.code)
             return "failed"
         except Exception:  # infrastructure trouble (I/O, memory): retry, then give up
-            err = traceback.format_exc()
             log.exception("job %s (%s) failed on attempt %d", job_id, job.kind, job.attempts)
-            if store.fail(job_id, self.owner, err, retry=True):
-                self.services.queue.submit(job_id)
-                return "queued"
-            self._give_up(kind, job.args, "processing_failed")
-            return "failed"
+            return self._retry_or_give_up(kind, job, traceback.format_exc())
         finally:
             stop_beat.set()
             beat.join()
         store.complete(job_id, self.owner)
         return "done"
+
+    def _retry_or_give_up(self, kind: JobKind, job: JobRecord, error: str) -> str:
+        try:
+            if self.services.jobs.fail(job.id, self.owner, error, retry=True):
+                self.services.queue.submit(job.id)
+                return "queued"
+        except ServiceUnavailable:
+            return "queued"  # cannot even record it: the lease expires and the job is retried
+        self._give_up(kind, job.args, "processing_failed")
+        return "failed"
 
     def _give_up(self, kind: JobKind, args: dict[str, Any], reason: str) -> None:
         try:
