@@ -357,8 +357,9 @@ def test_unknown_interim_status_keeps_polling(make_client, fake: FakeServer, clo
     assert len(clock.sleeps) == 2
 
 
-def test_retry_after_is_honoured(make_client, fake: FakeServer, clock: FakeClock) -> None:
-    fake.analysis_script = [httpx.Response(429, json={"code": "rate_limited"},
+@pytest.mark.parametrize(("status", "code"), [(429, "rate_limited"), (503, "service_unavailable")])
+def test_retry_after_is_honoured(make_client, fake: FakeServer, clock: FakeClock, status, code) -> None:
+    fake.analysis_script = [httpx.Response(status, json={"code": code},
                                            headers={"Retry-After": "7"}), COMPLETE]
     assert make_client().wait_for_analysis("vid-1").is_complete
     assert clock.sleeps == [7.0]

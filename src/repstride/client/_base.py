@@ -128,7 +128,7 @@ class Poller:
         """A 5xx, 429, timeout or connection error while polling is retried until the deadline."""
         if isinstance(exc, _TRANSIENT):
             self.last_error = exc
-            if isinstance(exc, RateLimited) and exc.retry_after_s:
+            if exc.retry_after_s:
                 self._retry_after = exc.retry_after_s  # the server's Retry-After wins
             return True
         return False

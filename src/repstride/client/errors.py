@@ -40,6 +40,8 @@ class RepstrideError(Exception):
     """Base class of every error the SDK raises on purpose."""
 
     default_code: str = "error"
+    #: Seconds the server asked us to wait before retrying (``Retry-After``), when it said.
+    retry_after_s: float | None = None
 
     def __init__(self, message: str, *, status: int | None = None, code: str | None = None,
                  body: Any = None) -> None:
@@ -105,9 +107,6 @@ class RateLimited(RepstrideError):
     """Too many requests (token requests in particular are rate limited)."""
 
     default_code = "rate_limited"
-
-    #: Seconds the server asked us to wait (``Retry-After``), when it said.
-    retry_after_s: float | None = None
 
 
 class ServerError(RepstrideError):
@@ -229,11 +228,10 @@ def error_from_response(response: httpx.Response, *,
     if cls is AnalysisFailed:
         return AnalysisFailed(text, reason=code, status=status, code=code, body=body)
     err = cls(text, status=status, code=code, body=body)
-    if isinstance(err, RateLimited):
-        try:
-            err.retry_after_s = float(response.headers["Retry-After"])
-        except (KeyError, ValueError):
-            pass
+    try:  # 429 and 503 usually say when to come back
+        err.retry_after_s = float(response.headers["Retry-After"])
+    except (KeyError, ValueError):
+        pass
     return err
 
 
