@@ -83,6 +83,13 @@ def clip_stats(track: PoseTrack, feats) -> dict[str, float]:
     s["hip_ankle_range"] = _rng(f["hip_above_ankle"])
     s["shoulder_ankle_med"] = _pct(f["shoulder_above_ankle"], 50)
     s["arm_ext_range"] = max(_rng(f["arm_extension_left"]), _rng(f["arm_extension_right"]))
+    # reach at shoulder height: a punch straightens the arm in front of the shoulder, pumping
+    # arms (jogging) straighten only when hanging down
+    reach = []
+    for side in ("left", "right"):
+        level = np.abs(f[f"wrist_above_shoulder_{side}"]) < 0.4
+        reach.append(_pct(np.where(level, f[f"arm_extension_{side}"], np.nan), 95))
+    s["arm_reach"] = float(np.nanmax(reach)) if np.isfinite(reach).any() else float("nan")
     s["wrist_spread_hi"] = _pct(f["wrist_spread"], 90)
     s["wrist_spread_med"] = _pct(f["wrist_spread"], 50)
     s["trunk_img_med"] = _pct(f["trunk_image"], 50)
@@ -143,7 +150,7 @@ def _scores(s: dict[str, float]) -> dict[str, float]:
                       + _soft(s["trunk_hi"], hi=95, width=10))
     sc["lunge"] = (up + _soft(s["knee_range"], lo=40, width=12) + no_travel * 0.3
                    + _soft(s["hip_alternation"], lo=0.85, width=0.2)
-                   + _soft(s["knee_alternation"], hi=1.3, width=0.2)
+                   + _soft(s["knee_alternation"], hi=1.2, width=0.15)
                    + _soft(s["knee_lo"], hi=120, width=15) + not_overhead)
     # standing -> plank (hands on the floor) -> standing
     sc["burpee"] = (_soft(s["trunk_lo"], hi=30, width=12) + _soft(s["trunk_top"], lo=70, width=8)
@@ -175,7 +182,9 @@ def _scores(s: dict[str, float]) -> dict[str, float]:
             + _soft(s["wrist_hip_lo"], hi=-0.3, width=0.25) + _soft(s["hip_range"], lo=45, width=15))
     sc["clean_and_jerk"] = (lift + _soft(s["wrist_spread_hi"], hi=2.2, width=0.4) + no_travel - 0.5)
     sc["snatch"] = (lift + _soft(s["wrist_spread_hi"], lo=2.2, width=0.4) + no_travel - 0.5)
+    # a punch reaches out with a (nearly) straight arm; pumping arms while jogging do not
     sc["punch"] = (up + still_legs * 0.7 + _soft(s["arm_ext_range"], lo=0.3, width=0.12)
+                   + _soft(s["arm_reach"], lo=0.85, width=0.05)
                    + _soft(s["elbow_side_range"], lo=50, width=15) + not_overhead + no_travel - 0.5
                    + max(-1.0, _soft(s["knee_alternation"], hi=1.2, width=0.15)))
     sc["front_kick"] = (up + _soft(s["hip_side_range"], lo=50, width=15)
@@ -185,7 +194,8 @@ def _scores(s: dict[str, float]) -> dict[str, float]:
     sc["sprint"] = (up + _soft(s["knee_alternation"], lo=1.35, width=0.15)
                     + _soft(s["knee_side_range"], lo=30, width=10) + not_overhead
                     + _soft(s["hip_side_lo"], lo=105, width=15)
-                    + max(_soft(s["travel"], lo=1.0, width=0.5), -1.0))
+                    # treadmill and in-place running are common: travel is a hint, not a must
+                    + max(_soft(s["travel"], lo=1.0, width=0.5), -0.5))
     return sc
 
 
