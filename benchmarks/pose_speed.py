@@ -53,6 +53,19 @@ def model_fps(path: Path, n: int, threads: int) -> tuple[float, dict, float]:
     return rate, dict(tracker.stats), cpu
 
 
+def stock_fps(path: Path, n: int) -> float:
+    """The stock single-person ``mp.solutions.pose`` graph on the same pre-decoded frames."""
+    import mediapipe as mp
+
+    frames = [f.rgb for _, f in zip(range(n), iter_frames(path))]
+    with mp.solutions.pose.Pose(static_image_mode=False, model_complexity=1) as pose:
+        pose.process(frames[0])
+        t0 = time.perf_counter()
+        for rgb in frames[1:]:
+            pose.process(rgb)
+        return (len(frames) - 1) / (time.perf_counter() - t0)
+
+
 def raw_model_ms(threads: int, reps: int = 30) -> tuple[float, float]:
     det, lmk = PoseDetector(num_threads=threads), PoseLandmarker(num_threads=threads)
     rng = np.random.default_rng(0)
@@ -75,6 +88,8 @@ def main() -> None:
     ap.add_argument("--frames", type=int, default=150,
                     help="frames to use (pre-decoded frames are held in memory)")
     ap.add_argument("--threads", type=int, default=1, help="threads per model invocation")
+    ap.add_argument("--stock", action="store_true",
+                    help="also time the stock single-person MediaPipe graph on the same frames")
     args = ap.parse_args()
     info = probe(args.video)
     print(f"video: {args.video.name} {info.width}x{info.height} {info.codec} "
@@ -89,6 +104,9 @@ def main() -> None:
     print(f"models+tracker alone:      {mod:7.1f} frames/s  (detector calls "
           f"{stats['detector_calls']}, landmark calls {stats['landmark_calls']}; "
           f"{1000 * mod_cpu / n:.1f} ms CPU/frame)")
+    if args.stock:
+        print(f"stock mp.solutions.pose:   {stock_fps(args.video, n):7.1f} frames/s  "
+              "(single person, same pre-decoded frames, for comparison at the same load)")
     t0, c0 = time.perf_counter(), time.process_time()
     tracked = track_people(args.video, max_frames=n, num_threads=args.threads)
     whole = len(tracked.timestamps_s) / (time.perf_counter() - t0)
