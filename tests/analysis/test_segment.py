@@ -115,3 +115,12 @@ def test_rep_cut_at_the_start_counts_but_cut_at_the_end_does_not():
     # clip ends three quarters into the last rep: the return is incomplete
     end_cut = full[: -(int(0.5 * FPS) + n // 6)]
     assert len(segment_reps(end_cut, fps=FPS, direction="down", params=PARAMS)) == 2
+
+
+def test_rep_back_at_rest_and_holding_still_at_the_end_counts():
+    x = _signal([1, 1, 1], lead_s=1.0, tail_s=0.0, pause_s=0.5, noise=0.0)
+    n = int(2.0 * FPS)
+    # last rep returns 75 % of the way, then holds still for 0.3 s as the clip ends
+    x = x[: -(int(0.5 * FPS) + n // 6)]
+    x = np.concatenate([x, np.full(int(0.3 * FPS), x[-1])])
+    assert len(segment_reps(x, fps=FPS, direction="down", params=PARAMS)) == 3

@@ -127,7 +127,8 @@ def segment_reps(signal: FloatArray, *, fps: float, direction: Direction,
     # the rest level, from bases that are real turning points (not the clip's first/last frame)
     inner = [z[b] for lb, _, rb in cands for b in (lb, rb) if near < b < z.size - 1 - near]
     rest = float(np.median(inner)) if len(inner) >= 2 else None
-    hold = max(3, int(round(0.3 * fps)))
+    # back at the top and holding still as the clip ends (a moving signal is mid-return)
+    hold = max(3, int(round(0.15 * fps)))
     still_end = bool(np.ptp(z[-hold:]) < 0.1 * typical)
     reps: list[RepWindow] = []
     for lb, p, rb in cands:
