@@ -160,7 +160,7 @@ def test_submit_with_the_broker_down_does_not_raise(settings: Settings, store: J
     job_id = store.create("k", {})
     t0 = time.monotonic()
     queue.submit(job_id)  # logged; the sweep delivers it later
-    assert time.monotonic() - t0 < 30
+    assert time.monotonic() - t0 < 5  # the API request that enqueues must not stall
     assert store.get(job_id).state == "queued"
     queue.app.close()
 

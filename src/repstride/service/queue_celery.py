@@ -191,7 +191,10 @@ class CeleryJobQueue:
 
     def submit(self, job_id: str) -> None:
         try:
-            self.app.send_task(TASK_NAME, args=[job_id], queue=self.queue)
+            # ignore_result: nobody waits on an AsyncResult (outcomes are in the jobs/videos
+            # tables), so the API does not subscribe to result keys -- no per-task pub/sub
+            # state in long-lived API processes, no stall on the result store when Redis is down.
+            self.app.send_task(TASK_NAME, args=[job_id], queue=self.queue, ignore_result=True)
         except Exception:  # broker unreachable: the job is durable, a sweep resends it
             log.warning("could not publish job %s to the broker; the workers' sweep will "
                         "deliver it", job_id, exc_info=True)
