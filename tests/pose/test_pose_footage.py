@@ -90,14 +90,13 @@ def assert_hips_never_jump(track: PoseTrack, max_step: float = 0.2) -> None:
 
 @pytest.mark.devdata
 def test_shared_clips_keep_one_subject(manifest: list[dict[str, str]], dev_data: Path) -> None:
-    # two short clips: a close-up (the person is bigger than the frame) and a back view
-    wanted = ("dylan-plummer__speed-counting/data/videos/025_fitness.mp4",
-              "Jintao-Xu__Pose_Estimation/9.mp4")
+    # two short clips: a bench press with other people around, and a back view
+    wanted = ("nadaMarie__dataset/true_bench.mp4", "Jintao-Xu__Pose_Estimation/9.mp4")
     picks = [r for r in manifest if r["file"] in wanted]
     if not picks:
         pytest.skip("the short clips are not in the manifest")
     for row in picks:
         res = track_people(dev_data / row["file"]).result()
-        assert res.track.detected.mean() > 0.85, row["file"]
+        assert res.track.detected.mean() > 0.9, row["file"]
         assert_hips_never_jump(res.track)
         json.dumps(res.track.meta)  # meta stays JSON-friendly for the API
