@@ -149,7 +149,8 @@ def _segment(spec: ActivitySpec, feats: Features, params: SegmentParams) -> list
 
 def _find_reps(spec: ActivitySpec, feats: Features, rep_count: int | None
                ) -> tuple[list[RepWindow], dict]:
-    base = SegmentParams(min_rom=spec.min_rom, min_rep_s=spec.min_rep_s, max_rep_s=spec.max_rep_s)
+    base = SegmentParams(min_rom=spec.min_rom, rel_rom=spec.rel_rom, min_rep_s=spec.min_rep_s,
+                         max_rep_s=spec.max_rep_s)
     reps = _segment(spec, feats, base)
     info: dict = {}
     if rep_count is not None and rep_count >= 0 and len(reps) != rep_count:

@@ -33,7 +33,7 @@ class SegmentParams:
     """Thresholds of the segmenter (signal units; seconds)."""
 
     min_rom: float
-    rel_rom: float = 0.6
+    rel_rom: float = 0.55
     min_rep_s: float = 0.5
     max_rep_s: float = 20.0
     edge_frac: float = 0.15

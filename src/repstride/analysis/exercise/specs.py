@@ -49,6 +49,9 @@ class ActivitySpec:
     required: tuple[str, ...]
     min_rep_s: float = 0.6
     max_rep_s: float = 30.0
+    #: a counted rep moves at least this share of the clip's typical excursion (partial reps
+    #: below it are not counted); fatigue makes strength reps shallower, so not too strict
+    rel_rom: float = 0.55
     #: one limb at a time (punch, kick, knee to chest): segment each side, merge by time
     per_side: bool = False
     #: other signals showing the same reps ``(name, direction, min_rom)``; per clip the
@@ -174,6 +177,7 @@ SPECS: dict[str, ActivitySpec] = {s.name: s for s in (
             BAR_PATH_OLY, DURATION)),
     ActivitySpec(
         "punch", "arm_extension", "up", 0.25, required=ARMS, min_rep_s=0.25, max_rep_s=6.0,
+        rel_rom=0.65,
         per_side=True,
         analyses=(
             _a("LOCKOUT_ELBOW_ANGLE_DEGREES", "elbow_{a}", "max", good_min=150.0),
