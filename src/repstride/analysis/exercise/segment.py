@@ -75,34 +75,55 @@ def segment_reps(signal: FloatArray, *, fps: float, direction: Direction,
     y = np.asarray(signal, float)
     if y.size < 3 or not np.isfinite(y).any():
         return []
-    z = fill_gaps(y if direction == "up" else -y)
-    valid = np.isfinite(y)
+    z = fill_gaps(y if direction == "up" else -y)  # extremes are maxima of z
+    found = _extremes(z, np.isfinite(y), fps, params, allowed)
+    if found is None:
+        return []
+    peaks, lefts, rights, typical = found
+    need = max(params.min_rom, params.rel_rom * typical)
+    near = max(2, int(round(0.1 * fps)))
+    cands = _bracket(z, *_merge_bounces(z, peaks, lefts, rights, need), need=need, near=near,
+                     min_rom=params.min_rom)
+    reps = [r for r in (_window(z, c, fps, params) for c in _complete(z, cands, fps, typical, near))
+            if r is not None]
+    return _edge_halves(reps, z, fps, params, typical)
+
+
+def _edge_need(lb: NDArray | int, near: int, need: float, min_rom: float) -> NDArray | float:
+    """Excursion required on the left: a descent cut by the clip's start only has to be clearly
+    more than a twitch (its extreme and full return are in the clip)."""
+    return np.where(np.asarray(lb) <= near, max(min_rom, 0.5 * need), need)
+
+
+def _extremes(z: FloatArray, valid: NDArray[np.bool_], fps: float, params: SegmentParams,
+              allowed: NDArray[np.bool_] | None
+              ) -> tuple[NDArray, NDArray, NDArray, float] | None:
+    """Prominent extremes (peaks of ``z``) with their bases and the clip's typical excursion."""
     distance = max(1, int(round(params.min_rep_s * fps * 0.5)))
-    peaks, props = find_peaks(z, prominence=params.min_rom, distance=distance,  # noqa: E501
+    peaks, props = find_peaks(z, prominence=params.min_rom, distance=distance,
                               wlen=int(round(2 * params.max_rep_s * fps)) | 1)
-    if peaks.size == 0:
-        return _edge_halves([], z, fps, params, None)
-    if allowed is not None:
+    if allowed is not None and peaks.size:
         ok = np.asarray(allowed, bool)[peaks]
-        peaks = peaks[ok]
-        props = {k: v[ok] for k, v in props.items()}
-        if peaks.size == 0:
-            return []
+        peaks, props = peaks[ok], {k: v[ok] for k, v in props.items()}
+    if peaks.size == 0:
+        return None
     prom = props["prominences"]
+    # the median of the larger half: robust to a few partial reps and to one huge outlier
     typical = float(np.median(np.sort(prom)[-max(1, (prom.size + 1) // 2):]))
     need = max(params.min_rom, params.rel_rom * typical)
     near = max(2, int(round(0.1 * fps)))
-    lb0, rb0 = props["left_bases"], props["right_bases"]
-    # a descent cut by the clip's start only has to be clearly more than a twitch
-    left_need = np.where(lb0 <= near, max(params.min_rom, 0.5 * need), need)
-    keep = (z[peaks] - z[lb0] >= left_need) & (z[peaks] - z[rb0] >= need)
-    # a peak whose neighbourhood is mostly interpolated is not evidence of a rep
+    lb, rb = props["left_bases"], props["right_bases"]
+    keep = (z[peaks] - z[lb] >= _edge_need(lb, near, need, params.min_rom)) & (
+        z[peaks] - z[rb] >= need)
+    # a peak whose neighbourhood is all interpolated is not evidence of a rep
     keep &= np.array([valid[max(0, p - 2):p + 3].any() for p in peaks])
-    peaks = peaks[keep]
-    lefts = props["left_bases"][keep]
-    rights = props["right_bases"][keep]
-    # extremes not separated by a real return (a bounce at the bottom) are one rep: keep the
-    # deeper one, with the outer bases of both
+    return peaks[keep], lb[keep], rb[keep], typical
+
+
+def _merge_bounces(z: FloatArray, peaks: NDArray, lefts: NDArray, rights: NDArray, need: float
+                   ) -> tuple[NDArray, NDArray, NDArray]:
+    """Extremes without a real return between them (a bounce at the bottom) are one rep: keep
+    the deeper one, with the outer bases of both."""
     merged: list[list[int]] = []
     for i, p in enumerate(peaks):
         if merged:
@@ -113,51 +134,59 @@ def segment_reps(signal: FloatArray, *, fps: float, direction: Direction,
                 merged[-1][2] = int(rights[i])
                 continue
         merged.append([int(lefts[i]), int(p), int(rights[i])])
-    peaks = np.array([m[1] for m in merged], dtype=int)
-    lefts = np.array([m[0] for m in merged], dtype=int)
-    rights = np.array([m[2] for m in merged], dtype=int)
-    cands = []
+    cols = np.array(merged, dtype=int).reshape(-1, 3)
+    return cols[:, 1], cols[:, 0], cols[:, 2]
+
+
+def _bracket(z: FloatArray, peaks: NDArray, lefts: NDArray, rights: NDArray, *, need: float,
+             near: int, min_rom: float) -> list[tuple[int, int, int]]:
+    """(left base, extreme, right base) of every extreme that moves far enough both ways; the
+    base between two extremes is the lowest point between them."""
+    out = []
     for i, p in enumerate(peaks):
         lb = lefts[i] if i == 0 else peaks[i - 1] + int(np.argmin(z[peaks[i - 1]:p + 1]))
         rb = rights[i] if i == len(peaks) - 1 else p + int(np.argmin(z[p:peaks[i + 1] + 1]))
-        # a descent cut by the clip's start only has to be clearly more than a twitch
-        left_need = max(params.min_rom, 0.5 * need) if lb <= near else need
-        if z[p] - z[lb] >= left_need and z[p] - z[rb] >= need:
-            cands.append((int(lb), int(p), int(rb)))
-    # the rest level, from bases that are real turning points (not the clip's first/last frame)
+        if z[p] - z[lb] >= _edge_need(lb, near, need, min_rom) and z[p] - z[rb] >= need:
+            out.append((int(lb), int(p), int(rb)))
+    return out
+
+
+def _complete(z: FloatArray, cands: list[tuple[int, int, int]], fps: float, typical: float,
+              near: int) -> list[tuple[int, int, int]]:
+    """Drop a last rep the clip's end cuts before it is back at rest.
+
+    Back at rest = within :data:`EDGE_TOLERANCE` of the typical excursion of the level the other
+    reps return to, or holding still as the clip ends (a moving signal is mid-return).
+    """
     inner = [z[b] for lb, _, rb in cands for b in (lb, rb) if near < b < z.size - 1 - near]
-    rest = float(np.median(inner)) if len(inner) >= 2 else None
-    # back at the top and holding still as the clip ends (a moving signal is mid-return)
+    if len(inner) < 2:
+        return cands
+    rest = float(np.median(inner))
     hold = max(3, int(round(0.15 * fps)))
     still_end = bool(np.ptp(z[-hold:]) < 0.1 * typical)
-    reps: list[RepWindow] = []
-    for lb, p, rb in cands:
-        left_exc, right_exc = z[p] - z[lb], z[p] - z[rb]
-        # a rep cut by the clip's end while still moving counts only if it is back in the rest
-        # zone (a subject holding still at the end is at rest wherever that is). A rep whose
-        # descent is cut by the clip's start still shows its extreme and its full return: it
-        # counts when the visible part reaches the usual depth (checked above).
-        if rest is not None and rb >= z.size - 1 - near and not still_end \
-                and z[rb] > rest + EDGE_TOLERANCE * typical:
-            continue
-        lvl_l = z[lb] + params.edge_frac * left_exc
-        lvl_r = z[rb] + params.edge_frac * right_exc
-        seg = z[lb:p + 1]
-        below = np.nonzero(seg <= lvl_l)[0]
-        start = lb + (int(below[-1]) if below.size else 0)
-        seg = z[p:rb + 1]
-        below = np.nonzero(seg <= lvl_r)[0]
-        end = p + (int(below[0]) if below.size else rb - p)
-        # minimum on the whole cycle (fast reps spend little time near rest), maximum on the
-        # active part (long pauses at rest are not part of the rep)
-        if (rb - lb) / fps < params.min_rep_s or (end - start) / fps > params.max_rep_s:
-            continue
-        # a held extreme (pause at the bottom, lockout overhead): mid is where it is reached
-        top = np.nonzero(z[start:p + 1] >= z[p] - MID_ZONE * min(left_exc, right_exc))[0]
-        mid = start + int(top[0]) if top.size else p
-        reps.append(RepWindow(start=int(start), mid=int(mid), end=int(end),
-                              rom=float(min(left_exc, right_exc))))
-    return _edge_halves(reps, z, fps, params, typical)
+    return [(lb, p, rb) for lb, p, rb in cands
+            if not (rb >= z.size - 1 - near and not still_end
+                    and z[rb] > rest + EDGE_TOLERANCE * typical)]
+
+
+def _window(z: FloatArray, cand: tuple[int, int, int], fps: float, params: SegmentParams
+            ) -> RepWindow | None:
+    """Start/mid/end of one rep: where it leaves and re-enters the rest zone (``edge_frac`` of
+    the way to the extreme) and where a held extreme is first reached."""
+    lb, p, rb = cand
+    left_exc, right_exc = z[p] - z[lb], z[p] - z[rb]
+    below = np.nonzero(z[lb:p + 1] <= z[lb] + params.edge_frac * left_exc)[0]
+    start = lb + (int(below[-1]) if below.size else 0)
+    below = np.nonzero(z[p:rb + 1] <= z[rb] + params.edge_frac * right_exc)[0]
+    end = p + (int(below[0]) if below.size else rb - p)
+    # minimum on the whole cycle (fast reps spend little time near rest), maximum on the
+    # active part (long pauses at rest are not part of the rep)
+    if (rb - lb) / fps < params.min_rep_s or (end - start) / fps > params.max_rep_s:
+        return None
+    top = np.nonzero(z[start:p + 1] >= z[p] - MID_ZONE * min(left_exc, right_exc))[0]
+    mid = start + int(top[0]) if top.size else p
+    return RepWindow(start=int(start), mid=int(mid), end=int(end),
+                     rom=float(min(left_exc, right_exc)))
 
 
 def _edge_halves(reps: list[RepWindow], z: FloatArray, fps: float, params: SegmentParams,
