@@ -77,3 +77,45 @@ def test_nobody_gives_an_empty_track_with_aligned_rows() -> None:
     assert res.subject_id is None and res.people == {}
     assert len(res.track) == T and not res.track.detected.any()
     np.testing.assert_array_equal(res.track.frame_index, np.arange(T))
+
+
+class _FakeFrame:
+    def __init__(self, i: int) -> None:
+        self.index, self.timestamp_s = i, i / 30.0
+        self.rgb = np.zeros((4, 4, 3), np.uint8)
+
+
+def test_decode_thread_hands_errors_to_the_consumer(monkeypatch: pytest.MonkeyPatch) -> None:
+    from repstride.errors import CorruptVideo
+    from repstride.pose import extract
+
+    def broken(path, **kw):
+        yield _FakeFrame(0)
+        yield _FakeFrame(1)
+        raise CorruptVideo()
+
+    monkeypatch.setattr(extract, "iter_frames", broken)
+    got = []
+    with pytest.raises(CorruptVideo):
+        for fr in extract._decode_ahead("x.mp4"):
+            got.append(fr.index)
+    assert got == [0, 1]
+
+
+def test_decode_thread_stops_when_the_consumer_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from repstride.pose import extract
+
+    def endless(path, **kw):
+        i = 0
+        while True:
+            yield _FakeFrame(i)
+            i += 1
+
+    monkeypatch.setattr(extract, "iter_frames", endless)
+    frames = extract._decode_ahead("x.mp4")
+    assert [next(frames).index for _ in range(3)] == [0, 1, 2]
+    frames.close()  # consumer gives up: the producer must not linger
+    assert not any(t.name == "repstride-decode" and t.is_alive() for t in threading.enumerate())
+    assert [f.index for f in extract._decode_ahead("x.mp4", max_frames=5)] == [0, 1, 2, 3, 4]
