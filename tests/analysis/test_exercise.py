@@ -11,6 +11,7 @@ from repstride.analysis.activities import ACTIVITY_DOMAIN
 from repstride.analysis.exercise import SPECS, analyze_exercise
 from repstride.analysis.synthetic import MOTIONS, synthesize
 from repstride.analysis.track import PoseTrack
+from repstride.errors import UnknownActivity
 
 ACTIVITIES = sorted(SPECS)
 UNIT = re.compile(r"^[A-Z][A-Z0-9_]*_(DEGREES|MS|PERCENTAGE|RATIO)$")
@@ -175,5 +176,6 @@ def test_caller_activity_is_trusted_but_a_strong_mismatch_is_flagged():
 
 
 def test_unknown_activity_is_rejected():
-    with pytest.raises(ValueError):
+    with pytest.raises(UnknownActivity) as exc:
         analyze_exercise(synthesize("squat", n_reps=1).track, activity="juggling")
+    assert exc.value.code == "unknown_activity"

@@ -14,9 +14,10 @@ from repstride.analysis.exercise.segment import (
 )
 from repstride.analysis.exercise.specs import SPECS, ActivitySpec
 from repstride.analysis.geometry import side_joint
+from repstride.analysis.recognition import recognize_activity
 from repstride.analysis.results import ActivityResult, Rep
 from repstride.analysis.track import PoseTrack
-from repstride.errors import LowQualityPose, NotImplementedFeature
+from repstride.errors import LowQualityPose, NotImplementedFeature, UnknownActivity
 
 #: Share of frames in which every joint the activity needs must be seen confidently.
 MIN_USABLE_FRACTION = 0.4
@@ -35,31 +36,17 @@ def analyze_exercise(track: PoseTrack, *, activity: str | None = None,
     ``repCount``) only chooses between plausible segmentations; it never adds reps the motion
     does not show. ``info`` carries the recognition confidence and quality figures.
     """
-    from repstride.analysis.recognition import recognize_activity
-
     if activity is not None and activity not in SPECS and activity != "sprint":
-        raise ValueError(f"no exercise spec for activity {activity!r}")
-    info: dict = {}
+        raise UnknownActivity(f"Unknown activity {activity!r}.",
+                              details={"accepted_activities": sorted(SPECS) + ["sprint"]})
     if int(track.detected.sum()) < MIN_USABLE_S * track.fps:
         # not even a second of body: nothing to recognise or count
         return _failed(activity, {"usableFraction": round(float(track.detected.mean()), 3)
                                   if len(track) else 0.0})
     feats = compute_features(track)
-    rec = recognize_activity(track, features=feats)
-    if activity is None:
-        activity = rec.activity
-        info.update(activitySource="recognised", activityConfidence=round(rec.confidence, 3),
-                    activityCandidates=rec.top(3))
-        if activity == "sprint":
-            return _delegate_sprint(track, info)
-    else:
-        info["activitySource"] = "caller"
-        if rec.activity != activity and rec.confidence >= MISMATCH_CONFIDENCE and \
-                rec.probabilities.get(activity, 0.0) < 0.1:
-            info["activityMismatch"] = {"recognised": rec.activity,
-                                        "confidence": round(rec.confidence, 3)}
-        if activity == "sprint":
-            return _delegate_sprint(track, info)
+    activity, info = _settle_activity(track, feats, activity)
+    if activity == "sprint":
+        return _delegate_sprint(track, info)
     spec = SPECS[activity]
     usable = _usable_fraction(track, spec)
     info["usableFraction"] = round(usable, 3)
@@ -75,6 +62,23 @@ def analyze_exercise(track: PoseTrack, *, activity: str | None = None,
         for w in windows)
     return ActivityResult(status="Complete", domain=ACTIVITY_DOMAIN[activity], activity=activity,
                           reps=reps, info=info)
+
+
+def _settle_activity(track: PoseTrack, feats: Features, activity: str | None
+                     ) -> tuple[str, dict]:
+    """The activity to analyse and the recognition info: recognised when the caller gave none,
+    else the caller's, flagged when the motion clearly shows something else."""
+    rec = recognize_activity(track, features=feats)
+    if activity is None:
+        return rec.activity, {"activitySource": "recognised",
+                              "activityConfidence": round(rec.confidence, 3),
+                              "activityCandidates": rec.top(3)}
+    info: dict = {"activitySource": "caller"}
+    if rec.activity != activity and rec.confidence >= MISMATCH_CONFIDENCE and \
+            rec.probabilities.get(activity, 0.0) < 0.1:
+        info["activityMismatch"] = {"recognised": rec.activity,
+                                    "confidence": round(rec.confidence, 3)}
+    return activity, info
 
 
 def _failed(activity: str | None, info: dict) -> ActivityResult:
