@@ -64,6 +64,7 @@ def clip_stats(track: PoseTrack, feats) -> dict[str, float]:
     s["trunk_lo"] = _pct(trunk, 10)
     s["trunk_hi"] = _pct(trunk, 90)
     s["trunk_top"] = _pct(trunk, 97)
+    s["trunk_range_sit"] = s["trunk_hi"] - s["trunk_lo"]
     for name in ("knee", "hip", "elbow", "shoulder"):
         s[f"{name}_range"] = _rng(f[name])
         s[f"{name}_lo"] = _pct(f[name], 5)
@@ -212,7 +213,6 @@ def recognize_activity(track: PoseTrack, *, features=None) -> Recognition:
                            probabilities={a: flat for a in ALL_ACTIVITIES})
     feats = features if features is not None else compute_features(track)
     s = clip_stats(track, feats)
-    s["trunk_range_sit"] = s["trunk_hi"] - s["trunk_lo"]
     sc = _scores(s)
     names = [a for a in ALL_ACTIVITIES if a in sc]
     v = np.array([sc[a] for a in names]) / TEMPERATURE
