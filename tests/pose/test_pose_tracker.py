@@ -95,3 +95,30 @@ def test_no_one_in_frame_gives_no_track(gap: int) -> None:
     scene = Scene(hips={0: np.full((n, 2), np.nan)}, torsos={0: np.full(n, 20.0)})
     tr, truth = run(scene, n, detect_every=1 + gap)
     assert truth == {}
+
+
+def test_crowd_budget_bounds_landmark_calls_and_keeps_ids() -> None:
+    n = 30
+    xs = [20, 60, 100, 140, 180, 220]
+    torsos = [24, 22, 20, 18, 10, 9]  # the two smallest are the far ones
+    scene = Scene(hips={p: walk(n, (x, 100), (0, 0)) for p, x in enumerate(xs)},
+                  torsos={p: np.full(n, float(t)) for p, t in enumerate(torsos)})
+    tr, truth = run(scene, n, detect_every=10)
+    assert len(truth) == 6
+    for frames in truth.values():
+        assert len(set(frames.values())) == 1
+    by_person = {next(iter(f.values())): f for f in truth.values()}
+    for p in range(4):  # the four largest: every frame
+        assert len(by_person[p]) == n
+    for p in (4, 5):  # the others: about every third frame
+        assert n // 3 - 1 <= len(by_person[p]) <= n // 3 + 2
+    calls_after_start = scene.calls["lmk"]
+    assert calls_after_start <= 6 + (n - 1) * (4 + 2 / 3) + 2
+
+
+def test_no_budget_needed_for_a_few_people() -> None:
+    n = 12
+    scene = Scene(hips={p: walk(n, (30 + 60 * p, 100), (0, 0)) for p in range(4)},
+                  torsos={p: np.full(n, 15.0) for p in range(4)})
+    tr, truth = run(scene, n)
+    assert sorted(len(f) for f in truth.values()) == [n] * 4

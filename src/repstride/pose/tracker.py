@@ -8,6 +8,10 @@ to tracks with the Hungarian algorithm on ROI overlap; a lost person matched aga
 Two tracks that end up on the same body are merged: the one whose latest move breaks its own
 motion the most is dropped, so an id does not hop onto a neighbour while two people cross.
 
+In a crowd the landmark model runs on every frame only for the :data:`MAX_DENSE` people largest
+on screen, and every :data:`SPARSE_EVERY` frames for the others (their boxes are missing on the
+frames in between), so the cost per frame stays bounded.
+
 Frames are processed one by one (:meth:`PersonTracker.step`); what was seen is kept per person
 for the whole clip (:meth:`PersonTracker.observations`).
 """
@@ -38,6 +42,10 @@ TILE_ASPECT = 1.25
 LOST_DETECT_EVERY = 2
 #: A track seen fewer times than this is forgotten as soon as it is lost (a false start).
 MIN_HITS_TO_KEEP = 3
+#: In a crowd, the landmark model runs on every frame for this many people (the largest on
+#: screen) and on every ``SPARSE_EVERY``-th frame for the others, which bounds the cost per frame.
+MAX_DENSE = 4
+SPARSE_EVERY = 3
 
 
 @dataclass(frozen=True)
@@ -57,6 +65,8 @@ class _Track:
     velocity: NDArray[np.float64] = field(default_factory=lambda: np.zeros(2))
     last_seen: int = 0
     first_seen: int = 0
+    #: smoothed box height (pixels): who is largest on screen, for the crowd budget
+    size: float = 0.0
 
     last_roi: Roi | None = None
 
@@ -96,7 +106,8 @@ class PersonTracker:
 
     def __init__(self, detector: PoseDetector, landmarker: PoseLandmarker, *, width: int,
                  height: int, detect_every: int = 10, max_missing: int = 15,
-                 use_tiles: bool = True) -> None:
+                 use_tiles: bool = True, max_dense: int = MAX_DENSE,
+                 sparse_every: int = SPARSE_EVERY) -> None:
         self.detector = detector
         self.landmarker = landmarker
         self.width, self.height = width, height
@@ -110,6 +121,9 @@ class PersonTracker:
         self._next_id = 0
         self._last_detect = -10**9
         self._obs: dict[int, list[Observation]] = {}
+        self.max_dense = max(1, max_dense)
+        self.sparse_every = max(1, sparse_every)
+        self._skipped: set[int] = set()
         #: counters for the benchmark / logs
         self.stats = {"detector_calls": 0, "landmark_calls": 0, "frames": 0}
 
@@ -178,12 +192,18 @@ class PersonTracker:
         """Process one frame; returns what was seen, by person id."""
         self.stats["frames"] += 1
         seen: dict[int, Landmarks] = {}
-        for tid, tr in self._tracks.items():
-            if tr.roi is not None:
-                lm = self._landmarks(rgb, tr.roi)
-                if lm is not None:
-                    seen[tid] = lm
-        lost = [t for t in self._tracks.values() if t.id not in seen]
+        active = [t for t in self._tracks.values() if t.roi is not None]
+        dense = {t.id for t in sorted(active, key=lambda t: -t.size)[:self.max_dense]}
+        self._skipped = set()
+        for tr in active:
+            if tr.id not in dense and (frame + tr.id) % self.sparse_every:
+                self._skipped.add(tr.id)  # crowd budget: this one waits for a later frame
+                continue
+            roi = tr.roi if tr.last_seen >= frame - 1 else tr.expected_roi(frame)
+            lm = self._landmarks(rgb, roi)
+            if lm is not None:
+                seen[tr.id] = lm
+        lost = [t for t in self._tracks.values() if t.id not in seen and t.id not in self._skipped]
         views = self._plan_detection(frame, lost)
         if views is None or views:
             self._last_detect = frame
@@ -216,7 +236,9 @@ class PersonTracker:
             if r in matched_dets:
                 continue
             hip = dets.keypoints[r, 0]
-            if any(_inside(hip, landmark_box(o, self.width, self.height)) for o in seen.values()):
+            occupied = [landmark_box(o, self.width, self.height) for o in seen.values()] + [
+                self._tracks[t].predicted_box(frame) for t in self._skipped]
+            if any(_inside(hip, b) for b in occupied):
                 continue  # someone already followed stands there
             lm = self._landmarks(rgb, det_rois[r])
             if lm is None:
@@ -262,6 +284,8 @@ class PersonTracker:
         for tid in list(self._tracks):
             tr = self._tracks[tid]
             lm = seen.get(tid)
+            if lm is None and tid in self._skipped:
+                continue
             if lm is None:
                 tr.roi = None
                 hits = len(self._obs.get(tid, ()))
@@ -274,6 +298,8 @@ class PersonTracker:
                 centre_move = ((box[:2] + box[2:]) - (tr.box[:2] + tr.box[2:])) / 2 / dt
                 tr.velocity = 0.5 * tr.velocity + 0.5 * centre_move
             tr.box, tr.last_seen, tr.roi, tr.last_roi = box, frame, lm.next_roi, lm.next_roi
+            height = box[3] - box[1]
+            tr.size = height if tr.size == 0 else 0.8 * tr.size + 0.2 * height
             obs = Observation(frame, lm, box)
             self._obs.setdefault(tid, []).append(obs)
             out[tid] = obs
