@@ -9,27 +9,20 @@ from pathlib import Path
 
 import pytest
 import requests
+import test_worker as _contract
 from svc_helpers import FastPipeline, make_video
-from test_worker import (  # the shared run_job contract, collected again on these adapters
-    clip, test_deleted_video_job_is_a_no_op, test_infrastructure_error_is_retried_then_given_up,
-    test_job_of_a_dead_worker_is_resumed, test_non_video_upload_fails_with_a_reason,
-    test_put_reanalyses_from_the_stored_track_without_pose,
-    test_run_job_stores_track_j2p_objects_and_analysis, test_shutdown_releases_the_running_job,
-    test_superseded_reanalysis_does_not_overwrite,
-)
 
 from repstride.service import Settings, build_services
 from repstride.service.blobs_s3 import DirectUploadVideoService, S3BlobStore
 from repstride.service.queue_celery import CeleryJobQueue
 from repstride.service.videos import VideoCreate
 
-__all__ = ["clip", "test_deleted_video_job_is_a_no_op",
-           "test_infrastructure_error_is_retried_then_given_up",
-           "test_job_of_a_dead_worker_is_resumed", "test_non_video_upload_fails_with_a_reason",
-           "test_put_reanalyses_from_the_stored_track_without_pose",
-           "test_run_job_stores_track_j2p_objects_and_analysis",
-           "test_shutdown_releases_the_running_job",
-           "test_superseded_reanalysis_does_not_overwrite"]
+# The shared run_job contract, every test of it (new ones included), collected again here on
+# these adapters, with its module fixture ``clip``.
+clip = _contract.clip
+for _name in dir(_contract):
+    if _name.startswith("test_"):
+        globals()[_name] = getattr(_contract, _name)
 
 
 class Clock:
