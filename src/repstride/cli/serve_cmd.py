@@ -39,8 +39,10 @@ def serve_command(host: str, port: int, workers: int | None, data_dir: str | Non
 
         click.echo(f"  api_key:       {running_service(services).issue_api_key(c.id)}")
     public = settings.public_url or f"http://{host}:{port}"
-    click.echo(f"repstride on {public} ({services.db.engine.dialect.name}, "
-               f"{settings.workers} worker(s), data in {settings.data_dir})", err=True)
+    workers_desc = (f"{settings.workers} worker(s)" if settings.queue == "local"
+                    else "celery queue; run `repstride worker`")
+    click.echo(f"repstride on {public} ({services.db.engine.dialect.name}, {workers_desc}, "
+               f"data in {settings.data_dir})", err=True)
     app = create_app(services)
     config = uvicorn.Config(app, host=host, port=port, log_level="info", access_log=False,
                             timeout_graceful_shutdown=10)
