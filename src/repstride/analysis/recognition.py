@@ -4,7 +4,8 @@ A transparent, rule-based scorer over clip-level statistics a coach would look a
 upright, horizontal or hanging; face up or face down; which joints move and how far; do the legs
 alternate; does the subject travel across the frame; how fast is the motion. Each activity's
 score is a sum of soft penalties (0 inside the expected range, growing quadratically outside);
-a softmax turns scores into probabilities, the top probability is the reported confidence.
+a softmax over the scores and a fixed "none of these" score turns them into probabilities; the
+top probability is the reported confidence (low when nothing fits well).
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ FloatArray = NDArray[np.float64]
 
 #: Softmax temperature of the scores (larger = less confident).
 TEMPERATURE = 1.0
+#: Score of "none of these": a clip that fits no activity well (a movement outside the
+#: catalogue) gets a low confidence even for the best-fitting activity.
+NONE_SCORE = -3.0
 
 
 @dataclass(frozen=True)
@@ -215,9 +219,9 @@ def recognize_activity(track: PoseTrack, *, features=None) -> Recognition:
     s = clip_stats(track, feats)
     sc = _scores(s)
     names = [a for a in ALL_ACTIVITIES if a in sc]
-    v = np.array([sc[a] for a in names]) / TEMPERATURE
+    v = np.array([sc[a] for a in names] + [NONE_SCORE]) / TEMPERATURE
     p = np.exp(v - v.max())
-    p /= p.sum()
+    p = p[:-1] / p.sum()  # the rest of the mass is "none of these"
     probs = {a: float(x) for a, x in zip(names, p)}
     best = names[int(np.argmax(p))]
     return Recognition(activity=best, confidence=float(p.max()), probabilities=probs, stats=s)
