@@ -179,3 +179,18 @@ def test_unknown_activity_is_rejected():
     with pytest.raises(UnknownActivity) as exc:
         analyze_exercise(synthesize("squat", n_reps=1).track, activity="juggling")
     assert exc.value.code == "unknown_activity"
+
+
+def test_numbers_from_unseen_landmarks_are_null():
+    from repstride.analysis.track import Joint
+    track = synthesize("push_up", n_reps=2, view="front", seed=1).track
+    score = track.score.copy()
+    for j in (Joint.LEFT_ANKLE, Joint.RIGHT_ANKLE):
+        score[:, int(j)] = 0.05  # legs hidden behind the body: the ankles are guesses
+    res = analyze_exercise(track.replace(score=score), activity="push_up")
+    assert len(res.reps) == 2
+    for rep in res.reps:
+        by_type = {a.type: a for a in rep.analyses}
+        assert by_type["BODY_LINE_DEGREES"].scalar is None
+        assert by_type["BODY_LINE_DEGREES"].opinion is None
+        assert by_type["ELBOW_ANGLE_DEGREES"].scalar is not None

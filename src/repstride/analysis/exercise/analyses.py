@@ -10,6 +10,39 @@ from repstride.analysis.exercise.specs import AnalysisSpec
 from repstride.analysis.results import Opinion, RepAnalysis
 
 
+#: Landmarks each signal stem is computed from (side-free names).
+SIGNAL_JOINTS: dict[str, tuple[str, ...]] = {
+    "knee": ("HIP", "KNEE", "ANKLE"), "hip": ("SHOULDER", "HIP", "KNEE"),
+    "elbow": ("SHOULDER", "ELBOW", "WRIST"), "shoulder": ("HIP", "SHOULDER", "ELBOW"),
+    "trunk": ("SHOULDER", "HIP"), "thigh_pitch": ("HIP", "KNEE"),
+    "forearm_vertical": ("ELBOW", "WRIST"), "body_line": ("SHOULDER", "HIP", "ANKLE"),
+    "wrist_above_shoulder": ("WRIST", "SHOULDER"), "nose_above_wrist": ("NOSE", "WRIST"),
+    "arm_extension": ("SHOULDER", "ELBOW", "WRIST"), "upper_arm_from_up": ("SHOULDER", "ELBOW"),
+    "wrist_spread": ("WRIST", "SHOULDER"), "": (),
+}
+#: Median confidence over the rep below which a landmark's number is not reported.
+MIN_SEEN = 0.5
+
+
+def _stem(signal: str) -> str:
+    for suffix in ("_left", "_right", "_min", "_max", "_{a}", "_{p}"):
+        if signal.endswith(suffix):
+            return signal[: -len(suffix)]
+    return signal
+
+
+def _supported(spec: AnalysisSpec, feats: Features, rep: RepWindow) -> bool:
+    """Were the landmarks this analysis needs seen during the rep? (hallucinated = no number)"""
+    joints = SIGNAL_JOINTS.get(_stem(spec.signal), ())
+    if spec.reduce == "sinuosity":
+        joints = ("WRIST",)
+    for j in joints:
+        v = feats.seen.get(j)
+        if v is not None and float(np.median(v[rep.start:rep.end + 1])) < MIN_SEEN:
+            return False
+    return True
+
+
 def _finite(v: np.ndarray) -> np.ndarray:
     return v[np.isfinite(v)]
 
@@ -90,7 +123,7 @@ def rep_analyses(specs: tuple[AnalysisSpec, ...], feats: Features, rep: RepWindo
     """Every analysis of one rep; a value the data cannot support is ``None`` with no opinion."""
     out = []
     for spec in specs:
-        v = _value(spec, feats, rep)
+        v = _value(spec, feats, rep) if _supported(spec, feats, rep) else None
         if v is not None and not np.isfinite(v):
             v = None
         if v is not None:

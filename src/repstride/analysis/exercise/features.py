@@ -8,7 +8,7 @@ confidence, so the better-visible side dominates in side views.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -50,6 +50,8 @@ class Features:
     times_ms: NDArray[np.int64]
     #: (T,) fraction of the body's main joints seen with confidence
     visible: FloatArray
+    #: side-free joint name (``KNEE``, ``NOSE``) -> (T,) best confidence of the two sides
+    seen: dict[str, FloatArray] = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> FloatArray:
         return self.signals[name]
@@ -175,4 +177,7 @@ def compute_features(track: PoseTrack, *, cutoff_hz: float = DEFAULT_CUTOFF_HZ) 
     main = [int(side_joint(s, n)) for s in SIDES for n in ("SHOULDER", "HIP", "KNEE", "ELBOW")]
     visible = (score[:, main] >= MIN_SCORE).mean(axis=1)
     times_ms = np.round(np.asarray(track.timestamps_s, float) * 1000).astype(np.int64)
-    return Features(signals=sig, fps=fps, times_ms=times_ms, visible=visible)
+    seen = {"NOSE": score[:, int(Joint.NOSE)]}
+    for name in ("SHOULDER", "ELBOW", "WRIST", "HIP", "KNEE", "ANKLE"):
+        seen[name] = np.max([score[:, int(side_joint(s_, name))] for s_ in SIDES], axis=0)
+    return Features(signals=sig, fps=fps, times_ms=times_ms, visible=visible, seen=seen)
