@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from repstride.analysis.activities import ALL_ACTIVITIES
+from repstride.analysis import analyze_activity
+from repstride.analysis.activities import ALL_ACTIVITIES, DOMAINS
 from repstride.analysis.recognition import recognize_activity
 from repstride.analysis.synthetic import MOTIONS, synthesize, synthesize_running
 from repstride.analysis.track import PoseTrack
@@ -51,3 +52,18 @@ def test_nothing_detected_is_not_confident():
     rec = recognize_activity(PoseTrack.empty(90, fps=30, width=640, height=480))
     assert rec.confidence < 0.5
     assert np.isfinite(rec.confidence)
+
+
+@pytest.mark.parametrize("activity,domain", [("squat", "calisthenics"), ("push_up", "weightlifting")])
+def test_a_domain_without_activity_restricts_recognition(activity, domain):
+    track = synthesize(activity, n_reps=4, view="side", seed=5).track
+    res = analyze_activity(track, domain=domain)
+    assert res.domain == domain and res.activity in DOMAINS[domain]
+    assert res.info["activitySource"] == "recognised_in_domain"
+    probs = [c["probability"] for c in res.info["activityCandidates"]]
+    assert probs == sorted(probs, reverse=True) and sum(probs) <= 1.0 + 1e-6
+
+
+def test_a_one_activity_domain_needs_no_recognition():
+    res = analyze_activity(synthesize_running(view="side", seed=3), domain="running")
+    assert res.activity == "sprint" and "activitySource" not in res.info

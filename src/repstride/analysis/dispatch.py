@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from repstride.analysis.activities import resolve_activity
+from repstride.analysis.activities import DOMAINS, resolve_activity
 from repstride.analysis.running.field_markers import FieldMarkers
 from repstride.analysis.results import ActivityResult
 from repstride.analysis.track import PoseTrack
@@ -24,10 +24,12 @@ def analyze_activity(
     :func:`repstride.vision.field_markers.detect_field_markers_in_video`).
     """
     domain, activity = resolve_activity(domain, activity)
+    if activity is None and domain is not None and len(DOMAINS[domain]) == 1:
+        activity = DOMAINS[domain][0]  # running -> sprint, mobility -> knee_to_chest, ...
     if activity == "sprint":
         from repstride.analysis.running.sprint import analyze_sprint
 
         return analyze_sprint(track, markers=markers)
     from repstride.analysis.exercise import analyze_exercise
 
-    return analyze_exercise(track, activity=activity, rep_count=rep_count)
+    return analyze_exercise(track, activity=activity, rep_count=rep_count, domain=domain)

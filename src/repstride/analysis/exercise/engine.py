@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from repstride.analysis.activities import ACTIVITY_DOMAIN
+from repstride.analysis.activities import ACTIVITY_DOMAIN, DOMAINS
 from repstride.analysis.exercise.analyses import rep_analyses
 from repstride.analysis.exercise.features import MIN_SCORE, SIDES, Features, compute_features
 from repstride.analysis.exercise.segment import (
@@ -28,13 +28,14 @@ MISMATCH_CONFIDENCE = 0.7
 
 
 def analyze_exercise(track: PoseTrack, *, activity: str | None = None,
-                     rep_count: int | None = None) -> ActivityResult:
+                     rep_count: int | None = None, domain: str | None = None) -> ActivityResult:
     """Count and judge the reps of ``activity`` in ``track`` (recognised when ``None``).
 
     Returns ``status="Failed"`` with ``reason="LOW_QUALITY_POSE_ESTIMATE"`` when the joints the
     activity needs are not seen confidently in enough frames. ``rep_count`` (the client's
     ``repCount``) only chooses between plausible segmentations; it never adds reps the motion
-    does not show. ``info`` carries the recognition confidence and quality figures.
+    does not show. ``info`` carries the recognition confidence and quality figures. A ``domain``
+    without an activity restricts recognition to that domain's activities.
     """
     if activity is not None and activity not in SPECS and activity != "sprint":
         raise UnknownActivity(f"Unknown activity {activity!r}.",
@@ -44,7 +45,7 @@ def analyze_exercise(track: PoseTrack, *, activity: str | None = None,
         return _failed(activity, {"usableFraction": round(float(track.detected.mean()), 3)
                                   if len(track) else 0.0})
     feats = compute_features(track)
-    activity, info = _settle_activity(track, feats, activity)
+    activity, info = _settle_activity(track, feats, activity, domain)
     if activity == "sprint":
         return _delegate_sprint(track, info)
     spec = SPECS[activity]
@@ -64,11 +65,23 @@ def analyze_exercise(track: PoseTrack, *, activity: str | None = None,
                           reps=reps, info=info)
 
 
-def _settle_activity(track: PoseTrack, feats: Features, activity: str | None
-                     ) -> tuple[str, dict]:
-    """The activity to analyse and the recognition info: recognised when the caller gave none,
-    else the caller's, flagged when the motion clearly shows something else."""
+def _settle_activity(track: PoseTrack, feats: Features, activity: str | None,
+                     domain: str | None = None) -> tuple[str, dict]:
+    """The activity to analyse and the recognition info: recognised when the caller gave none
+    (among ``domain``'s activities when the caller named a domain), else the caller's, flagged
+    when the motion clearly shows something else."""
     rec = recognize_activity(track, features=feats)
+    if activity is None and domain is not None:
+        probs = {a: rec.probabilities.get(a, 0.0) for a in DOMAINS[domain]}
+        total = sum(probs.values())
+        best = max(probs, key=lambda a: probs[a])
+        conf = probs[best] / total if total > 0 else 1.0 / len(probs)
+        ranked = sorted(probs.items(), key=lambda kv: -kv[1])[:3]
+        return best, {"activitySource": "recognised_in_domain",
+                      "activityConfidence": round(conf, 3),
+                      "activityCandidates": [{"activity": a, "probability": round(p / total, 3)
+                                              if total > 0 else round(1.0 / len(probs), 3)}
+                                             for a, p in ranked]}
     if activity is None:
         return rec.activity, {"activitySource": "recognised",
                               "activityConfidence": round(rec.confidence, 3),
