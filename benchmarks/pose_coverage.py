@@ -13,6 +13,11 @@ One row per clip of ``DATA_DIR/MANIFEST.csv`` (default ``../shared/data/dev``):
   found in the tracker's ids (each became a new id, never part of the subject's track);
 - ``jumps``: frames where the subject's hip centre moves more than 20 % of the frame's long
   side from one frame to the next (an independent check; should be 0);
+- ``inv``: fraction of the subject's frames read upside down: the shoulder centre lower on
+  screen than the hip centre by more than half the torso length (head more than 30 degrees
+  below the horizontal); near 0 for exercise footage, where nobody stands on their hands;
+- ``legvis``: mean visibility of hips, knees and ankles over the subject's frames (collapses
+  when the body is read upside down);
 - ``fps``: whole-stage frames/s for that clip (machine shared, indicative).
 
 ``--cache DIR`` keeps what the models found per clip, so the subject logic can be re-evaluated
@@ -44,6 +49,26 @@ def jumps(track: PoseTrack, max_step: float = 0.2) -> int:
     px = hip * [track.width, track.height] / max(track.width, track.height)
     steps = np.linalg.norm(np.diff(px, axis=0), axis=1)
     return int(np.nansum(steps > max_step))
+
+
+def inverted(track: PoseTrack) -> float | None:
+    """Fraction of the subject's frames with the shoulder centre below the hip centre by more
+    than half the torso length (pixels, y down)."""
+    scale = np.array([track.width, track.height], float)
+    sh = (track.xy[:, Joint.LEFT_SHOULDER] + track.xy[:, Joint.RIGHT_SHOULDER]) / 2 * scale
+    hip = (track.xy[:, Joint.LEFT_HIP] + track.xy[:, Joint.RIGHT_HIP]) / 2 * scale
+    ok = np.isfinite(sh).all(axis=1) & np.isfinite(hip).all(axis=1)
+    if not ok.any():
+        return None
+    torso = np.linalg.norm(sh - hip, axis=1)
+    return float((sh[ok, 1] - hip[ok, 1] > 0.5 * torso[ok]).mean())
+
+
+def leg_visibility(track: PoseTrack) -> float | None:
+    legs = [Joint.LEFT_HIP, Joint.RIGHT_HIP, Joint.LEFT_KNEE, Joint.RIGHT_KNEE,
+            Joint.LEFT_ANKLE, Joint.RIGHT_ANKLE]
+    ok = track.detected
+    return float(track.score[ok][:, legs].mean()) if ok.any() else None
 
 
 def agreement(ours: PoseTrack, stock: PoseTrack) -> float | None:
@@ -94,7 +119,7 @@ def main() -> None:
     with open(args.data / "MANIFEST.csv", newline="") as f:
         rows = [r for r in csv.DictReader(f) if args.only in r["file"]]
     header = f"{'clip':58s} {'frames':>6s} {'cov':>5s} {'stock':>5s} {'agree':>5s} " \
-             f"{'people':>6s} {'cuts':>4s} {'jumps':>5s} {'fps':>5s}"
+             f"{'people':>6s} {'cuts':>4s} {'jumps':>5s} {'inv':>5s} {'legvis':>6s} {'fps':>5s}"
     print(header)
     out_rows = []
     for r in rows:
@@ -117,7 +142,8 @@ def main() -> None:
             "stock_coverage": float(stock.detected.mean()) if stock is not None else None,
             "agree": agreement(tr, stock) if stock is not None else None,
             "people": len(res.people), "cuts": int(tr.meta.get("identity_cuts", 0)),
-            "jumps": jumps(tr), "fps": fps,
+            "jumps": jumps(tr), "inverted": inverted(tr), "leg_visibility": leg_visibility(tr),
+            "fps": fps,
         }
         out_rows.append(row)
 
@@ -125,8 +151,12 @@ def main() -> None:
             return "  -  " if v is None else f"{v:5.2f}"
         print(f"{r['file'][-58:]:58s} {row['frames']:6d} {f(row['coverage'])} "
               f"{f(row['stock_coverage'])} {f(row['agree'])} {row['people']:6d} "
-              f"{row['cuts']:4d} {row['jumps']:5d} {fps:5.1f}", flush=True)
+              f"{row['cuts']:4d} {row['jumps']:5d} {f(row['inverted'])} "
+              f"{f(row['leg_visibility']):>6s} {fps:5.1f}", flush=True)
     cov = np.array([x["coverage"] for x in out_rows])
+    inv = [x["inverted"] for x in out_rows if x["inverted"] is not None]
+    print(f"clips {len(out_rows)}, mean coverage {cov.mean():.3f}, clips with upside-down frames "
+          f"(inv > 0.05) {sum(v > 0.05 for v in inv)}, mean inv {np.mean(inv) if inv else 0:.3f}")
     print(f"clips {len(out_rows)}, mean coverage {cov.mean():.3f}, clips with jumps "
           f"{sum(x['jumps'] > 0 for x in out_rows)}, total jumps {sum(x['jumps'] for x in out_rows)},"
           f" load average {os.getloadavg()[0]:.2f}")

@@ -5,10 +5,17 @@ RGB arrays whose pixels encode their own coordinates (channel 0 = x, channel 1 =
 detector can tell which tile of the frame it was given. The fake landmark model "sees" the
 person whose hip is nearest the region's centre, preferring the larger (nearer) one when two
 are close: the way the real model latches onto the foreground person during a crossing.
+
+Orientation, as the real models behave: a person in ``Scene.handstand`` stands on their hands;
+for a person in ``Scene.head_out`` (head out of frame) the detector's scale keypoint points at
+the wrong end of the body. The fake landmark model given a region turned more than 90 degrees
+from the body's real "up" still reads a confident pose (score 0.99), but upside down, with the
+visibility of the far half of the body collapsing and a next region that stays upside down.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,7 +23,7 @@ import numpy as np
 from repstride.analysis.track import Joint
 from repstride.pose.anchors import Detections
 from repstride.pose.models import Landmarks
-from repstride.pose.roi import Roi
+from repstride.pose.roi import Roi, normalize_angle
 
 W, H = 240, 160
 
@@ -53,6 +60,18 @@ class Scene:
     torsos: dict[int, np.ndarray]
     frame: int = 0
     calls: dict[str, int] = field(default_factory=lambda: {"det": 0, "lmk": 0})
+    handstand: set[int] = field(default_factory=set)
+    head_out: set[int] = field(default_factory=set)
+    #: from this frame on, the wrong-way-up reading looks slightly *better* than the right one
+    #: (visibility 0.9 everywhere, presence 0.95 instead of 0.9): an ambiguous pose
+    ambiguous_from: int | None = None
+    #: frames on which the landmark model's next region comes out upside down (auxiliary
+    #: points flipped) although the landmarks themselves are right
+    flipped_next_roi: set[int] = field(default_factory=set)
+
+    def up(self, p: int) -> float:
+        """The rotation (radians) of a region that sees person ``p`` the right way up."""
+        return math.pi if p in self.handstand else 0.0
 
     def present(self, t: int) -> list[int]:
         return [p for p in self.hips if not np.isnan(self.hips[p][t]).any()]
@@ -80,7 +99,11 @@ class FakeDetector:
             local = hip - [x0, y0]
             if not (0 <= local[0] < width and 0 <= local[1] < height):
                 continue
-            kp = np.array([local, local - [0, 1.4 * s], local - [0, s], local - [0, 1.6 * s]])
+            # keypoints: hip centre, scale point, shoulder centre, upper-body point; "up" is -y
+            # for someone standing, +y on their hands, and the wrong way with the head cut off
+            sign = -1.0 if (p in self.scene.handstand) == (p in self.scene.head_out) else 1.0
+            kp = np.array([local, local + [0, sign * 1.4 * s], local + [0, sign * s],
+                           local + [0, sign * 1.6 * s]])
             face = np.concatenate([local - [0.2 * s, 1.6 * s], local + [0.2 * s, -1.2 * s]])
             boxes.append(face)
             kps.append(kp)
@@ -110,15 +133,37 @@ class FakeLandmarker:
         for d, p in cands[1:]:  # close call: the nearer (bigger) person wins
             if d - d0 < 0.15 * roi.size and self.scene.torsos[p][t] > self.scene.torsos[p0][t]:
                 p0 = p
-        return _landmarks(self.scene.hips[p0][t], self.scene.torsos[p0][t], score=0.99)
+        hip, torso = self.scene.hips[p0][t], self.scene.torsos[p0][t]
+        wrong_way = abs(normalize_angle(roi.rotation - self.scene.up(p0))) > math.pi / 2
+        inverted = (p0 in self.scene.handstand) != wrong_way
+        lm = _landmarks(hip, torso, score=0.99, inverted=inverted)
+        if t in self.scene.flipped_next_roi:
+            lm = Landmarks(xy=lm.xy, z=lm.z, visibility=lm.visibility, presence=lm.presence,
+                           world=lm.world, pose_score=lm.pose_score,
+                           next_roi=lm.next_roi.flipped())
+        ambiguous = self.scene.ambiguous_from is not None and t >= self.scene.ambiguous_from
+        if wrong_way:  # confident, upside down, the misplaced half barely visible
+            vis = lm.visibility.copy()
+            presence = np.full(33, 0.95 if ambiguous else 0.8)
+            if not ambiguous:
+                vis[23:] = 0.05
+            lm = Landmarks(xy=lm.xy, z=lm.z, visibility=vis, presence=presence,
+                           world=lm.world, pose_score=lm.pose_score, next_roi=lm.next_roi)
+        return lm
 
 
-def _landmarks(hip: np.ndarray, torso: float, *, score: float) -> Landmarks:
+def _landmarks(hip: np.ndarray, torso: float, *, score: float,
+               inverted: bool = False) -> Landmarks:
+    """Landmarks of a standing figure (``inverted``: turned by half a turn about the hip)."""
     xy = skeleton(hip, torso)
+    sign = 1.0
+    if inverted:
+        xy = 2 * np.asarray(hip, float) - xy
+        sign = -1.0
     return Landmarks(
         xy=xy, z=np.zeros(33), visibility=np.full(33, 0.9), presence=np.full(33, 0.9),
         world=np.zeros((33, 3)), pose_score=score,
-        next_roi=Roi.from_alignment_points(hip, hip - [0, 1.4 * torso]),
+        next_roi=Roi.from_alignment_points(hip, hip - [0, sign * 1.4 * torso]),
     )
 
 

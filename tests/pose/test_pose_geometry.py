@@ -140,3 +140,14 @@ def test_heatmap_refinement_matches_reference_loop() -> None:
     got = refine_from_heatmap(uv, hm)
     np.testing.assert_allclose(got, _refine_loop(uv, hm), atol=1e-12)
     assert not np.allclose(got[0], uv[0])
+
+
+@pytest.mark.parametrize("rot", [0.0, 2.5, -3.0])
+def test_flipped_roi_turns_the_crop_half_a_turn(rot: float) -> None:
+    roi = Roi(100.0, 50.0, 80.0, rot)
+    flip = roi.flipped()
+    assert -math.pi <= flip.rotation < math.pi
+    assert (flip.cx, flip.cy, flip.size) == (roi.cx, roi.cy, roi.size)
+    # the top of one crop is the bottom of the other
+    np.testing.assert_allclose(flip.to_image(np.array([0.5, 0.0])),
+                               roi.to_image(np.array([0.5, 1.0])), atol=1e-9)

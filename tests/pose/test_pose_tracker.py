@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from pose_fakes import H, W, FakeDetector, FakeLandmarker, Scene, walk
 
+import repstride.pose.tracker as tracker_mod
 from repstride.pose.tracker import PersonTracker, tiles
 
 
@@ -122,3 +123,70 @@ def test_no_budget_needed_for_a_few_people() -> None:
                   torsos={p: np.full(n, 15.0) for p in range(4)})
     tr, truth = run(scene, n)
     assert sorted(len(f) for f in truth.values()) == [n] * 4
+
+
+def _upright_frames(tr: PersonTracker) -> list[bool]:
+    """Per observation (all ids, frame order): is the nose above the hip centre?"""
+    out = []
+    for obs in tr.observations().values():
+        for o in obs:
+            hip = (o.landmarks.xy[23] + o.landmarks.xy[24]) / 2
+            out.append(bool(o.landmarks.xy[0, 1] < hip[1]))
+    return out
+
+
+def test_head_out_of_frame_is_not_read_upside_down() -> None:
+    # The detector's scale keypoint points at the feet (head cut off): the region it gives is
+    # upside down, and the landmark model reads it confidently, upside down, for good.
+    n = 30
+    scene = Scene(hips={0: walk(n, (120, 60), (0.5, 0))}, torsos={0: np.full(n, 25.0)},
+                  head_out={0})
+    tr, truth = run(scene, n)
+    assert len(truth) == 1 and len(next(iter(truth.values()))) == n
+    assert all(_upright_frames(tr))
+    assert tr.stats["upright_fixes"] >= 1
+    legs = [o.landmarks.visibility[23:].mean() for o in tr.observations()[0]]
+    assert min(legs) == pytest.approx(0.9)
+
+
+def test_flipped_region_from_the_landmarks_is_turned_upright() -> None:
+    # The landmark model's auxiliary points come out upside down on two frames while the
+    # person is being followed; the region for the next frame must not stay upside down.
+    n = 30
+    scene = Scene(hips={0: walk(n, (120, 90), (0, 0))}, torsos={0: np.full(n, 20.0)},
+                  flipped_next_roi={8, 19})
+    tr, truth = run(scene, n)
+    assert all(_upright_frames(tr)) and len(_upright_frames(tr)) == n
+    assert tr.stats["upright_fixes"] == 2
+
+
+def test_real_handstand_stays_upside_down_and_is_rechecked_rarely() -> None:
+    n = 40
+    scene = Scene(hips={0: walk(n, (120, 70), (0, 0))}, torsos={0: np.full(n, 20.0)},
+                  handstand={0})
+    tr, truth = run(scene, n, detect_every=10)
+    upright = _upright_frames(tr)
+    assert len(upright) == n and not any(upright)
+    assert tr.stats["upright_fixes"] == 0
+    # one upright check when found, then one per detector period
+    assert tr.stats["upright_checks"] <= 1 + n // 10 + 1
+    assert tr.stats["landmark_calls"] <= n + tr.stats["upright_checks"]
+
+
+@pytest.mark.parametrize("margin", [True, False])
+def test_confirmed_handstand_needs_a_clear_win_to_be_turned_upright(
+        margin: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    # From frame 5 the upright reading scores slightly higher than the upside-down one
+    # (0.99*0.9*0.95 vs 0.99*0.9*0.9): an ambiguous pose must not flip a confirmed handstand.
+    if not margin:
+        monkeypatch.setattr(tracker_mod, "INVERTED_HYSTERESIS", 0.0)
+    n = 40
+    scene = Scene(hips={0: walk(n, (120, 70), (0, 0))}, torsos={0: np.full(n, 20.0)},
+                  handstand={0}, ambiguous_from=5)
+    tr, _ = run(scene, n, detect_every=10)
+    upright = _upright_frames(tr)
+    assert len(upright) == n
+    if margin:
+        assert not any(upright)
+    else:  # the scene does exercise the margin: without it the reading flips
+        assert any(upright)

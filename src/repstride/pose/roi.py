@@ -48,6 +48,10 @@ class Roi:
         rotation = normalize_angle(TARGET_ANGLE - math.atan2(-(y1 - y0), x1 - x0))
         return cls(float(x0), float(y0), 2.0 * half * scale, rotation)
 
+    def flipped(self) -> Roi:
+        """The same square turned by half a turn (what is "up" in the crop becomes "down")."""
+        return Roi(self.cx, self.cy, self.size, normalize_angle(self.rotation + math.pi))
+
     def rotation_matrix(self) -> NDArray[np.float64]:
         c, s = math.cos(self.rotation), math.sin(self.rotation)
         return np.array([[c, -s], [s, c]])

@@ -46,6 +46,16 @@ MIN_HITS_TO_KEEP = 3
 #: screen) and on every ``SPARSE_EVERY``-th frame for the others, which bounds the cost per frame.
 MAX_DENSE = 4
 SPARSE_EVERY = 3
+#: Upright check: a region whose "up" points more than this far from straight up on screen (the
+#: head more than 30 degrees below the horizontal) is also read turned by half a turn. BlazePose
+#: reads an upright body in an upside-down crop with confidence (pose score ~1, visibility and
+#: presence dropping on the limbs): the detector's second keypoint points at the feet when the
+#: head is out of frame, and the landmark model's own next region then stays upside down.
+INVERTED_ROTATION = math.radians(120)
+#: Once an upside-down reading has won a check (a real handstand), the upright reading must beat
+#: it by this much quality (:func:`landmark_quality`) to take over. Before that, the upright
+#: reading wins ties (people in exercise footage are upright far more often than not).
+INVERTED_HYSTERESIS = 0.1
 
 
 @dataclass(frozen=True)
@@ -69,6 +79,9 @@ class _Track:
     size: float = 0.0
 
     last_roi: Roi | None = None
+    #: an upside-down reading of this person won the upright check; re-check from this frame on
+    inverted: bool = False
+    recheck_upright_at: int = 0
 
     def predicted_box(self, frame: int) -> NDArray[np.float64]:
         dt = frame - self.last_seen
@@ -82,6 +95,14 @@ class _Track:
         dx, dy = self.velocity * (frame - self.last_seen)
         r = self.last_roi
         return Roi(r.cx + dx, r.cy + dy, r.size, r.rotation)
+
+
+def landmark_quality(lm: Landmarks) -> float:
+    """How plausible a reading is: pose score x mean visibility x mean presence of the 33
+    landmarks (0 for a reading that fails the pose score)."""
+    if lm.pose_score < MIN_POSE_SCORE or not np.isfinite(lm.xy).all():
+        return 0.0
+    return float(lm.pose_score * np.mean(lm.visibility) * np.mean(lm.presence))
 
 
 def landmark_box(lm: Landmarks, width: int, height: int) -> NDArray[np.float64]:
@@ -124,8 +145,11 @@ class PersonTracker:
         self.max_dense = max(1, max_dense)
         self.sparse_every = max(1, sparse_every)
         self._skipped: set[int] = set()
+        #: the last :meth:`_landmarks` call kept an upside-down reading after the upright check
+        self._kept_inverted = False
         #: counters for the benchmark / logs
-        self.stats = {"detector_calls": 0, "landmark_calls": 0, "frames": 0}
+        self.stats = {"detector_calls": 0, "landmark_calls": 0, "frames": 0,
+                      "upright_checks": 0, "upright_fixes": 0}
 
     # -- detection -----------------------------------------------------------------------------
 
@@ -176,16 +200,47 @@ class PersonTracker:
 
     # -- one frame -----------------------------------------------------------------------------
 
-    def _landmarks(self, rgb: NDArray[np.uint8], roi: Roi) -> Landmarks | None:
+    def _run(self, rgb: NDArray[np.uint8], roi: Roi) -> Landmarks:
+        self.stats["landmark_calls"] += 1
+        return self.landmarker.run(rgb, roi)
+
+    def _landmarks(self, rgb: NDArray[np.uint8], roi: Roi, track: _Track | None = None,
+                   frame: int = 0) -> Landmarks | None:
         if not (roi.size > 4 and math.isfinite(roi.cx) and math.isfinite(roi.cy)):
             return None
-        self.stats["landmark_calls"] += 1
-        lm = self.landmarker.run(rgb, roi)
+        lm = self._run(rgb, roi)
+        self._kept_inverted = False
+        if abs(roi.rotation) > INVERTED_ROTATION:
+            lm = self._check_upright(rgb, roi, lm, track, frame)
+        elif track is not None and abs(roi.rotation) < math.pi / 2:
+            track.inverted = False  # head above the horizontal again: no longer upside down
         if lm.pose_score < MIN_POSE_SCORE or not np.isfinite(lm.xy).all():
             return None
         box = landmark_box(lm, self.width, self.height)
         if box[2] - box[0] < 2 or box[3] - box[1] < 2:  # entirely outside the frame
             return None
+        return lm
+
+    def _check_upright(self, rgb: NDArray[np.uint8], roi: Roi, lm: Landmarks,
+                       track: _Track | None, frame: int) -> Landmarks:
+        """Read an upside-down region upright too; keep the better reading (see
+        :data:`INVERTED_ROTATION`). A person confirmed upside down is re-checked only every
+        ``detect_every`` frames, and the upright reading must then win by a margin."""
+        confirmed = track is not None and track.inverted
+        if confirmed and frame < track.recheck_upright_at:  # type: ignore[union-attr]
+            self._kept_inverted = True
+            return lm
+        self.stats["upright_checks"] += 1
+        upright = self._run(rgb, roi.flipped())
+        q_up, q_inv = landmark_quality(upright), landmark_quality(lm)
+        if q_up > 0 and q_up >= q_inv + (INVERTED_HYSTERESIS if confirmed else 0.0):
+            self.stats["upright_fixes"] += 1
+            if track is not None:
+                track.inverted = False
+            return upright
+        self._kept_inverted = q_inv > 0
+        if track is not None and self._kept_inverted:
+            track.inverted, track.recheck_upright_at = True, frame + self.detect_every
         return lm
 
     def step(self, frame: int, rgb: NDArray[np.uint8]) -> dict[int, Observation]:
@@ -200,7 +255,7 @@ class PersonTracker:
                 self._skipped.add(tr.id)  # crowd budget: this one waits for a later frame
                 continue
             roi = tr.roi if tr.last_seen >= frame - 1 else tr.expected_roi(frame)
-            lm = self._landmarks(rgb, roi)
+            lm = self._landmarks(rgb, roi, tr, frame)
             if lm is not None:
                 seen[tr.id] = lm
         lost = [t for t in self._tracks.values() if t.id not in seen and t.id not in self._skipped]
@@ -229,7 +284,7 @@ class PersonTracker:
                 matched_dets.add(int(r))
                 tr = tracks[c]
                 if tr.id not in seen:  # re-acquire a lost person from the detection
-                    lm = self._landmarks(rgb, det_rois[r])
+                    lm = self._landmarks(rgb, det_rois[r], tr, frame)
                     if lm is not None:
                         seen[tr.id] = lm
         for r in range(len(dets)):
@@ -251,7 +306,9 @@ class PersonTracker:
                     continue
             tid = self._next_id
             self._next_id += 1
-            self._tracks[tid] = _Track(tid, None, box, last_seen=frame, first_seen=frame)
+            self._tracks[tid] = _Track(tid, None, box, last_seen=frame, first_seen=frame,
+                                       inverted=self._kept_inverted,
+                                       recheck_upright_at=frame + self.detect_every)
             seen[tid] = lm
 
     def _drop_duplicates(self, frame: int, seen: dict[int, Landmarks]) -> None:
