@@ -9,6 +9,9 @@ region (as ``pose_landmark_by_roi_cpu.pbtxt``). The interpreter objects never le
 from __future__ import annotations
 
 import importlib.util
+import os
+import threading
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -63,9 +66,78 @@ def _interpreter(path: Path, num_threads: int) -> Any:
     return interp
 
 
+#: Idle interpreters kept per (model, threads) and process; more than this are let go.
+POOL_MAX_IDLE = 8
+
+
+class InterpreterPool:
+    """Loaded interpreters, per process, shared out one caller at a time.
+
+    Loading the two models costs ~0.25 s per video, so interpreters are kept once loaded. A
+    TFLite interpreter is not safe to use from two threads at once, so it is never shared: a
+    model object (:class:`PoseDetector`, :class:`PoseLandmarker`) takes an idle interpreter, or
+    loads a new one, and the interpreter goes back to the pool when the object is dropped. Each
+    concurrent call (one per worker thread of the embedded server) therefore has its own, and
+    the pool grows to the largest number of concurrent calls seen. After a fork the child never
+    uses what the parent loaded (each process loads its own).
+    """
+
+    def __init__(self, max_idle: int = POOL_MAX_IDLE) -> None:
+        # re-entrant: a model object may be collected (and give its interpreter back) on the
+        # thread that holds the lock
+        self._lock = threading.RLock()
+        self._idle: dict[tuple[str, int], list[Any]] = {}
+        self._pid = os.getpid()
+        self.max_idle = max_idle
+        #: interpreters loaded by this process (not taken from the pool)
+        self.loaded = 0
+
+    def _own_process(self) -> None:
+        if self._pid != os.getpid():  # forked: the parent's interpreters are not ours
+            self._idle, self._pid, self.loaded = {}, os.getpid(), 0
+
+    def take(self, path: Path, num_threads: int) -> Any:
+        key = (str(path), int(num_threads))
+        with self._lock:
+            self._own_process()
+            idle = self._idle.get(key)
+            if idle:
+                return idle.pop()
+        interp = _interpreter(path, num_threads)  # outside the lock: loading takes a while
+        with self._lock:
+            self.loaded += 1
+        return interp
+
+    def give_back(self, path: Path, num_threads: int, interp: Any, pid: int) -> None:
+        with self._lock:
+            if pid != os.getpid() or pid != self._pid:
+                return
+            idle = self._idle.setdefault((str(path), int(num_threads)), [])
+            if len(idle) < self.max_idle:
+                idle.append(interp)
+
+    def idle(self) -> int:
+        """Interpreters waiting in the pool (all models)."""
+        with self._lock:
+            self._own_process()
+            return sum(len(v) for v in self._idle.values())
+
+    def clear(self) -> None:
+        with self._lock:
+            self._idle.clear()
+
+
+#: The process's interpreter pool.
+POOL = InterpreterPool()
+
+
 class _Model:
     def __init__(self, path: Path, num_threads: int) -> None:
-        self._interp = _interpreter(path, num_threads)
+        self._interp = POOL.take(path, num_threads)
+        # back to the pool when this object is dropped (not at interpreter shutdown)
+        done = weakref.finalize(self, POOL.give_back, path, num_threads, self._interp,
+                                os.getpid())
+        done.atexit = False
         self._input = self._interp.get_input_details()[0]["index"]
         self._outputs = [d["index"] for d in self._interp.get_output_details()]
 
@@ -218,3 +290,10 @@ class PoseLandmarker:
             world=np.concatenate([world_xy, w[:, 2:3]], axis=1),
             pose_score=float(np.asarray(flag).reshape(-1)[0]), next_roi=next_roi,
         )
+
+
+def warm_up(*, num_threads: int = 1) -> None:
+    """Load both models into this process's :data:`POOL` (a worker calls this before its first
+    job, so the first video does not pay for loading them)."""
+    PoseDetector(num_threads=num_threads)
+    PoseLandmarker(num_threads=num_threads)
