@@ -34,7 +34,7 @@ from repstride.errors import RepstrideError, ServiceUnavailable, VideoTooLong
 from repstride.service.jobs import JobRecord
 from repstride.service.models import Video
 from repstride.service.videos import (
-    ANALYZE_VIDEO, COMPLETE, FAILED, REANALYZE_VIDEO, blob_key,
+    ANALYZE_VIDEO, COMPLETE, FAILED, OVERLAY_TYPES, REANALYZE_VIDEO, blob_key,
 )
 
 if TYPE_CHECKING:
@@ -105,6 +105,40 @@ ArtifactStep = Callable[[ArtifactContext], dict[str, dict[str, Any]]]
 
 #: The render engineer appends the overlay renderers here (empty: overlays stay Pending).
 ARTIFACT_STEPS: list[ArtifactStep] = []
+
+
+def render_overlays_step(ctx: ArtifactContext) -> dict[str, dict[str, Any]]:
+    """Both Video API overlays and a thumbnail from one decode of the source (``repstride.render``).
+
+    Stored as ``overlay_skeleton.mp4``, ``overlay_all.mp4`` and ``thumbnail.jpg`` next to the
+    video's other blobs. A rendering problem marks the overlays ``Failed`` (with a reason) and
+    never touches the analysis; storage errors propagate (the job is retried).
+    """
+    from repstride.render.artifacts import render_video_artifacts
+
+    try:
+        objects = json.loads(ctx.services.blobs.get_bytes(blob_key(ctx.video_id, "objects.json")))
+    except RepstrideError:
+        objects = None  # boxes of other people are optional decoration
+    try:
+        files = render_video_artifacts(ctx.video_path, ctx.track, ctx.analysis,
+                                       out_dir=ctx.workdir / "overlays", objects=objects)
+    except RepstrideError as exc:
+        log.warning("overlays of video %s failed: %s", ctx.video_id, exc.message)
+        return {name: {"status": FAILED, "reason": exc.code} for name in OVERLAY_TYPES}
+    except Exception:  # a renderer bug on this input: deterministic, so recorded, not retried
+        log.exception("overlays of video %s failed", ctx.video_id)
+        return {name: {"status": FAILED, "reason": "render_failed"} for name in OVERLAY_TYPES}
+    produced: dict[str, dict[str, Any]] = {}
+    for name, path in files.items():
+        key = blob_key(ctx.video_id, path.name)
+        ctx.services.blobs.put_file(key, path)
+        if name in OVERLAY_TYPES:
+            produced[name] = {"status": COMPLETE, "key": key}
+    return produced
+
+
+ARTIFACT_STEPS.append(render_overlays_step)
 
 
 # --- job kinds --------------------------------------------------------------------------------

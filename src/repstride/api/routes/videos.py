@@ -1,4 +1,4 @@
-"""Video API resources (seed 001): create, get, update, delete, analysis, j2p, objects."""
+"""Video API resources (seed 001): create, get, update, delete, analysis, j2p, objects, overlays."""
 
 from __future__ import annotations
 
@@ -97,6 +97,12 @@ def get_analysis(video: OwnedVideo, services: ServicesDep) -> dict[str, Any]:
 @router.get("/videos/{id}/j2p")
 def get_j2p(video: OwnedVideo, services: ServicesDep) -> dict[str, Any]:
     return services.videos.j2p_wire(video)
+
+
+@router.get("/videos/{id}/overlays")
+def get_overlays(video: OwnedVideo, services: ServicesDep, base: BaseUrl) -> dict[str, Any]:
+    """The ``overlays`` of ``GET /videos/{id}`` alone: ``{type: {status, uri?, reason?}}``."""
+    return services.videos.overlays_wire(video, base_url=base)
 
 
 @router.get("/videos/{id}/objects")
