@@ -101,3 +101,24 @@ def test_real_clip(dev_data: Path) -> None:
     assert wire["status"] == "Complete"
     assert wire["activity"] in ("bodyweight_squat", "squat")
     assert len(wire["reps"]) == 1
+
+
+def test_report_writes_html_and_the_annotated_video(video: Path, tmp_path: Path, clip) -> None:
+    import av
+    import numpy as np
+
+    from repstride.media.encode import VideoWriter
+
+    t = clip.track
+    src = tmp_path / "real.mp4"
+    with VideoWriter(src, fps=t.fps, width=t.width, height=t.height) as w:
+        for i in range(len(t)):
+            w.write(np.full((t.height, t.width, 3), 40 + i % 50, np.uint8))
+    report = tmp_path / "rep" / "report.html"
+    res = CliRunner().invoke(cli, ["analyze", str(src), "--activity", "squat",
+                                   "--report", str(report)])
+    assert res.exit_code == 0, res.output
+    html = report.read_text()
+    assert "<svg" in html and "report.all.mp4" in html and "http" not in html.split("<body")[0]
+    with av.open(str(report.with_suffix(".all.mp4"))) as c:
+        assert abs(sum(1 for _ in c.decode(video=0)) - len(t)) <= 1

@@ -3,7 +3,9 @@
 Runs pose estimation and the exercise analysis on a local file (no server), with a progress bar
 on stderr. Prints a table of reps and their analyses, or with ``--json`` exactly the Video API's
 analysis object (``GET /videos/{id}/analysis``). ``--out DIR`` also writes ``analysis.json`` and
-the joint data ``j2p.json`` there.
+the joint data ``j2p.json`` there. ``--report FILE.html`` writes a self-contained offline HTML
+report (charts + rep table) and the annotated ``all`` overlay video beside it
+(``FILE.all.mp4``), which the report embeds by relative path.
 """
 
 from __future__ import annotations
@@ -84,8 +86,10 @@ def render_table(wire: dict[str, Any]) -> str:
               help="Print exactly the Video API analysis object as JSON.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Also write analysis.json and j2p.json into this directory.")
+@click.option("--report", "report", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write an offline HTML report here, and the annotated video beside it.")
 def analyze_command(video: Path, activity: str | None, rep_count: int | None, as_json: bool,
-                    out_dir: Path | None) -> None:
+                    out_dir: Path | None, report: Path | None) -> None:
     """Count the reps in VIDEO and judge each one."""
     from repstride.errors import LowQualityPose
     from repstride.pipeline import analyze_video
@@ -106,6 +110,29 @@ def analyze_command(video: Path, activity: str | None, rep_count: int | None, as
         out_dir.mkdir(parents=True, exist_ok=True)
         (out_dir / "analysis.json").write_text(json.dumps(wire, indent=2))
         (out_dir / "j2p.json").write_text(json.dumps(to_j2p(result.pose.track)))
+    if report is not None:
+        _write_report(video, result, report)
     click.echo(json.dumps(wire, indent=2) if as_json else render_table(wire))
     if wire["status"] == "Failed" and wire.get("reason") == LowQualityPose.code:
         raise LowQualityPose()
+
+
+def _write_report(video: Path, result: Any, report: Path) -> None:
+    """The ``all`` overlay next to the report, then the report that embeds it."""
+    from repstride.render.overlay import render_overlays
+    from repstride.render.report import write_report
+
+    report.parent.mkdir(parents=True, exist_ok=True)
+    overlay = report.with_suffix(".all.mp4")
+    with click.progressbar(length=100, label="rendering", file=sys.stderr) as bar:
+        def progress(done: int, total: int) -> None:
+            target = int(100 * done / max(total, 1))
+            if target > bar.pos:
+                bar.update(target - bar.pos)
+        render_overlays(video, result.pose.track, {"all": overlay}, analysis=result.analysis,
+                        people=result.pose.people, subject_id=result.pose.subject_id,
+                        events=result.analysis.info.get("gaitEvents"), progress=progress)
+    write_report(report, track=result.pose.track, analysis=result.analysis,
+                 video_uri=overlay.name, title=f"repstride - {video.name}",
+                 events=result.analysis.info.get("gaitEvents"))
+    click.echo(f"report: {report} (video: {overlay.name})", err=True)
