@@ -36,12 +36,30 @@ def analyze_video(
             progress("pose", min(1.0, done / max(total, 1)))
 
     pose = extract_pose(path, progress=pose_progress)
-    markers = _sprint_markers(path, pose.track) if activity == "sprint" else None
-    result = analyze_activity(pose.track, domain=domain, activity=activity, rep_count=rep_count,
-                              markers=markers)
+    result = analyze_track(pose.track, domain=domain, activity=activity, rep_count=rep_count,
+                           video_path=path)
     if progress is not None:
         progress("analysis", 1.0)
     return VideoAnalysis(pose=pose, analysis=result)
+
+
+def analyze_track(
+    track: PoseTrack,
+    *,
+    domain: str | None = None,
+    activity: str | None = None,
+    rep_count: int | None = None,
+    video_path: str | Path | None = None,
+) -> ActivityResult:
+    """The analysis stage alone (the server stores the track first, then calls this).
+
+    For a sprint, ``video_path`` (when given) is searched for yard lines and cones, which then
+    give the runner's distance; without it distance comes from the runner's body size.
+    """
+    markers = (_sprint_markers(video_path, track)
+               if activity == "sprint" and video_path is not None else None)
+    return analyze_activity(track, domain=domain, activity=activity, rep_count=rep_count,
+                            markers=markers)
 
 
 def _sprint_markers(path: str | Path, track: PoseTrack) -> FieldMarkers | None:

@@ -33,7 +33,7 @@ class FigurePipeline:
         subject = np.concatenate([track.bbox, np.full((FRAMES, 1), 0.9)], axis=1)
         return PoseResult(info=info, track=track, people={0: subject, 1: other}, subject_id=0)
 
-    def analyze(self, track, *, domain, activity, rep_count):  # noqa: ANN001, ANN201
+    def analyze(self, track, *, domain, activity, rep_count, video_path=None):  # noqa: ANN001, ANN201
         return squat_result([(100, 300, 500), (600, 800, 1000)])
 
 

@@ -53,7 +53,7 @@ class HeldPipeline(FastPipeline):
         self._log("pose-end", n)
         return result
 
-    def analyze(self, track, *, domain, activity, rep_count):  # noqa: ANN001, ANN201
+    def analyze(self, track, *, domain, activity, rep_count, video_path=None):  # noqa: ANN001, ANN201
         self._log("analyze", len(track))
         return super().analyze(track, domain=domain, activity=activity, rep_count=rep_count)
 

@@ -64,6 +64,7 @@ class FastPipeline:
     def __init__(self) -> None:
         self.pose_calls = 0
         self.analyze_calls = 0
+        self.video_paths: list[tuple[str | None, bool]] = []  # (activity, source file given)
         self.block: threading.Event | None = None  # set to hold pose until released
         self.started = threading.Event()
 
@@ -92,10 +93,11 @@ class FastPipeline:
         return PoseResult(info=info, track=track, people={0: boxes, 1: boxes * 0.5},
                           subject_id=0)
 
-    def analyze(self, track, *, domain, activity, rep_count):  # noqa: ANN001, ANN201
+    def analyze(self, track, *, domain, activity, rep_count, video_path=None):  # noqa: ANN001, ANN201
         from repstride.analysis.results import ActivityResult, Rep, RepAnalysis
 
         self.analyze_calls += 1
+        self.video_paths.append((activity, video_path is not None and Path(video_path).is_file()))
         n = len(track) // 2 if rep_count is None else rep_count
         reps = tuple(Rep(start_ms=i * 200, mid_ms=i * 200 + 100, end_ms=i * 200 + 200,
                          analyses=(RepAnalysis("FRAMES", float(len(track))),)) for i in range(n))

@@ -185,3 +185,14 @@ def test_unreachable_database_is_service_unavailable() -> None:
         s.execute(__import__("sqlalchemy").text("SELECT 1"))
     assert ei.value.http_status == 503
     db.dispose()
+
+
+def test_sprint_reanalysis_gets_the_video_for_its_field_markers(services, pipeline, clip) -> None:  # noqa: ANN001
+    client, video, job_id = _uploaded(services, clip, activity="push_up")
+    services.runner.run_job(job_id)
+    services.videos.update(client.id, video.id, {"rep_count": 1})
+    services.runner.run_job(services.jobs.ready_ids()[0])
+    services.videos.update(client.id, video.id, {"activity": "sprint"})
+    services.runner.run_job(services.jobs.ready_ids()[0])
+    # first analysis: the source is at hand; a PUT re-analysis downloads it only for a sprint
+    assert pipeline.video_paths == [("push_up", True), ("push_up", False), ("sprint", True)]

@@ -58,12 +58,12 @@ class Pipeline(Protocol):
     def pose(self, path: Path, *, progress: ProgressFn | None = None) -> PoseResult: ...
 
     def analyze(self, track: PoseTrack, *, domain: str | None, activity: str | None,
-                rep_count: int | None) -> ActivityResult: ...
+                rep_count: int | None, video_path: Path | None = None) -> ActivityResult: ...
 
 
 class RealPipeline:
     """Production: :func:`repstride.pose.extract_pose` and
-    :func:`repstride.analysis.analyze_activity` (what ``pipeline.analyze_video`` composes)."""
+    :func:`repstride.pipeline.analyze_track` (what ``pipeline.analyze_video`` composes)."""
 
     def pose(self, path: Path, *, progress: ProgressFn | None = None) -> PoseResult:
         from repstride.pose import extract_pose
@@ -71,10 +71,11 @@ class RealPipeline:
         return extract_pose(path, progress=progress)
 
     def analyze(self, track: PoseTrack, *, domain: str | None, activity: str | None,
-                rep_count: int | None) -> ActivityResult:
-        from repstride.analysis import analyze_activity
+                rep_count: int | None, video_path: Path | None = None) -> ActivityResult:
+        from repstride.pipeline import analyze_track
 
-        return analyze_activity(track, domain=domain, activity=activity, rep_count=rep_count)
+        return analyze_track(track, domain=domain, activity=activity, rep_count=rep_count,
+                             video_path=video_path)
 
 
 def load_pipeline(spec: str) -> Pipeline:
@@ -318,9 +319,13 @@ def _analyze_and_store(services: Services, video_id: str, track: PoseTrack,
     v = _load(services, video_id)
     if v is None:
         return
+    if video_path is None and v.activity == "sprint":
+        # a sprint's field markers are found in the video itself (re-analysis after a PUT)
+        video_path = workdir / "source"
+        services.blobs.download_to(v.video_key, video_path)
     try:
         result = services.pipeline.analyze(track, domain=v.domain, activity=v.activity,
-                                           rep_count=v.rep_count)
+                                           rep_count=v.rep_count, video_path=video_path)
     except RepstrideError as exc:
         _set(services, video_id, rev=v.analysis_rev, analysis_status=FAILED,
              analysis_reason=exc.code, analysis={
