@@ -1,15 +1,42 @@
-"""DESIGN.md: ``analysis/`` is pure numpy and never imports I/O or framework packages."""
+"""DESIGN.md's layering, checked on the source: imports point down only.
+
+One table, one checker: each layer lists the repstride packages it may import and the
+third-party packages it must not (or, for the SDK, the only ones it may).
+"""
+
+from __future__ import annotations
 
 import ast
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-ANALYSIS = Path(__file__).resolve().parents[1] / "src" / "repstride" / "analysis"
-FORBIDDEN = {"av", "mediapipe", "sqlalchemy", "fastapi", "boto3", "httpx", "cv2", "celery",
-             "pydantic", "starlette", "click"}
-FORBIDDEN_INTERNAL = ("repstride.media", "repstride.pose", "repstride.render", "repstride.service",
-                      "repstride.api", "repstride.client", "repstride.cli", "repstride.pipeline")
+SRC = Path(__file__).resolve().parents[1] / "src" / "repstride"
+FRAMEWORKS = {"sqlalchemy", "fastapi", "starlette", "boto3", "httpx", "celery", "alembic"}
+
+
+@dataclass(frozen=True)
+class Layer:
+    path: str
+    internal: tuple[str, ...]  # repstride packages it may import (besides itself)
+    forbidden: frozenset[str] = frozenset()  # third-party top-level packages it must not import
+    only_third_party: frozenset[str] | None = None  # if set: the only third-party it may import
+
+
+BASE = ("repstride.errors",)
+LAYERS = {
+    "analysis": Layer("analysis", BASE, frozenset(FRAMEWORKS | {
+        "av", "mediapipe", "cv2", "pydantic", "click", "ai_edge_litert"})),
+    "media": Layer("media", BASE, frozenset(FRAMEWORKS | {"mediapipe", "ai_edge_litert"})),
+    "pose": Layer("pose", BASE + ("repstride.media", "repstride.analysis"), frozenset(FRAMEWORKS)),
+    "vision": Layer("vision", BASE + ("repstride.media", "repstride.analysis"),
+                    frozenset(FRAMEWORKS | {"mediapipe", "ai_edge_litert"})),
+    "render": Layer("render", BASE + ("repstride.media", "repstride.analysis"),
+                    frozenset(FRAMEWORKS | {"av", "mediapipe", "ai_edge_litert"})),
+    "client": Layer("client", (), only_third_party=frozenset({"httpx", "pydantic", "anyio"})),
+}
 
 
 def _imports(path: Path) -> set[str]:
@@ -22,14 +49,42 @@ def _imports(path: Path) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("path", sorted(ANALYSIS.rglob("*.py")), ids=lambda p: p.name)
-def test_analysis_imports_only_numpy_and_scipy(path: Path) -> None:
-    for name in _imports(path):
-        assert name.split(".")[0] not in FORBIDDEN, f"{path} imports {name}"
-        assert not name.startswith(FORBIDDEN_INTERNAL), f"{path} imports {name}"
+def _violations(layer: Layer, names: set[str]) -> list[str]:
+    own = f"repstride.{layer.path}"
+    bad = []
+    for name in names:
+        top = name.split(".")[0]
+        if top == "repstride":
+            ok = name == "repstride" or any(name == p or name.startswith(p + ".")
+                                            for p in (own, *layer.internal))
+        elif layer.only_third_party is not None:
+            ok = top in sys.stdlib_module_names or top in layer.only_third_party
+        else:
+            ok = top not in layer.forbidden
+        if not ok:
+            bad.append(name)
+    return sorted(bad)
 
 
-def test_checker_sees_a_forbidden_import(tmp_path: Path) -> None:
-    bad = tmp_path / "bad.py"
-    bad.write_text("import numpy\nfrom av import open\n")
-    assert "av" in _imports(bad)
+CASES = [(name, p) for name, layer in LAYERS.items()
+         for p in sorted((SRC / layer.path).rglob("*.py"))]
+
+
+@pytest.mark.parametrize("layer,path", CASES, ids=[f"{n}/{p.relative_to(SRC / n)}" for n, p in CASES])
+def test_imports_point_down(layer: str, path: Path) -> None:
+    assert _violations(LAYERS[layer], _imports(path)) == [], f"{path} breaks the layering"
+
+
+@pytest.mark.parametrize("layer,source,expected", [
+    ("analysis", "import numpy\nfrom av import open\n", ["av"]),
+    ("analysis", "from repstride.pose import extract_pose\n", ["repstride.pose"]),
+    ("render", "from repstride.service.worker import ARTIFACT_STEPS\n", ["repstride.service.worker"]),
+    ("client", "from repstride.service import videos\nimport numpy\nimport json\n",
+     ["numpy", "repstride.service"]),
+    ("pose", "from repstride.media import probe\nimport mediapipe\n", []),
+])
+def test_checker_sees_a_forbidden_import(tmp_path: Path, layer: str, source: str,
+                                         expected: list[str]) -> None:
+    f = tmp_path / "mod.py"
+    f.write_text(source)
+    assert _violations(LAYERS[layer], _imports(f)) == expected
