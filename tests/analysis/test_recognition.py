@@ -1,5 +1,7 @@
 """Activity recognition on synthetic motion: every activity, several views."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -7,7 +9,7 @@ from repstride.analysis import analyze_activity
 from repstride.analysis.activities import ALL_ACTIVITIES, DOMAINS
 from repstride.analysis.recognition import recognize_activity
 from repstride.analysis.synthetic import MOTIONS, synthesize, synthesize_running
-from repstride.analysis.track import PoseTrack
+from repstride.analysis.track import Joint, PoseTrack
 
 
 @pytest.mark.parametrize("view", ["side", "front", "diag"])
@@ -67,3 +69,68 @@ def test_a_domain_without_activity_restricts_recognition(activity, domain):
 def test_a_one_activity_domain_needs_no_recognition():
     res = analyze_activity(synthesize_running(view="side", seed=3), domain="running")
     assert res.activity == "sprint" and "activitySource" not in res.info
+
+
+# --- visibility-aware evidence: only part of the body in frame ---------------------------------
+
+_LOWER_BODY = [int(j) for j in Joint if j.name.split("_", 1)[-1] in
+               ("HIP", "KNEE", "ANKLE", "HEEL", "FOOT_INDEX")]
+_LEGS_ONLY = [int(j) for j in Joint if j.name.split("_", 1)[-1] in
+              ("KNEE", "ANKLE", "HEEL", "FOOT_INDEX")]
+
+
+def _out_of_frame(track: PoseTrack, joints: list[int], *, mode: str, seed: int) -> PoseTrack:
+    """``joints`` out of frame: either not found at all (``missing``) or, as pose models do,
+    hallucinated at low confidence (``hallucinated``: scores 0.02-0.35, the landmarks wander
+    by a large slow random motion, so their angles swing without meaning)."""
+    rng = np.random.default_rng(seed)
+    xy, score, world = track.xy.copy(), track.score.copy(), track.world.copy()
+    t, j = len(track), len(joints)
+    if mode == "missing":
+        xy[:, joints] = np.nan
+        world[:, joints] = np.nan
+        score[:, joints] = 0.0
+    else:
+        phase = rng.uniform(0, 2 * np.pi, (1, j, 1))
+        freq = rng.uniform(0.2, 0.8, (1, j, 1))
+        wander = np.sin(2 * np.pi * freq * track.timestamps_s[:, None, None] + phase)
+        xy[:, joints] += 0.12 * wander + rng.normal(0, 0.01, (t, j, 2))
+        world[:, joints] += 0.3 * wander[..., :1] * rng.normal(1, 0.3, (1, j, 3))
+        score[:, joints] = rng.uniform(0.02, 0.35, (t, j))
+    return replace(track, xy=xy, score=score, world=world)
+
+
+@pytest.mark.parametrize("mode", ["missing", "hallucinated"])
+@pytest.mark.parametrize("view", ["back", "side", "front"])
+def test_a_pull_up_with_the_lower_body_out_of_frame_is_a_chin_up(view, mode):
+    # close-up pull-up: only head, shoulders and arms are seen; the activities defined by the
+    # legs (burpee needs the whole body) must not win on statistics of unseen joints
+    clip = synthesize("chin_up", n_reps=5, view=view, dropout=0.03, jitter=0.02, seed=21)
+    track = _out_of_frame(clip.track, _LOWER_BODY, mode=mode, seed=4)
+    rec = recognize_activity(track)
+    assert rec.activity == "chin_up", rec.top(3)
+    assert rec.probabilities["burpee"] < 0.02 and rec.stats["usable_burpee"] < 0.05
+    res = analyze_activity(track)
+    assert res.status == "Complete" and res.activity == "chin_up"
+    assert len(res.reps) == clip.count
+
+
+@pytest.mark.parametrize("mode", ["missing", "hallucinated"])
+def test_a_push_up_with_the_legs_out_of_frame_is_still_a_push_up(mode):
+    # the knees only refine a push-up (straight legs); not seeing them is no evidence against it
+    clip = synthesize("push_up", n_reps=4, view="side", dropout=0.03, seed=8)
+    rec = recognize_activity(_out_of_frame(clip.track, _LEGS_ONLY, mode=mode, seed=5))
+    assert rec.activity == "push_up", rec.top(3)
+    assert np.isnan(rec.stats["knee_range"])
+
+
+def test_statistics_of_unseen_joints_are_unknown_and_seen_ones_are_kept():
+    clip = synthesize("chin_up", n_reps=3, view="side", seed=2)
+    full = recognize_activity(clip.track).stats
+    cut = recognize_activity(_out_of_frame(clip.track, _LOWER_BODY, mode="hallucinated",
+                                           seed=1)).stats
+    assert full["seen_knee"] > 0.9 and cut["seen_knee"] == 0.0
+    for key in ("knee_range", "hip_range", "hip_ankle_med", "wrist_ankle_lo"):
+        assert np.isfinite(full[key]) and np.isnan(cut[key]), key
+    assert cut["elbow_range"] == pytest.approx(full["elbow_range"])
+    assert cut["nose_wrist_range"] > 0.5

@@ -6,6 +6,13 @@ alternate; does the subject travel across the frame; how fast is the motion. Eac
 score is a sum of soft penalties (0 inside the expected range, growing quadratically outside);
 a softmax over the scores and a fixed "none of these" score turns them into probabilities; the
 top probability is the reported confidence (low when nothing fits well).
+
+Evidence is visibility-aware. A statistic computed from joints the detector barely sees (legs
+out of frame in a close-up pull-up) is unknown (NaN), not a guess from hallucinated landmarks:
+it costs an activity that is defined by it, and is neutral for activities it only refines. An
+activity whose defining joints (the ``required`` joints of its spec, the ones its quality gate
+checks) are seen in too few frames is penalised, since the clip cannot show it (a burpee needs
+the whole body).
 """
 
 from __future__ import annotations
@@ -26,6 +33,16 @@ TEMPERATURE = 1.0
 #: Score of "none of these": a clip that fits no activity well (a movement outside the
 #: catalogue) gets a low confidence even for the best-fitting activity.
 NONE_SCORE = -3.0
+#: Landmark confidence from which a joint counts as seen (as in the exercise quality gate).
+SEEN_SCORE = 0.5
+#: A statistic needs its joints seen in at least this share of frames, else it is unknown.
+MIN_SEEN_FOR_STAT = 0.25
+#: Share of frames with every defining joint seen below which an activity is penalised
+#: (the exercise quality gate's minimum usable share).
+MIN_USABLE_FOR_ACTIVITY = 0.4
+#: Defining joints of sprint (the exercises' come from their specs).
+_SPRINT_REQUIRED = ("HIP", "KNEE", "ANKLE")
+_GROUPS = ("NOSE", "SHOULDER", "ELBOW", "WRIST", "HIP", "KNEE", "ANKLE")
 
 
 @dataclass(frozen=True)
@@ -52,11 +69,47 @@ def _rng(x: FloatArray) -> float:
     return _pct(x, 95) - _pct(x, 5)
 
 
+def seen_masks(track: PoseTrack) -> dict[str, NDArray[np.bool_]]:
+    """Side-free joint name -> (T,) whether it is seen (on at least one side) in each frame."""
+    sc = np.nan_to_num(np.asarray(track.score, float), nan=0.0)
+    out: dict[str, NDArray[np.bool_]] = {"NOSE": sc[:, int(Joint.NOSE)] >= SEEN_SCORE}
+    for name in _GROUPS[1:]:
+        best = np.maximum(sc[:, int(Joint[f"LEFT_{name}"])], sc[:, int(Joint[f"RIGHT_{name}"])])
+        out[name] = best >= SEEN_SCORE
+    return out
+
+
+def usable_fractions(track: PoseTrack) -> dict[str, float]:
+    """Activity -> share of frames where every joint that defines it is seen."""
+    from repstride.analysis.exercise.specs import SPECS
+
+    masks = seen_masks(track)
+    required = {name: spec.required for name, spec in SPECS.items()}
+    required["sprint"] = _SPRINT_REQUIRED
+    out: dict[str, float] = {}
+    for activity, joints in required.items():
+        ok = np.ones(len(track), bool)
+        for j in joints:
+            ok &= masks[j]
+        out[activity] = float(ok.mean()) if ok.size else 0.0
+    return out
+
+
 def clip_stats(track: PoseTrack, feats) -> dict[str, float]:
-    """Clip-level statistics the scorer uses (angles in degrees, heights in torso lengths)."""
+    """Clip-level statistics the scorer uses (angles in degrees, heights in torso lengths).
+
+    ``seen_<joint>`` is the share of frames where the joint is seen. Statistics whose joints are
+    seen in fewer than :data:`MIN_SEEN_FOR_STAT` of the frames are NaN (unknown).
+    """
     f = feats
     fps = track.fps
     s: dict[str, float] = {}
+    masks = seen_masks(track)
+    for name in _GROUPS:
+        s[f"seen_{name.lower()}"] = float(masks[name].mean()) if len(track) else 0.0
+
+    def known(*joints: str) -> bool:
+        return min(s[f"seen_{j.lower()}"] for j in joints) >= MIN_SEEN_FOR_STAT
     # trunk statistics only where shoulders and hips are really seen (a cropped head or torso
     # leaves hallucinated landmarks that can point anywhere)
     sc = np.asarray(track.score, float)
@@ -69,7 +122,13 @@ def clip_stats(track: PoseTrack, feats) -> dict[str, float]:
     s["trunk_hi"] = _pct(trunk, 90)
     s["trunk_top"] = _pct(trunk, 97)
     s["trunk_range_sit"] = s["trunk_hi"] - s["trunk_lo"]
+    angle_joints = {"knee": ("HIP", "KNEE", "ANKLE"), "hip": ("SHOULDER", "HIP", "KNEE"),
+                    "elbow": ("SHOULDER", "ELBOW", "WRIST"), "shoulder": ("HIP", "SHOULDER", "ELBOW")}
     for name in ("knee", "hip", "elbow", "shoulder"):
+        if not known(*angle_joints[name]):
+            for key in ("range", "lo", "med", "side_range", "side_lo", "alternation"):
+                s[f"{name}_{key}"] = float("nan")
+            continue
         s[f"{name}_range"] = _rng(f[name])
         s[f"{name}_lo"] = _pct(f[name], 5)
         s[f"{name}_med"] = _pct(f[name], 50)
@@ -80,13 +139,17 @@ def clip_stats(track: PoseTrack, feats) -> dict[str, float]:
     s["wrist_sh_med"] = _pct(f["wrist_above_shoulder"], 50)
     s["wrist_sh_lo"] = _pct(f["wrist_above_shoulder"], 10)
     s["wrist_sh_hi"] = _pct(f["wrist_above_shoulder"], 90)
-    s["wrist_hip_range"] = _rng(f["wrist_above_hip"])
-    s["wrist_ankle_lo"] = _pct(f["wrist_above_ankle"], 5)
-    s["wrist_hip_lo"] = _pct(f["wrist_above_hip"], 5)
-    s["wrist_hip_hi"] = _pct(f["wrist_above_hip"], 95)
-    s["hip_ankle_med"] = _pct(f["hip_above_ankle"], 50)
-    s["hip_ankle_range"] = _rng(f["hip_above_ankle"])
-    s["shoulder_ankle_med"] = _pct(f["shoulder_above_ankle"], 50)
+    nan = float("nan")
+    hips, ankles = known("HIP"), known("ANKLE")
+    s["wrist_hip_range"] = _rng(f["wrist_above_hip"]) if hips else nan
+    s["wrist_ankle_lo"] = _pct(f["wrist_above_ankle"], 5) if ankles else nan
+    s["wrist_hip_lo"] = _pct(f["wrist_above_hip"], 5) if hips else nan
+    s["wrist_hip_hi"] = _pct(f["wrist_above_hip"], 95) if hips else nan
+    s["hip_ankle_med"] = _pct(f["hip_above_ankle"], 50) if hips and ankles else nan
+    s["hip_ankle_range"] = _rng(f["hip_above_ankle"]) if hips and ankles else nan
+    s["shoulder_ankle_med"] = _pct(f["shoulder_above_ankle"], 50) if ankles else nan
+    # the head moving up and down relative to the hands (a hanging pull seen from any side)
+    s["nose_wrist_range"] = _rng(f["nose_above_wrist"]) if known("NOSE", "WRIST") else nan
     s["arm_ext_range"] = max(_rng(f["arm_extension_left"]), _rng(f["arm_extension_right"]))
     # reach at shoulder height: a punch straightens the arm in front of the shoulder, pumping
     # arms (jogging) straighten only when hanging down
@@ -101,26 +164,33 @@ def clip_stats(track: PoseTrack, feats) -> dict[str, float]:
     s["trunk_img_lo"] = _pct(f["trunk_image"], 10)
     s["trunk_img_hi"] = _pct(f["trunk_image"], 90)
     # travel of the hip centre across the image, in body heights
+    # (the shoulders' centre when the hips are not seen)
     img = track.pixels()
-    hip = (img[:, int(Joint.LEFT_HIP)] + img[:, int(Joint.RIGHT_HIP)]) / 2
+    left, right = (Joint.LEFT_HIP, Joint.RIGHT_HIP) if hips else (Joint.LEFT_SHOULDER,
+                                                                 Joint.RIGHT_SHOULDER)
+    hip = (img[:, int(left)] + img[:, int(right)]) / 2
     bh = float(np.nanmedian(f["body_px_height"])) if np.isfinite(f["body_px_height"]).any() else 1.0
     s["travel"] = _rng(hip[:, 0]) / max(bh, 1.0)
     bb = np.asarray(track.bbox, float)
     with np.errstate(invalid="ignore", divide="ignore"):
         aspect = (bb[:, 2] - bb[:, 0]) * track.width / ((bb[:, 3] - bb[:, 1]) * track.height)
     s["aspect_med"] = _pct(aspect, 50)
-    period, strength = dominant_period(f["knee_left"] - f["knee_right"], fps=fps, min_s=0.25,
-                                       max_s=3.0)
+    period, strength = nan, 0.0
+    if known("HIP", "KNEE", "ANKLE"):
+        period, strength = dominant_period(f["knee_left"] - f["knee_right"], fps=fps, min_s=0.25,
+                                           max_s=3.0)
     s["leg_alt_period"] = period
     s["leg_alt_strength"] = strength
     s["duration_s"] = len(track) / fps
     return s
 
 
-def _soft(x: float, lo: float | None = None, hi: float | None = None, width: float = 1.0) -> float:
-    """0 inside [lo, hi], -((distance)/width)^2 outside, capped at -8; NaN gives -2."""
+def _soft(x: float, lo: float | None = None, hi: float | None = None, width: float = 1.0,
+          missing: float = -2.0) -> float:
+    """0 inside [lo, hi], -((distance)/width)^2 outside, capped at -8; NaN (unknown) gives
+    ``missing``: -2 for evidence that defines the activity, 0 for evidence that only refines it."""
     if not np.isfinite(x):
-        return -2.0
+        return missing
     d = 0.0
     if lo is not None and x < lo:
         d = (lo - x) / width
@@ -129,10 +199,15 @@ def _soft(x: float, lo: float | None = None, hi: float | None = None, width: flo
     return -min(8.0, d * d)
 
 
-def _scores(s: dict[str, float]) -> dict[str, float]:
+def _scores(s: dict[str, float], usable: dict[str, float] | None = None) -> dict[str, float]:
+    """Each activity's score from the clip statistics ``s`` and the share of frames where its
+    defining joints are seen (``usable``, from :func:`usable_fractions`; all seen when None)."""
     up = _soft(s["trunk_med"], hi=35, width=12)            # upright most of the time
     flat = _soft(s["trunk_med"], lo=55, width=12)          # lying / plank
     still_legs = _soft(s["knee_range"], hi=30, width=12) + _soft(s["hip_range"], hi=35, width=12)
+    # for activities defined by the arms, legs out of frame are no evidence against them
+    still_legs_if_seen = (_soft(s["knee_range"], hi=30, width=12, missing=0.0)
+                          + _soft(s["hip_range"], hi=35, width=12, missing=0.0))
     still_arms = _soft(s["elbow_range"], hi=35, width=12)
     no_travel = _soft(s["travel"], hi=0.8, width=0.4)
     legs_together = (_soft(s["knee_alternation"], hi=1.0, width=0.3)
@@ -172,14 +247,18 @@ def _scores(s: dict[str, float]) -> dict[str, float]:
     sc["push_up"] = (flat + _soft(s["elbow_range"], lo=30, width=12)
                      + _soft(s["trunk_hi"] - s["trunk_lo"], hi=35, width=15)
                      + _soft(s["wrist_sh_med"], hi=-0.4, width=0.3)
-                     + _soft(s["knee_med"], lo=140, width=20) + no_travel)
+                     + _soft(s["knee_med"], lo=140, width=20, missing=0.0) + no_travel)
     sc["bench_press"] = (flat + _soft(s["elbow_range"], lo=30, width=12)
                          + _soft(s["trunk_hi"] - s["trunk_lo"], hi=25, width=10)
-                         + max(-1.0, _soft(s["hip_side_range"], hi=60, width=20))
+                         + max(-1.0, _soft(s["hip_side_range"], hi=60, width=20, missing=0.0))
                          + _soft(s["wrist_sh_med"], lo=0.0, width=0.3)
-                         + _soft(s["knee_med"], hi=150, width=25) * 0.3 + no_travel)
+                         + _soft(s["knee_med"], hi=150, width=25, missing=0.0) * 0.3
+                         + no_travel)
+    # hanging pull: the elbows flex, or (elbows poorly seen) the head rises towards the hands
     sc["chin_up"] = (_soft(s["trunk_med"], hi=30, width=12) + overhead
-                     + _soft(s["elbow_range"], lo=40, width=15) + still_legs * 0.3)
+                     + max(_soft(s["elbow_range"], lo=40, width=15),
+                           _soft(s["nose_wrist_range"], lo=0.5, width=0.2))
+                     + still_legs_if_seen * 0.3)
     sc["downward_dog"] = (_soft(s["trunk_hi"], lo=100, width=15) + _soft(s["hip_lo"], hi=110, width=15)
                           + _soft(s["wrist_sh_med"], hi=-0.3, width=0.3) - 0.5)
     # floor to overhead: the bar starts below the knees and the hips hinge to get it
@@ -188,10 +267,10 @@ def _scores(s: dict[str, float]) -> dict[str, float]:
     sc["clean_and_jerk"] = (lift + _soft(s["wrist_spread_hi"], hi=2.2, width=0.4) + no_travel - 0.5)
     sc["snatch"] = (lift + _soft(s["wrist_spread_hi"], lo=2.2, width=0.4) + no_travel - 0.5)
     # a punch reaches out with a (nearly) straight arm; pumping arms while jogging do not
-    sc["punch"] = (up + still_legs * 0.7 + _soft(s["arm_ext_range"], lo=0.3, width=0.12)
+    sc["punch"] = (up + still_legs_if_seen * 0.7 + _soft(s["arm_ext_range"], lo=0.3, width=0.12)
                    + _soft(s["arm_reach"], lo=0.85, width=0.05)
                    + _soft(s["elbow_side_range"], lo=50, width=15) + not_overhead + no_travel - 0.5
-                   + max(-1.0, _soft(s["knee_alternation"], hi=1.2, width=0.15)))
+                   + max(-1.0, _soft(s["knee_alternation"], hi=1.2, width=0.15, missing=0.0)))
     sc["front_kick"] = (up + _soft(s["hip_side_range"], lo=50, width=15)
                         + _soft(s["hip_alternation"], lo=0.9, width=0.2)
                         + _soft(s["hip_side_lo"], hi=110, width=15) - 1.0)
@@ -201,6 +280,11 @@ def _scores(s: dict[str, float]) -> dict[str, float]:
                     + _soft(s["hip_side_lo"], lo=105, width=15)
                     # treadmill and in-place running are common: travel is a hint, not a must
                     + max(_soft(s["travel"], lo=1.0, width=0.5), -0.5))
+    if usable is not None:
+        # the clip cannot show an activity whose defining joints it hardly ever sees
+        for activity in sc:
+            sc[activity] += _soft(usable.get(activity, 1.0), lo=MIN_USABLE_FOR_ACTIVITY,
+                                  width=0.15)
     return sc
 
 
@@ -217,11 +301,13 @@ def recognize_activity(track: PoseTrack, *, features=None) -> Recognition:
                            probabilities={a: flat for a in ALL_ACTIVITIES})
     feats = features if features is not None else compute_features(track)
     s = clip_stats(track, feats)
-    sc = _scores(s)
+    usable = usable_fractions(track)
+    sc = _scores(s, usable)
     names = [a for a in ALL_ACTIVITIES if a in sc]
     v = np.array([sc[a] for a in names] + [NONE_SCORE]) / TEMPERATURE
     p = np.exp(v - v.max())
     p = p[:-1] / p.sum()  # the rest of the mass is "none of these"
     probs = {a: float(x) for a, x in zip(names, p)}
     best = names[int(np.argmax(p))]
+    s.update({f"usable_{a}": u for a, u in usable.items()})
     return Recognition(activity=best, confidence=float(p.max()), probabilities=probs, stats=s)
