@@ -158,6 +158,16 @@ def compute_features(track: PoseTrack, *, cutoff_hz: float = DEFAULT_CUTOFF_HZ) 
              for s in SIDES}
         sig[name] = clean(_combine(sig[f"{name}_left"], sig[f"{name}_right"], w["left"],
                                    w["right"]), fps=fps, cutoff_hz=cutoff_hz)
+    # the same height as the camera sees it (image pixels over the image torso length): with
+    # the body lying along the line of sight (a bench filmed from the feet) the world depth
+    # estimate blurs the world height, the image still shows the press
+    wr_i = _combine(img[:, int(Joint.LEFT_WRIST)], img[:, int(Joint.RIGHT_WRIST)],
+                    sc("left", "WRIST")[:, None], sc("right", "WRIST")[:, None])
+    torso_i = distance(sh_i, hp_i)
+    tl_i = float(np.nanmedian(torso_i)) if np.isfinite(torso_i).any() else np.nan
+    sig["wrist_above_shoulder_image"] = clean((sh_i[:, 1] - wr_i[:, 1]) / max(tl_i, 1.0)
+                                              if np.isfinite(tl_i) else np.full(len(track), np.nan),
+                                              fps=fps, cutoff_hz=cutoff_hz)
     for side in SIDES:
         sig[f"wrist_above_shoulder_{side}"] = clean(
             height(_pt(p, side, "WRIST"), _pt(p, side, "SHOULDER")), fps=fps, cutoff_hz=cutoff_hz)

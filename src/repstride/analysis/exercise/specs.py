@@ -107,7 +107,8 @@ SPECS: dict[str, ActivitySpec] = {s.name: s for s in (
     ActivitySpec(
         "bench_press", "elbow", "down", 25.0, required=ARMS, min_rep_s=0.7,
         posture=(("trunk", 35.0, 140.0),),
-        alternates=(("wrist_above_shoulder", "down", 0.25),),
+        alternates=(("wrist_above_shoulder", "down", 0.25),
+                    ("wrist_above_shoulder_image", "down", 0.25)),
         analyses=(
             _a("ELBOW_ANGLE_DEGREES", "elbow", "min", good_max=100.0),
             _a("ELBOW_WRIST_ANGLE_DEGREES", "forearm_vertical", "at_mid", good_max=20.0),
