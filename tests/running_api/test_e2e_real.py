@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import Api, fresh_database, make_api
+from running_helpers import Api, fresh_database, make_api
 
 from repstride.service.running_settings import RunningSettings
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import Api
+from running_helpers import Api, make_api
 
 from repstride.service.running_settings import RunningSettings
 
@@ -76,7 +76,6 @@ def test_video_too_long_400(api: Api, videos: dict[str, Path]) -> None:
 
 def test_video_too_long_limit_is_a_setting(sqlite_url: str, tmp_path: Path, pipeline,  # noqa: ANN001
                                            videos: dict[str, Path]) -> None:
-    from conftest import make_api
 
     a = make_api(sqlite_url, tmp_path, pipeline,
                  limits=RunningSettings(max_bytes=200_000, max_duration_s=1.5))

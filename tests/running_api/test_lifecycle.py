@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import Api, Stage
+from running_helpers import Api, Stage
 
 from repstride.errors import CorruptVideo, LowQualityPose, NotImplementedFeature
 from repstride.i18n import translate

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import RUNNING_LIMITS, ScriptedPipeline, fresh_database
+from running_helpers import RUNNING_LIMITS, ScriptedPipeline, fresh_database
 
 from repstride.service import Settings, build_services
 from repstride.service.running import attach_running

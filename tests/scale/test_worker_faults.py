@@ -61,7 +61,9 @@ def test_sigkill_of_the_pool_process_mid_job(dep: Deployment, clips: list[Path])
     dep.wait_complete(client, [video])
     assert dep.counts("pose-start")[6] == 2  # killed once, run again
     assert dep.counts("analyze") == Counter({6: 1})  # result written exactly once
-    rec = dep.producer().jobs.get(job)
+    # the job row is closed just after the result is written: join on it, don't race it
+    rec = wait_for(lambda: (r := dep.producer().jobs.get(job)).state == "done" and r,
+                   timeout=30, what="the job row to be closed")
     assert (rec.state, rec.attempts) == ("done", 2)
     assert worker.alive()
     _warmups_once_per_process(dep)
@@ -82,8 +84,9 @@ def test_sigkill_of_the_whole_worker_then_another_worker_finishes(dep: Deploymen
     dep.wait_complete(client, [video, other])
     assert dep.counts("analyze") == Counter({7: 1, 8: 1})
     assert dep.counts("pose-start")[7] == 2
-    states = {j: dep.producer().jobs.get(j).state for j in dep.producer().jobs.ready_ids()}
-    assert states == {} and dep.producer().jobs.counts() == {"done": 2}
+    wait_for(lambda: dep.producer().jobs.counts() == {"done": 2}, timeout=30,
+             what="both job rows to be closed")
+    assert dep.producer().jobs.ready_ids() == []
 
 
 def test_rabbitmq_as_broker(dep: Deployment, clips: list[Path], require_service,  # noqa: ANN001
