@@ -70,7 +70,8 @@ def _decode(data: bytes, tmp: Path, name: str) -> list[np.ndarray]:
 def test_worker_stores_both_overlays(services, processed, tmp_path: Path) -> None:  # noqa: ANN001
     _, v, clip = processed
     assert {k: o["status"] for k, o in v.overlays.items()} == {"skeleton": "Complete",
-                                                               "all": "Complete"}
+                                                               "all": "Complete",
+                                                               "thumbnail": "Complete"}
     track = figure_track(FRAMES, width=320, height=240)
     for kind in ("skeleton", "all"):
         frames = _decode(services.blobs.get_bytes(v.overlays[kind]["key"]), tmp_path, kind + ".mp4")
@@ -104,6 +105,10 @@ def test_api_lists_overlays_with_signed_uris(services, processed, tmp_path: Path
             with av.open(str(_save(tmp_path / f"{kind}.mp4", r.content))) as c:
                 assert c.streams.video[0].codec_context.name == "h264"
             assert abs(probe(tmp_path / f"{kind}.mp4").duration_s - probe(clip).duration_s) < 0.05
+        thumb = body["thumbnail"]
+        assert thumb["status"] == "Complete"
+        r = api.get(thumb["uri"].replace("http://testserver", ""))
+        assert r.status_code == 200 and r.content[:2] == b"\xff\xd8"  # JPEG
         # a tampered signature is refused
         bad = body["overlays"]["all"]["uri"].replace("http://testserver", "")[:-4] + "AAAA"
         assert api.get(bad).status_code in (401, 403)

@@ -44,7 +44,8 @@ def test_run_job_stores_track_j2p_objects_and_analysis(services, pipeline, clip)
     assert len(objs[0]["boundingBoxes"]) == 12 and objs[0]["type"] == "person"
     # the render step (service.worker.render_overlays_step) stored both overlays
     assert {k: o["status"] for k, o in v.overlays.items()} == {"skeleton": "Complete",
-                                                               "all": "Complete"}
+                                                               "all": "Complete",
+                                                               "thumbnail": "Complete"}
     assert services.runner.run_job(job_id) is None  # done: not run twice
 
 

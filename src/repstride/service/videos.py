@@ -27,6 +27,8 @@ Clock = Callable[[], float]
 
 #: The overlay types of seed 001; ``render`` fills them in (see ``service.worker.ARTIFACT_STEPS``).
 OVERLAY_TYPES: tuple[str, ...] = ("skeleton", "all")
+#: The still image rendered with the overlays (kept beside them, shown as ``thumbnail``).
+THUMBNAIL = "thumbnail"
 
 #: Job kinds this module enqueues (handlers in ``service.worker``).
 ANALYZE_VIDEO = "analyze_video"
@@ -199,14 +201,18 @@ class VideoService:
         return json.loads(self.blobs.get_bytes(blob_key(v.id, "objects.json")))
 
     def overlays_wire(self, v: VideoRecord, *, base_url: str) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for name in OVERLAY_TYPES:
-            o = dict(v.overlays.get(name, {"status": PENDING}))
-            key = o.pop("key", None)
-            if o.get("status") == COMPLETE and key:
-                o["uri"] = self.download_url(key, base_url=base_url)
-            out[name] = o
-        return out
+        return {name: self._artifact_wire(v, name, base_url=base_url) for name in OVERLAY_TYPES}
+
+    def thumbnail_wire(self, v: VideoRecord, *, base_url: str) -> dict[str, Any]:
+        """repstride extension: ``{status, uri?}`` of the JPEG rendered with the overlays."""
+        return self._artifact_wire(v, THUMBNAIL, base_url=base_url)
+
+    def _artifact_wire(self, v: VideoRecord, name: str, *, base_url: str) -> dict[str, Any]:
+        o = dict(v.overlays.get(name, {"status": PENDING}))
+        key = o.pop("key", None)
+        if o.get("status") == COMPLETE and key:
+            o["uri"] = self.download_url(key, base_url=base_url)
+        return o
 
     def download_url(self, key: str, *, base_url: str) -> str:
         return self.blobs.presigned_get(key, expires_s=self.settings.download_url_ttl_s,

@@ -34,7 +34,7 @@ from repstride.errors import RepstrideError, ServiceUnavailable, VideoTooLong
 from repstride.service.jobs import JobRecord
 from repstride.service.models import Video
 from repstride.service.videos import (
-    ANALYZE_VIDEO, COMPLETE, FAILED, OVERLAY_TYPES, REANALYZE_VIDEO, blob_key,
+    ANALYZE_VIDEO, COMPLETE, FAILED, OVERLAY_TYPES, REANALYZE_VIDEO, THUMBNAIL, blob_key,
 )
 
 if TYPE_CHECKING:
@@ -108,6 +108,10 @@ ArtifactStep = Callable[[ArtifactContext], dict[str, dict[str, Any]]]
 ARTIFACT_STEPS: list[ArtifactStep] = []
 
 
+#: What the render step records on the video: the two overlays and the thumbnail.
+RENDERED: tuple[str, ...] = (*OVERLAY_TYPES, THUMBNAIL)
+
+
 def render_overlays_step(ctx: ArtifactContext) -> dict[str, dict[str, Any]]:
     """Both Video API overlays and a thumbnail from one decode of the source (``repstride.render``).
 
@@ -126,15 +130,15 @@ def render_overlays_step(ctx: ArtifactContext) -> dict[str, dict[str, Any]]:
                                        out_dir=ctx.workdir / "overlays", objects=objects)
     except RepstrideError as exc:
         log.warning("overlays of video %s failed: %s", ctx.video_id, exc.message)
-        return {name: {"status": FAILED, "reason": exc.code} for name in OVERLAY_TYPES}
+        return {name: {"status": FAILED, "reason": exc.code} for name in RENDERED}
     except Exception:  # a renderer bug on this input: deterministic, so recorded, not retried
         log.exception("overlays of video %s failed", ctx.video_id)
-        return {name: {"status": FAILED, "reason": "render_failed"} for name in OVERLAY_TYPES}
+        return {name: {"status": FAILED, "reason": "render_failed"} for name in RENDERED}
     produced: dict[str, dict[str, Any]] = {}
     for name, path in files.items():
         key = blob_key(ctx.video_id, path.name)
         ctx.services.blobs.put_file(key, path)
-        if name in OVERLAY_TYPES:
+        if name in RENDERED:
             produced[name] = {"status": COMPLETE, "key": key}
     return produced
 

@@ -59,6 +59,7 @@ def get_video(video: OwnedVideo, services: ServicesDep, base: BaseUrl,
         "source": video.source, "domain": video.domain, "activity": video.activity,
         "repCount": video.rep_count, "fps": video.fps,
         "overlays": vs.overlays_wire(video, base_url=base),
+        "thumbnail": vs.thumbnail_wire(video, base_url=base),
     }
     if video.status == "Failed":
         body["reason"] = video.reason
