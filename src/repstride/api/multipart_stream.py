@@ -7,11 +7,16 @@ instead check the signed policy *before* the file and enforce the size limit *wh
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
+from starlette.concurrency import run_in_threadpool
 
 from repstride.errors import MalformedUpload
+
+#: File bytes collected before one write to disk (on a worker thread, off the event loop).
+WRITE_BATCH = 1024 * 1024
 
 #: Total bytes of non-file fields accepted (the policy fields are well under 2 kB).
 MAX_FIELDS_BYTES = 64 * 1024
@@ -126,3 +131,25 @@ class MultipartStream:
 
     def _on_end(self) -> None:
         self.finished = True
+
+
+class BatchedWriter:
+    """Collects a file part's bytes and writes them in :data:`WRITE_BATCH` pieces on a worker
+    thread, so a slow disk never blocks the event loop and small chunks don't mean small writes."""
+
+    def __init__(self, fh: BinaryIO) -> None:
+        self._fh = fh
+        self._parts: list[bytes] = []
+        self._n = 0
+
+    async def add(self, data: bytes) -> None:
+        self._parts.append(data)
+        self._n += len(data)
+        if self._n >= WRITE_BATCH:
+            await self.flush()
+
+    async def flush(self) -> None:
+        if self._parts:
+            data = b"".join(self._parts)
+            self._parts, self._n = [], 0
+            await run_in_threadpool(self._fh.write, data)

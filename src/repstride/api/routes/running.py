@@ -21,7 +21,9 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from repstride.api.deps import BaseUrl, CurrentClient, ServicesDep
-from repstride.api.multipart_stream import Field, FileData, FileStart, MultipartStream, PartEnd
+from repstride.api.multipart_stream import (
+    BatchedWriter, Field, FileData, FileStart, MultipartStream, PartEnd,
+)
 from repstride.api.schemas import ERRORS
 from repstride.errors import FileTooLarge, InvalidParameter, MalformedUpload, RepstrideError
 from repstride.i18n import translate
@@ -41,7 +43,6 @@ FORM_OVERHEAD_BYTES = 64 * 1024
 #: reads the error instead of a connection reset.
 DRAIN_LIMIT = 64 * 1024 * 1024
 #: File bytes gathered before one (threaded) disk write.
-WRITE_BATCH = 1024 * 1024
 
 
 def get_running(services: ServicesDep) -> RunningService:
@@ -118,16 +119,8 @@ async def _receive(request: Request, *, max_bytes: int, tmp_dir: Path) -> Runnin
     tmp_dir.mkdir(parents=True, exist_ok=True)
     upload = RunningUpload()
     fh = None
-    pending: list[bytes] = []
-    pending_n = 0
+    batch: BatchedWriter | None = None
     receiving = False
-
-    async def flush() -> None:
-        nonlocal pending, pending_n
-        if pending and fh is not None:
-            data = b"".join(pending)
-            pending, pending_n = [], 0
-            await run_in_threadpool(fh.write, data)
 
     try:
         async for chunk in request.stream():
@@ -138,21 +131,22 @@ async def _receive(request: Request, *, max_bytes: int, tmp_dir: Path) -> Runnin
                     fd, tmp = tempfile.mkstemp(prefix="upload-", dir=tmp_dir)
                     upload.path, upload.filename = Path(tmp), ev.filename
                     fh = os.fdopen(fd, "wb")
+                    batch = BatchedWriter(fh)
                     receiving = True
                 elif isinstance(ev, FileData) and receiving:
                     upload.size += len(ev.data)
                     if upload.size > max_bytes:
                         raise _too_large(max_bytes, _form_language(upload.fields))
-                    pending.append(ev.data)
-                    pending_n += len(ev.data)
-                    if pending_n >= WRITE_BATCH:
-                        await flush()
+                    assert batch is not None
+                    await batch.add(ev.data)
                 elif isinstance(ev, PartEnd) and receiving:
-                    await flush()
+                    assert batch is not None
+                    await batch.flush()
                     receiving = False
                 # other file parts are ignored
         stream.close()
-        await flush()
+        if batch is not None:
+            await batch.flush()
     except BaseException:
         if fh is not None:
             fh.close()

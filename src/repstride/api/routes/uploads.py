@@ -15,7 +15,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
 from repstride.api.deps import ServicesDep
-from repstride.api.multipart_stream import Field, FileData, FileStart, MultipartStream, PartEnd
+from repstride.api.multipart_stream import (
+    BatchedWriter, Field, FileData, FileStart, MultipartStream, PartEnd,
+)
 from repstride.api.schemas import ERRORS
 from repstride.errors import (
     InvalidUploadPolicy, MalformedUpload, NotImplementedFeature, RepstrideError,
@@ -29,7 +31,6 @@ router = APIRouter(tags=["uploads"], responses=ERRORS)
 #: client gets to read the error instead of a connection reset.
 DRAIN_LIMIT = 64 * 1024 * 1024
 #: Buffer file bytes up to this size before one (threaded) disk write.
-WRITE_BATCH = 1024 * 1024
 
 
 def _local_store(services: Services) -> LocalBlobStore:
@@ -71,16 +72,8 @@ async def _receive(request: Request, services: Services, store: LocalBlobStore) 
     written = -1
     with ExitStack() as stack:
         writer = None
-        pending: list[bytes] = []
-        pending_n = 0
+        batch: BatchedWriter | None = None
         done_file = False
-
-        async def flush() -> None:
-            nonlocal pending, pending_n
-            if pending and writer is not None:
-                data = b"".join(pending)
-                pending, pending_n = [], 0
-                await run_in_threadpool(writer.write, data)
 
         async for chunk in request.stream():
             for ev in stream.feed(chunk):
@@ -94,13 +87,11 @@ async def _receive(request: Request, services: Services, store: LocalBlobStore) 
                     await run_in_threadpool(services.videos.check_uploadable, video_id)
                     limit = min(policy.max_size, services.settings.max_upload_bytes)
                     writer = stack.enter_context(store.open_write(policy.key, max_size=limit))
-                elif isinstance(ev, FileData) and writer is not None and not done_file:
-                    pending.append(ev.data)
-                    pending_n += len(ev.data)
-                    if pending_n >= WRITE_BATCH:
-                        await flush()
-                elif isinstance(ev, PartEnd) and writer is not None and not done_file:
-                    await flush()
+                    batch = BatchedWriter(writer)
+                elif isinstance(ev, FileData) and batch is not None and not done_file:
+                    await batch.add(ev.data)
+                elif isinstance(ev, PartEnd) and batch is not None and not done_file:
+                    await batch.flush()
                     done_file = True
                     written = writer.written
                 # anything else (fields after the file, other file parts) is ignored, like S3
