@@ -91,6 +91,15 @@ class LowQualityPose(RepstrideError):
     default_message = "The body's position could not be detected confidently throughout the video."
 
 
+class ViewMismatch(InvalidInput):
+    """A running analysis was asked for a camera position the video does not show (a side-view
+    analysis of a runner filmed from behind, or the other way round)."""
+
+    code = "view_mismatch"
+    http_status = 422
+    default_message = "The video does not show the runner from the view the analysis needs."
+
+
 class PoseBackendUnavailable(RepstrideError):
     """The pose models or the TFLite interpreter are missing from the installation."""
 

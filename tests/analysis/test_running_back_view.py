@@ -60,3 +60,51 @@ def test_pronation_only_mode() -> None:
     res = analyze_back_view(run.track, full_body=False)
     assert set(res.legs["left"].means) == {"pronation"}
     assert res.to_wire()["gait_cycle"]["full_body"] is False
+
+
+def _filmed_from_the_front(track):
+    """The same runner seen from in front: the picture mirrored, the body's labels kept (a person
+    facing the camera has the left hip on the image's right)."""
+    xy = track.xy.copy()
+    xy[..., 0] = 1.0 - xy[..., 0]
+    return track.replace(xy=xy)
+
+
+def test_runner_facing_the_camera_keeps_frontal_angles_and_hides_pronation() -> None:
+    run = synthesize_run(view="back", fps=60.0, eversion_deg=8.0, knee_varus_deg=6.0,
+                         pelvic_drop_deg=5.0, noise_px=0.5, seed=35)
+    behind = analyze_back_view(run.track)
+    front = analyze_back_view(_filmed_from_the_front(run.track))
+    assert behind.info["view"]["facing"] == "away" and "runner_faces_camera" not in behind.flags
+    assert front.info["view"]["facing"] == "camera" and "runner_faces_camera" in front.flags
+    for side in ("left", "right"):
+        b, f = behind.legs[side].means, front.legs[side].means
+        # Signs follow the body's own left and right, so the view from in front agrees.
+        for m in ("hip_adduction", "knee_adduction", "pelvic_drop"):
+            assert f[m] == pytest.approx(b[m], abs=0.5), (side, m, f[m], b[m])
+        assert b["pronation"] is not None
+        assert f["pronation"] is None  # the back of the heel is not in the picture
+        wire = front.legs[side].to_wire()["pronation"]
+        assert wire["value"] is None and wire["reason"] == "reason.heel_hidden"
+    assert all(s.values["pronation"] is None for s in front.steps)
+    assert check_keys(front.message_keys()) == []
+
+
+def test_back_view_of_a_side_on_runner_is_refused() -> None:
+    from repstride.errors import ViewMismatch
+
+    run = synthesize_run(view="side", fps=60.0, seed=36)
+    with pytest.raises(ViewMismatch) as info:
+        analyze_back_view(run.track)
+    assert info.value.code == "view_mismatch" and info.value.details["expected"] == "back_view"
+
+
+def test_side_view_of_a_runner_filmed_from_behind_is_refused() -> None:
+    from repstride.analysis.running.side_view import analyze_side_view
+    from repstride.errors import ViewMismatch
+
+    run = synthesize_run(view="back", fps=60.0, seed=37)
+    with pytest.raises(ViewMismatch) as info:
+        analyze_side_view(run.track)
+    assert info.value.details["expected"] == "side_view"
+    assert info.value.details["hip_width_leg_lengths"] > 0.18

@@ -19,6 +19,13 @@ left hip for the left leg), so the signs do not depend on the runner's labels be
 Stance is found with :func:`~repstride.analysis.running.gait.detect_gait_events` (``view="back"``:
 foot height only). Each step's value is the mean over its stance; the per-leg figure is the mean
 over that leg's steps.
+
+The view is checked first (:mod:`~repstride.analysis.running.view`): a runner filmed side-on is
+refused with :class:`~repstride.errors.ViewMismatch`. A runner filmed from the front (running
+towards the camera) is analysed too, with the flag ``runner_faces_camera``: hip adduction, knee
+adduction and pelvic drop are frontal-plane angles seen the same from either side (the signs
+follow the body's own left and right), but the back of the heel is hidden, so pronation is null
+with ``reason.heel_hidden``.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from repstride.analysis.running.gait import GaitEvents, detect_gait_events
+from repstride.analysis.running.view import check_view
 from repstride.analysis.track import Joint, PoseTrack
 from repstride.errors import LowQualityPose
 
@@ -46,6 +54,9 @@ PELVIC_DROP_HIGH_DEG = 5.0
 
 MEASURES_FULL = ("pronation", "hip_adduction", "knee_adduction", "pelvic_drop")
 MEASURES_PRONATION = ("pronation",)
+#: Flag of a runner filmed from the front, and the reason pronation is then null.
+FLAG_FACES_CAMERA = "runner_faces_camera"
+REASON_HEEL_HIDDEN = "reason.heel_hidden"
 
 
 @dataclass(frozen=True)
@@ -73,11 +84,17 @@ class LegSummary:
     n_steps: int
     means: dict[str, float | None]
     advice: dict[str, str | None]
+    #: measure -> message key saying why its value is null (only for measures the view hides).
+    reasons: dict[str, str] = field(default_factory=dict)
 
     def to_wire(self) -> dict[str, Any]:
-        return {"n_steps": self.n_steps, "title_key": f"side.{self.side}",
-                **{k: {"value": _r(v), "unit": "deg", "title_key": f"back.{k}",
-                       "advice": self.advice.get(k)} for k, v in self.means.items()}}
+        out: dict[str, Any] = {"n_steps": self.n_steps, "title_key": f"side.{self.side}"}
+        for k, v in self.means.items():
+            out[k] = {"value": _r(v), "unit": "deg", "title_key": f"back.{k}",
+                      "advice": self.advice.get(k)}
+            if k in self.reasons:
+                out[k]["reason"] = self.reasons[k]
+        return out
 
 
 @dataclass(frozen=True)
@@ -95,6 +112,7 @@ class BackViewResult:
             keys.add(f"side.{leg.side}")
             keys |= {f"back.{k}" for k in leg.means}
             keys |= {a for a in leg.advice.values() if a}
+            keys |= set(leg.reasons.values())
         return keys
 
     def to_wire(self) -> dict[str, Any]:
@@ -127,7 +145,10 @@ def analyze_back_view(track: PoseTrack, *, full_body: bool = True,
         raise LowQualityPose("No foot contact could be found in the video.")
     pts, ts = ev.points, ev.times_s
     assert pts is not None and ts is not None
+    view = check_view(pts, ev.leg_length_px, "back", ev.contact_mask)
+    faces_camera = view.facing == "camera"
     measures = MEASURES_FULL if full_body else MEASURES_PRONATION
+    hidden = {"pronation": REASON_HEEL_HIDDEN} if faces_camera else {}
     series = {side: frontal_angles(pts, side) for side in ("left", "right")}
     steps = []
     k = slow_motion_factor
@@ -136,7 +157,7 @@ def analyze_back_view(track: PoseTrack, *, full_body: bool = True,
         vals: dict[str, float | None] = {}
         peaks: dict[str, float | None] = {}
         for m in measures:
-            seg = series[c.side][m][a:b]
+            seg = series[c.side][m][a:b] if m not in hidden else np.zeros(0)
             seg = seg[np.isfinite(seg)]
             vals[m] = float(np.mean(seg)) if seg.size else None
             peaks[m] = float(np.max(seg)) if seg.size else None
@@ -150,10 +171,12 @@ def analyze_back_view(track: PoseTrack, *, full_body: bool = True,
         for m in measures:
             v = [s.values[m] for s in mine if s.values[m] is not None]
             means[m] = float(np.mean(v)) if v else None  # type: ignore[arg-type]
-        legs[side] = LegSummary(side, len(mine), means, {m: _advice(m, means[m]) for m in means})
+        legs[side] = LegSummary(side, len(mine), means, {m: _advice(m, means[m]) for m in means},
+                                {m: r for m, r in hidden.items() if m in means})
     info = {"fps": ev.fps, "steps": len(steps), "cadence_spm": _r(ev.cadence_spm()),
-            "slow_motion_factor": k, "label_swaps": ev.label_swaps}
-    return BackViewResult(full_body, legs, tuple(steps), ev, ev.flags, info)
+            "slow_motion_factor": k, "label_swaps": ev.label_swaps, "view": view.to_wire()}
+    flags = ev.flags + ((FLAG_FACES_CAMERA,) if faces_camera else ())
+    return BackViewResult(full_body, legs, tuple(steps), ev, flags, info)
 
 
 def _advice(measure: str, v: float | None) -> str | None:

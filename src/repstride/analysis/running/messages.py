@@ -29,6 +29,10 @@ MESSAGE_KEYS: dict[str, str] = {
         "The video looks like slow motion: times are in video time unless the slow-motion factor "
         "is given."
     ),
+    "reason.heel_hidden": (
+        "The runner faces the camera, so the back of the heel is hidden: pronation needs a video "
+        "filmed from behind."
+    ),
     # --- cadence ---
     "cadence.low": "Your cadence is low. Try shorter, quicker steps.",
     "cadence.ok": "Your cadence is in the usual range.",

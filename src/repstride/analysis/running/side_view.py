@@ -19,6 +19,7 @@ from repstride.analysis.running import kinematics as K
 from repstride.analysis.running.gait import (
     FLAG_SLOW_MOTION_SUSPECTED, Contact, GaitEvents, detect_gait_events,
 )
+from repstride.analysis.running.view import check_view
 from repstride.analysis.track import Joint, PoseTrack
 from repstride.errors import InvalidInput, LowQualityPose
 
@@ -227,6 +228,7 @@ def analyze_side_view(
         raise LowQualityPose("No foot contact could be found in the video.")
     pts, ts = ev.points, ev.times_s
     assert pts is not None and ts is not None
+    view = check_view(pts, ev.leg_length_px, "side")
     px_per_m = ev.leg_length_px / (LEG_FRACTION_OF_HEIGHT * height_cm / 100.0)
 
     metrics = _metrics(ev, px_per_m, treadmill, pace_s_per_km, pts)
@@ -244,7 +246,7 @@ def analyze_side_view(
         "direction": "right" if ev.direction > 0 else "left", "label_swaps": ev.label_swaps,
         "fps": ev.fps, "slow_motion_factor": slow_motion_factor,
         "estimated_speed_m_s": _r(ev.stance_speed_px_s / px_per_m, 2),
-        "steps": len(ev.contacts),
+        "steps": len(ev.contacts), "view": view.to_wire(),
     }
     if FLAG_SLOW_MOTION_SUSPECTED in ev.flags:
         info["advice"] = "reason.slow_motion_suspected"
