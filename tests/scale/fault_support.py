@@ -73,6 +73,13 @@ class Deployment:
         wait_for(done, timeout=timeout, what=f"{len(video_ids)} video(s) to be Complete",
                  interval=0.1)
 
+    def wait_jobs(self, want: dict[str, int], *, timeout: float = 30) -> None:
+        """Wait until the job table holds exactly ``want``: a video's analysis is written (and
+        visible) before its job finishes the artifact steps and is marked done."""
+        jobs = self.producer().jobs
+        wait_for(lambda: jobs.counts() == want, timeout=timeout,
+                 what=f"the job table to hold {want}", interval=0.1)
+
     def counts(self, event: str) -> Counter[int]:
         """How often ``event`` happened per clip (clips are told apart by frame count)."""
         return Counter(e["frames"] for e in read_events(self.events) if e["event"] == event)

@@ -65,7 +65,7 @@ def test_redis_restart_between_enqueue_and_pickup(dep: Deployment, clips: list[P
         if not private_redis.ping():
             private_redis.start()
     assert dep.counts("analyze") == Counter({9: 1, 10: 1})
-    assert dep.producer().jobs.counts() == {"done": 2}
+    dep.wait_jobs({"done": 2})
 
 
 def _token(base: str, dep: Deployment) -> str:
@@ -112,4 +112,4 @@ def test_api_restart_while_jobs_run(dep: Deployment, clips: list[Path]) -> None:
     assert [len(a["reps"]) for a in results] == [n // 2 for n in (9, 10, 11, 12)]  # no mix-ups
     assert dep.counts("analyze") == Counter({9: 1, 10: 1, 11: 1, 12: 1})
     assert dep.counts("pose-start") == Counter({9: 1, 10: 1, 11: 1, 12: 1})
-    assert dep.producer().jobs.counts() == {"done": 4}
+    dep.wait_jobs({"done": 4})

@@ -84,8 +84,7 @@ def test_sigkill_of_the_whole_worker_then_another_worker_finishes(dep: Deploymen
     dep.wait_complete(client, [video, other])
     assert dep.counts("analyze") == Counter({7: 1, 8: 1})
     assert dep.counts("pose-start")[7] == 2
-    wait_for(lambda: dep.producer().jobs.counts() == {"done": 2}, timeout=30,
-             what="both job rows to be closed")
+    dep.wait_jobs({"done": 2})
     assert dep.producer().jobs.ready_ids() == []
 
 
