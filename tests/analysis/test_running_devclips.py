@@ -31,3 +31,60 @@ def test_img_5396_cadence_and_contact_time(dev_data: Path) -> None:
     assert abs(r["gct_err_ms_frames_matched"]) < 25.0, r
     assert abs(r["gct_err_ms_cont"]) < 25.0, r
     assert r["matched"] >= 0.8 * r["marked_events"], r
+
+
+FRONT_CLIPS = (  # real runners filmed from in front (the dev set has no clip filmed from behind)
+    "jacky1107__Pose-Estimation/dataSet/jacky_run.mp4",
+    "jacky1107__Pose-Estimation/dataSet/lsc_run.mp4",
+    "omartarek198__Pose-estimation-using-dollarpy/videos/running.mp4",
+)
+SIDE_CLIP = "mhuang24__Running-Form/IMG_5396.mp4"
+_TRACKS: dict[str, object] = {}
+
+
+def _track(dev_data: Path, name: str):
+    if name not in _TRACKS:
+        clip = dev_data / name
+        if not clip.is_file():
+            pytest.skip(f"{clip} absent")
+        from repstride.pose import extract_pose
+
+        _TRACKS[name] = extract_pose(clip).track
+    return _TRACKS[name]
+
+
+@pytest.mark.slow
+@pytest.mark.devdata
+@pytest.mark.parametrize("name", FRONT_CLIPS)
+def test_back_view_answers_on_real_frontal_footage(dev_data: Path, name: str) -> None:
+    from repstride.analysis.running.back_view import analyze_back_view
+
+    res = analyze_back_view(_track(dev_data, name))
+    assert res.info["view"]["facing"] == "camera" and "runner_faces_camera" in res.flags
+    wire = res.to_wire()
+    json.dumps(wire)
+    for side in ("left", "right"):
+        leg = wire["gait_cycle"]["stance_means"][side]
+        assert leg["n_steps"] >= 2, (side, leg)
+        for m in ("hip_adduction", "knee_adduction", "pelvic_drop"):
+            v = leg[m]["value"]
+            assert v is not None and abs(v) < 30.0, (side, m, v)  # physiological range
+            assert leg[m]["advice"], (side, m)
+        assert leg["pronation"]["value"] is None
+        assert leg["pronation"]["reason"] == "reason.heel_hidden"
+    assert len(wire["gait_cycle"]["steps"]) == len(res.events.contacts) >= 4
+
+
+@pytest.mark.slow
+@pytest.mark.devdata
+def test_each_view_refuses_real_footage_of_the_other(dev_data: Path) -> None:
+    from repstride.analysis.running.back_view import analyze_back_view
+    from repstride.analysis.running.side_view import analyze_side_view
+    from repstride.errors import ViewMismatch
+
+    with pytest.raises(ViewMismatch):
+        analyze_back_view(_track(dev_data, SIDE_CLIP))
+    for name in FRONT_CLIPS:
+        with pytest.raises(ViewMismatch):
+            analyze_side_view(_track(dev_data, name))
+    assert analyze_side_view(_track(dev_data, SIDE_CLIP)).info["view"]["hip_width_leg_lengths"] < 0.1

@@ -69,3 +69,27 @@ def test_back_view(fake_video: Path) -> None:
 def test_bad_options(fake_video: Path, args: list[str], message: str) -> None:
     res = CliRunner().invoke(cli, ["run-analysis", str(fake_video / "side.mp4"), *args])
     assert res.exit_code == 2 and message in res.output, res.output
+
+
+def test_wrong_view_is_a_clear_error(fake_video: Path, capsys: pytest.CaptureFixture) -> None:
+    from repstride.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(["run-analysis", str(fake_video / "side.mp4"), "--view", "back"])
+    assert info.value.code == 2  # bad input
+    err = capsys.readouterr().err
+    assert "error [view_mismatch]" in err and "side-view analysis" in err
+    assert "Traceback" not in err
+
+
+def test_runner_facing_the_camera_says_why_pronation_is_missing(
+        fake_video: Path, monkeypatch: pytest.MonkeyPatch, runs: dict) -> None:
+    track = runs["back"].track
+    xy = track.xy.copy()
+    xy[..., 0] = 1.0 - xy[..., 0]  # filmed from in front: mirrored picture, same body labels
+    monkeypatch.setattr(repstride.pose, "extract_pose",
+                        lambda path, *, progress=None: SimpleNamespace(track=track.replace(xy=xy)))
+    res = CliRunner().invoke(cli, ["run-analysis", str(fake_video / "back.mp4"), "--view", "back"])
+    assert res.exit_code == 0, res.output
+    assert "Pronation (rearfoot angle): n/a  [The runner faces the camera" in res.output
+    assert "runner_faces_camera" in res.output

@@ -100,3 +100,67 @@ def test_side_view_end_to_end_on_real_treadmill_clip(real_api: Api, dev_data: Pa
     with_body = [f for f in raw["frames"].values() if len(f["landmarks"]) == 33]
     assert len(with_body) > 0.9 * 388
     assert api.balance() == 9
+
+
+FRONT_CLIP = "omartarek198__Pose-estimation-using-dollarpy/videos/running.mp4"
+
+
+@pytest.mark.slow
+@pytest.mark.devdata
+def test_back_view_end_to_end_on_real_frontal_clip(real_api: Api, dev_data: Path) -> None:
+    """The dev set has no runner filmed from behind; a real runner coming towards the camera
+    is the frontal view it has: every back-view field is answered, pronation null with a
+    translated reason."""
+    api = real_api
+    clip = dev_data / FRONT_CLIP
+    if not clip.is_file():
+        pytest.skip(f"{clip} absent")
+    r = api.start(clip, analysis_type="back_view", language="de")
+    assert r.status_code == 200, r.text
+    aid = r.json()["analysis_id"]
+    assert api.run_jobs() == ["done"]
+    res = api.results(aid)
+    assert res.status_code == 200 and res.json()["status"] == "success"
+    body = res.json()
+    base = str(api.http.base_url)
+    assert api.http.get(body["thumbnail"].replace(base, "")).status_code == 200
+    assert api.http.get(body["output_video"].replace(base, "")).status_code == 200
+
+    calc = api.results(aid, "calculated_data").json()
+    gc = calc["gait_cycle"]
+    assert gc["full_body"] is True and "runner_faces_camera" in calc["flags"]
+    assert calc["info"]["view"]["facing"] == "camera"
+    for side in ("left", "right"):
+        leg = gc["stance_means"][side]
+        assert leg["n_steps"] >= 2
+        for m in ("hip_adduction", "knee_adduction", "pelvic_drop"):
+            assert leg[m]["value"] is not None and leg[m]["advice"], (side, m, leg[m])
+        assert leg["pronation"]["value"] is None
+        assert "Ferse" in leg["pronation"]["reason"]  # reason.heel_hidden, in German
+    steps = gc["steps"]
+    assert len(steps) >= 4 and {s["side"] for s in steps} == {"left", "right"}
+    assert all(s["hip_adduction"] is not None and s["pronation"] is None for s in steps)
+    raw = api.results(aid, "raw_data").json()
+    assert raw["video_input_information"]["resolution"] == {"width": 1280, "height": 720}
+    assert len(raw["frames"]) == 169
+    assert api.balance() == 9
+
+
+@pytest.mark.slow
+@pytest.mark.devdata
+def test_back_view_of_real_side_view_clip_fails_with_view_mismatch(real_api: Api,
+                                                                    dev_data: Path) -> None:
+    api = real_api
+    clip = dev_data / CLIP
+    if not clip.is_file():
+        pytest.skip(f"{clip} absent")
+    aid = api.start(clip, analysis_type="back_view", language="es").json()["analysis_id"]
+    api.run_jobs()
+    res = api.results(aid)
+    body = res.json()
+    assert res.status_code == 400 and body["status"] == "failed", body
+    assert body["code"] == "view_mismatch"
+    assert "side_view" in body["reason"] and "corredor" in body["reason"]  # in Spanish
+    assert body["credit_refunded"] is False  # the upload's fault, like a pose failure
+    assert api.balance() == 9
+    assert api.results(aid, "calculated_data").status_code == 400

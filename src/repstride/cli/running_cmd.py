@@ -120,6 +120,8 @@ def render_text(wire: dict[str, Any], view: str) -> str:
             for k, v in leg.items():
                 if isinstance(v, dict):
                     adv = f"  ({T[v['advice']]})" if v.get("advice") else ""
+                    if v.get("reason"):
+                        adv += f"  [{T.get(v['reason'], v['reason'])}]"
                     lines.append(f"    {T[v['title_key']]}: {_fmt(v['value'], 'deg')}{adv}")
     if wire.get("flags"):
         lines.append(f"  flags: {', '.join(wire['flags'])}")

@@ -103,12 +103,12 @@ def check_view(pts: FloatArray, leg_length_px: float, expected: Literal["side", 
         if expected == "back" and w < FRONTAL_MIN_HIP_WIDTH:
             raise ViewMismatch(
                 "The runner is filmed from the side, not from behind: the back-view analysis "
-                "needs the camera behind the runner (use analysis_type=side_view).",
+                "needs the camera behind the runner; use the side-view analysis.",
                 details={"expected": "back_view", "hip_width_leg_lengths": round(w, 3)})
         if expected == "side" and w > SAGITTAL_MAX_HIP_WIDTH:
             raise ViewMismatch(
                 "The runner is filmed from the front or back, not from the side: the side-view "
-                "analysis needs the camera at the runner's side (use analysis_type=back_view).",
+                "analysis needs the camera at the runner's side; use the back-view analysis.",
                 details={"expected": "side_view", "hip_width_leg_lengths": round(w, 3)})
     if expected == "side" or not np.isfinite(w):
         return ViewCheck(w, None, None)
