@@ -55,6 +55,18 @@ def test_step_by_step_and_wire() -> None:
     assert check_keys(res.message_keys()) == []
 
 
+def test_undeclared_slow_motion_has_no_contact_times() -> None:
+    run = synthesize_run(view="back", fps=120.0, eversion_deg=8.0, noise_px=0.5, seed=33)
+    t = run.track
+    res = analyze_back_view(t.replace(timestamps_s=t.timestamps_s * 4.0, fps=30.0))
+    assert "slow_motion_suspected" in res.flags
+    assert res.info["cadence_spm"] is None and res.info["advice"] == "reason.slow_motion_suspected"
+    gc = res.to_wire()["gait_cycle"]
+    assert gc["steps"] and all(s["contact_ms"] is None for s in gc["steps"])
+    assert gc["stance_means"]["left"]["pronation"]["value"] == pytest.approx(8.0, abs=1.5)
+    assert check_keys(res.message_keys()) == []
+
+
 def test_pronation_only_mode() -> None:
     run = synthesize_run(view="back", fps=60.0, seed=34)
     res = analyze_back_view(run.track, full_body=False)

@@ -7,7 +7,9 @@ import json
 import pytest
 
 from repstride.analysis.running.messages import MESSAGE_KEYS, check_keys
-from repstride.analysis.running.side_view import analyze_side_view, classify_strike
+from repstride.analysis.running.side_view import (
+    REASON_SLOW_MOTION, analyze_side_view, classify_strike,
+)
 from repstride.analysis.running.synthetic import synthesize_run
 from repstride.errors import InvalidInput
 
@@ -101,6 +103,50 @@ def test_low_frame_rate_is_flagged_not_hidden() -> None:
     gct = res.metrics["ground_contact_time"]
     assert gct.value is not None and gct.low_resolution and gct.reason == "reason.low_frame_rate"
     assert res.to_wire()["metrics"]["flight_time"]["low_resolution"] is True
+
+
+def _slowed(track, k: float):
+    """The same frames played back ``k`` times slower (a phone's slow-motion export)."""
+    return track.replace(timestamps_s=track.timestamps_s * k, fps=track.fps / k)
+
+
+def test_undeclared_slow_motion_leaves_out_durations(treadmill_run) -> None:
+    slow = _slowed(treadmill_run.track, 4.0)  # 60 fps recorded, played at 15 fps
+    res = analyze_side_view(slow, treadmill=True, pace_s_per_km=300.0)
+    assert "slow_motion_suspected" in res.flags and res.info["advice"] == REASON_SLOW_MOTION
+    m = res.metrics
+    for name in ("cadence", "ground_contact_time", "flight_time", "step_length"):
+        assert m[name].value is None and m[name].reason == REASON_SLOW_MOTION, name
+    assert m["cadence"].extra["video_time_value"] == pytest.approx(170.0 / 4, rel=0.01)
+    assert "advice" not in m["cadence"].extra  # no "your cadence is low" for a slowed video
+    assert m["ground_contact_time"].extra["video_time_value"] == pytest.approx(960, abs=70)
+    # Ratios and lengths do not depend on the clock.
+    assert m["duty_factor"].value == pytest.approx(0.24 / (120 / 170), abs=0.03)
+    assert m["vertical_oscillation"].value is not None
+    assert m["speed"].value == pytest.approx(1000 / 300, abs=0.01)  # the belt's, from the pace
+    assert check_keys(res.message_keys()) == []
+    # The score leaves cadence out rather than scoring 42 steps/min as 0: the mean of the
+    # other two parts (overstride, bounce) of the real-time score, whose cadence part is 1.
+    real = analyze_side_view(treadmill_run.track, treadmill=True, pace_s_per_km=300.0)
+    assert real.metrics["cadence"].value >= 170.0
+    assert res.total_score == pytest.approx((3 * real.total_score - 1.0) / 2, abs=0.02)
+
+    declared = analyze_side_view(slow, treadmill=True, pace_s_per_km=300.0,
+                                 slow_motion_factor=4.0)
+    assert "slow_motion_suspected" not in declared.flags
+    assert declared.metrics["cadence"].value == pytest.approx(170.0, rel=0.01)
+    assert declared.metrics["ground_contact_time"].value == pytest.approx(240.0, abs=1000 / 60)
+
+
+def test_undeclared_slow_motion_overground_speed() -> None:
+    run = synthesize_run(fps=120.0, treadmill=False, duration_s=3.0, px_per_m=110.0,
+                         speed_m_s=4.0, cadence_spm=176, contact_ms=210, seed=22)
+    res = analyze_side_view(_slowed(run.track, 4.0), height_cm=175)
+    speed = res.metrics["speed"]
+    assert speed.value is None and speed.reason == REASON_SLOW_MOTION
+    assert speed.extra["video_time_value"] == pytest.approx(1.0, rel=0.08)
+    # Step length is speed over cadence: the unknown factor cancels.
+    assert res.metrics["step_length"].value == pytest.approx(4.0 / (176 / 60), rel=0.07)
 
 
 def test_height_in_metres_and_bad_inputs(treadmill_run) -> None:

@@ -62,6 +62,22 @@ def test_strides_follow_the_seed(sprint_run) -> None:
     assert all(a != b for a, b in zip(legs, legs[1:]))
 
 
+def test_undeclared_slow_motion_has_no_air_or_ground_times(sprint_run) -> None:
+    t = sprint_run.track
+    slow = t.replace(timestamps_s=t.timestamps_s * 8.0, fps=t.fps / 8.0)  # 120 fps played at 15
+    res = analyze_sprint(slow)
+    assert "slow_motion_suspected" in res.info["flags"] and res.info["cadenceSpm"] is None
+    reps = res.to_wire()["reps"]
+    assert len(reps) >= 4
+    for rep in reps:
+        v = _values(rep)
+        assert v["STRIDE_AIR_TIME_MS"] is None and v["STRIDE_GROUND_TIME_MS"] is None
+        assert v["STRIDE_PEAK_FLEXION_ANGLE"] > 20.0  # angles do not depend on the clock
+    declared = analyze_sprint(slow, slow_motion_factor=8.0).to_wire()["reps"]
+    air = [_values(r)["STRIDE_AIR_TIME_MS"] for r in declared[1:]]
+    assert all(a is not None and abs(a - sprint_run.truth.flight_s * 1000) <= 17 for a in air)
+
+
 def test_runner_progress_from_body_size(sprint_run) -> None:
     res = analyze_sprint(sprint_run.track, height_cm=175)
     prog = res.extra["runnerProgress"]

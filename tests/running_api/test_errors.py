@@ -195,6 +195,9 @@ def test_invalid_token_401(api: Api, videos: dict[str, Path]) -> None:
     ({"weight": "-3"}, "weight"),
     ({"treadmill": "maybe"}, "treadmill"),
     ({"full_body": "2"}, "full_body"),
+    ({"slow_motion_factor": "0.5"}, "slow_motion_factor"),  # faster than real time
+    ({"slow_motion_factor": "ten"}, "slow_motion_factor"),
+    ({"slow_motion_factor": "100"}, "slow_motion_factor"),
 ])
 def test_bad_parameters_400(api: Api, videos: dict[str, Path], form: dict, field: str) -> None:
     body = _error(api.start(videos["mp4"], **form), 400, "invalid_parameter")
@@ -223,21 +226,24 @@ def test_error_messages_in_requested_language(api: Api, videos: dict[str, Path])
     assert "対応していない" in body["message"]
     body = _error(api.start(videos["mp4"], language="de", treadmill="true"), 400)
     assert "Pace" in body["message"] and "treadmill" in body["message"]
+    body = _error(api.start(videos["mp4"], language="it", slow_motion_factor="0"), 400)
+    assert body["message"] == "Il fattore di rallentamento deve essere un numero tra 1 e 32."
 
 
 def test_parameters_parsed_and_defaults(api: Api, videos: dict[str, Path]) -> None:
     from repstride.service.running import RunningRecord  # noqa: F401
 
     aid = api.start(videos["mp4"], height="1.82", weight="64.5", treadmill="true",
-                    pace="04:45", language="ko", full_body="false").json()["analysis_id"]
+                    pace="04:45", language="ko", full_body="false",
+                    slow_motion_factor="8").json()["analysis_id"]
     rec = api.running.get(api.client_id, aid)
     p = rec.params
-    assert (p.height_cm, p.weight_kg, p.pace_s_per_km, p.language, p.treadmill, p.full_body) == (
-        182.0, 64.5, 285.0, "ko", True, False)
+    assert (p.height_cm, p.weight_kg, p.pace_s_per_km, p.language, p.treadmill, p.full_body,
+            p.slow_motion_factor) == (182.0, 64.5, 285.0, "ko", True, False, 8.0)
     aid = api.start(videos["mp4"]).json()["analysis_id"]
     p = api.running.get(api.client_id, aid).params
-    assert (p.height_cm, p.weight_kg, p.pace_s_per_km, p.language, p.treadmill, p.full_body) == (
-        170.0, 70.0, None, "en", False, True)
+    assert (p.height_cm, p.weight_kg, p.pace_s_per_km, p.language, p.treadmill, p.full_body,
+            p.slow_motion_factor) == (170.0, 70.0, None, "en", False, True, 1.0)
 
 
 def test_corrupt_upload_400_in_requested_language(api: Api, videos: dict[str, Path]) -> None:

@@ -98,6 +98,8 @@ def render_text(wire: dict[str, Any], view: str) -> str:
             note = ""
             if m.get("reason"):
                 note = f"  [{T.get(m['reason'], m['reason'])}]"
+            if m.get("video_time_value") is not None:
+                note += f"  (video time: {_fmt(m['video_time_value'], m['unit'])})"
             lines.append(f"  {T[m['title_key']]}: {_fmt(m['value'], m['unit'])}{note}")
         o = wire["overstride"]
         lines.append(f"  {T['overstride.title']}: {_fmt(o['angle'], 'deg')} score "

@@ -96,12 +96,14 @@ class RealRunningPipeline:
 
             return analyze_side_view(track, height_cm=params.height_cm,
                                      weight_kg=params.weight_kg, treadmill=params.treadmill,
-                                     pace_s_per_km=params.pace_s_per_km)
+                                     pace_s_per_km=params.pace_s_per_km,
+                                     slow_motion_factor=params.slow_motion_factor)
         try:
             from repstride.analysis.running.back_view import analyze_back_view
         except ImportError as exc:
             raise NotImplementedFeature("The back-view running analysis is not built yet.") from exc
-        return analyze_back_view(track, full_body=params.full_body)
+        return analyze_back_view(track, full_body=params.full_body,
+                                 slow_motion_factor=params.slow_motion_factor)
 
     @staticmethod
     def render(video: Path, track: PoseTrack, wire: dict[str, Any], workdir: Path,

@@ -27,6 +27,9 @@ HEIGHT_METRES_BELOW = 3.0
 #: Plausible human ranges; outside them the number is a typo, not a runner.
 HEIGHT_RANGE_CM = (50.0, 250.0)
 WEIGHT_RANGE_KG = (20.0, 250.0)
+#: Slow-motion factors a phone records (repstride extension): 1 (real time) to 32 (960 fps
+#: played at 30).
+SLOW_MOTION_RANGE = (1.0, 32.0)
 #: Paces a runner can hold on a treadmill: 2:00 to 20:00 per km.
 PACE_RANGE_S_PER_KM = (120.0, 1200.0)
 
@@ -46,6 +49,8 @@ class RunningParams:
     language: str = DEFAULT_LANGUAGE
     treadmill: bool = False
     full_body: bool = True
+    #: How many times slower than real time the video plays (repstride extension, default 1).
+    slow_motion_factor: float = 1.0
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -129,6 +134,13 @@ def parse_running_params(form: Mapping[str, str]) -> RunningParams:
     if not lo <= weight <= hi:
         raise _error("running_api.error.invalid_weight", lang, "weight", min=f"{lo:g}", max=f"{hi:g}")
 
+    lo, hi = SLOW_MOTION_RANGE
+    slow = _number(form.get("slow_motion_factor"), 1.0, field="slow_motion_factor",
+                   key="running_api.error.invalid_slow_motion_factor", lang=lang, lo=lo, hi=hi)
+    if not lo <= slow <= hi:
+        raise _error("running_api.error.invalid_slow_motion_factor", lang, "slow_motion_factor",
+                     min=f"{lo:g}", max=f"{hi:g}")
+
     treadmill = _boolean(form.get("treadmill"), False, field="treadmill", lang=lang)
     full_body = _boolean(form.get("full_body"), True, field="full_body", lang=lang)
 
@@ -143,5 +155,5 @@ def parse_running_params(form: Mapping[str, str]) -> RunningParams:
         analysis_type=analysis_type,  # type: ignore[arg-type]
         height_cm=round(height, 2), weight_kg=round(weight, 2),
         pace_s_per_km=pace if treadmill else None, language=lang,
-        treadmill=treadmill, full_body=full_body,
+        treadmill=treadmill, full_body=full_body, slow_motion_factor=slow,
     )

@@ -65,14 +65,14 @@ class BackStep:
     side: str
     td_ms: int
     to_ms: int
-    contact_ms: float
+    contact_ms: float | None  # None when the video looks like undeclared slow motion
     values: dict[str, float | None]  # stance means
     peaks: dict[str, float | None]  # largest positive value in stance
     confidence: float
 
     def to_wire(self) -> dict[str, Any]:
         return {"step": self.step, "side": self.side, "touch_down_ms": self.td_ms,
-                "toe_off_ms": self.to_ms, "contact_ms": round(self.contact_ms),
+                "toe_off_ms": self.to_ms, "contact_ms": _r(self.contact_ms, 0),
                 **{k: _r(v) for k, v in self.values.items()},
                 "peaks": {k: _r(v) for k, v in self.peaks.items()},
                 "confidence": round(self.confidence, 2)}
@@ -113,6 +113,8 @@ class BackViewResult:
             keys |= {f"back.{k}" for k in leg.means}
             keys |= {a for a in leg.advice.values() if a}
             keys |= set(leg.reasons.values())
+        if self.info.get("advice"):
+            keys.add(str(self.info["advice"]))
         return keys
 
     def to_wire(self) -> dict[str, Any]:
@@ -162,7 +164,8 @@ def analyze_back_view(track: PoseTrack, *, full_body: bool = True,
             vals[m] = float(np.mean(seg)) if seg.size else None
             peaks[m] = float(np.max(seg)) if seg.size else None
         steps.append(BackStep(i, c.side, int(round(c.td.time_s * k * 1000)),
-                              int(round(c.to.time_s * k * 1000)), c.duration_s * 1000.0,
+                              int(round(c.to.time_s * k * 1000)),
+                              None if ev.slow_motion_suspected else c.duration_s * 1000.0,
                               vals, peaks, c.confidence))
     legs = {}
     for side in ("left", "right"):
@@ -173,8 +176,11 @@ def analyze_back_view(track: PoseTrack, *, full_body: bool = True,
             means[m] = float(np.mean(v)) if v else None  # type: ignore[arg-type]
         legs[side] = LegSummary(side, len(mine), means, {m: _advice(m, means[m]) for m in means},
                                 {m: r for m, r in hidden.items() if m in means})
-    info = {"fps": ev.fps, "steps": len(steps), "cadence_spm": _r(ev.cadence_spm()),
+    cadence = None if ev.slow_motion_suspected else _r(ev.cadence_spm())
+    info = {"fps": ev.fps, "steps": len(steps), "cadence_spm": cadence,
             "slow_motion_factor": k, "label_swaps": ev.label_swaps, "view": view.to_wire()}
+    if ev.slow_motion_suspected:  # cadence and contact times would be stretched video time
+        info["advice"] = "reason.slow_motion_suspected"
     flags = ev.flags + ((FLAG_FACES_CAMERA,) if faces_camera else ())
     return BackViewResult(full_body, legs, tuple(steps), ev, flags, info)
 

@@ -174,6 +174,13 @@ class GaitEvents:
         return self.fps * self.slow_motion_factor < MIN_CONTACT_FPS
 
     @property
+    def slow_motion_suspected(self) -> bool:
+        """True when the video looks like undeclared slow motion: its durations are video time
+        stretched by an unknown factor, so callers report them as null (with the video-time
+        value beside) rather than as real-time figures."""
+        return FLAG_SLOW_MOTION_SUSPECTED in self.flags
+
+    @property
     def events(self) -> tuple[GaitEvent, ...]:
         evs = [e for c in self.contacts for e in (c.td, c.to)]
         return tuple(sorted(evs, key=lambda e: e.time_s))

@@ -26,8 +26,8 @@ MESSAGE_KEYS: dict[str, str] = {
         "The video has fewer than 50 frames per second: contact and flight times are approximate."
     ),
     "reason.slow_motion_suspected": (
-        "The video looks like slow motion: times are in video time unless the slow-motion factor "
-        "is given."
+        "The video looks like slow motion: durations are left out (their video-time value is "
+        "given beside) unless the slow-motion factor is given."
     ),
     "reason.heel_hidden": (
         "The runner faces the camera, so the back of the heel is hidden: pronation needs a video "

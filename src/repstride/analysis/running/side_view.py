@@ -16,9 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from repstride.analysis.running import kinematics as K
-from repstride.analysis.running.gait import (
-    FLAG_SLOW_MOTION_SUSPECTED, Contact, GaitEvents, detect_gait_events,
-)
+from repstride.analysis.running.gait import Contact, GaitEvents, detect_gait_events
 from repstride.analysis.running.view import check_view
 from repstride.analysis.track import Joint, PoseTrack
 from repstride.errors import InvalidInput, LowQualityPose
@@ -50,6 +48,9 @@ VO_BAD = 0.12
 #: the widths of the logistic memberships around them.
 STYLE_DF_MID, STYLE_DF_WIDTH = 0.35, 0.025
 STYLE_VO_MID, STYLE_VO_WIDTH = 0.085, 0.012
+
+#: Why a duration-based number is null on a video that looks like undeclared slow motion.
+REASON_SLOW_MOTION = "reason.slow_motion_suspected"
 
 StrikeType = Literal["rearfoot", "midfoot", "forefoot"]
 JOINTS = ("ankle", "knee", "hip", "shoulder", "elbow")
@@ -248,8 +249,8 @@ def analyze_side_view(
         "estimated_speed_m_s": _r(ev.stance_speed_px_s / px_per_m, 2),
         "steps": len(ev.contacts), "view": view.to_wire(),
     }
-    if FLAG_SLOW_MOTION_SUSPECTED in ev.flags:
-        info["advice"] = "reason.slow_motion_suspected"
+    if ev.slow_motion_suspected:
+        info["advice"] = REASON_SLOW_MOTION
     return SideViewResult(
         total_score=total, total_score_key=total_key, metrics=metrics, overstride=overstride,
         foot_landing=landing, joint_angles=angles, running_styles=styles, events=ev,
@@ -291,37 +292,48 @@ def _check_height(height_cm: float) -> float:
 def _metrics(ev: GaitEvents, px_per_m: float, treadmill: bool, pace: float | None,
              pts: FloatArray) -> dict[str, Metric]:
     lowres = ev.low_resolution
-    cad = ev.cadence_spm()
     few = "reason.too_few_steps"
-    cadence = Metric(_r(cad, 1), "steps/min", "metrics.cadence",
-                     reason=None if cad is not None else few,
-                     extra={"advice": _cadence_advice(cad)} if cad is not None else {})
+    slow = ev.slow_motion_suspected
+    cad = ev.cadence_spm()
     if treadmill:
         speed_v = 1000.0 / pace if pace else None
         speed = Metric(_r(speed_v, 2), "m/s", "metrics.speed",
                        reason=None if speed_v else "reason.pace_required",
                        extra={"source": "pace"})
     else:
+        # Pixels per second of video time: stretched by slow motion like every duration.
         speed_v = ev.stance_speed_px_s / px_per_m if ev.stance_speed_px_s > 0 else None
-        speed = Metric(_r(speed_v, 2), "m/s", "metrics.speed",
-                       reason=None if speed_v else few, extra={"source": "displacement"})
+        speed = _timed(Metric(_r(speed_v, 2), "m/s", "metrics.speed",
+                              reason=None if speed_v else few, extra={"source": "displacement"}),
+                       slow)
     step_len = speed_v / (cad / 60.0) if speed_v and cad else None
     step_length = Metric(_r(step_len, 2), "m", "metrics.step_length",
                          reason=None if step_len else (
                              "reason.pace_required" if treadmill and not pace else few))
+    if treadmill:  # a real-time belt speed over a video-time cadence
+        step_length = _timed(step_length, slow)
+    cadence = _timed(Metric(_r(cad, 1), "steps/min", "metrics.cadence",
+                            reason=None if cad is not None else few,
+                            extra={"advice": _cadence_advice(cad)} if cad is not None else {}),
+                     slow)
     gct = ev.contact_times_s()
     flight = ev.flight_times_s()
     strides = ev.stride_times_s()
     gct_ms = float(np.mean(gct)) * 1000.0 if gct.size else None
     fl_ms = float(np.mean(flight)) * 1000.0 if flight.size else None
     lr_reason = "reason.low_frame_rate" if lowres else None
-    contact = Metric(_r(gct_ms, 0), "ms", "metrics.ground_contact_time",
-                     reason=lr_reason if gct_ms is not None else few, low_resolution=lowres,
-                     extra={"n": int(gct.size),
-                            "sd": _r(float(np.std(gct)) * 1000.0, 0) if gct.size > 1 else None})
-    flight_m = Metric(_r(fl_ms, 0), "ms", "metrics.flight_time",
-                      reason=lr_reason if fl_ms is not None else few, low_resolution=lowres,
-                      extra={"n": int(flight.size)})
+    contact = _timed(Metric(_r(gct_ms, 0), "ms", "metrics.ground_contact_time",
+                            reason=lr_reason if gct_ms is not None else few,
+                            low_resolution=lowres,
+                            extra={"n": int(gct.size),
+                                   "sd": _r(float(np.std(gct)) * 1000.0, 0) if gct.size > 1
+                                   else None}),
+                     slow)
+    flight_m = _timed(Metric(_r(fl_ms, 0), "ms", "metrics.flight_time",
+                             reason=lr_reason if fl_ms is not None else few,
+                             low_resolution=lowres, extra={"n": int(flight.size)}),
+                      slow)
+    # A ratio of two durations: slow motion stretches both alike.
     df = (float(np.mean(gct)) / float(np.median(strides))) if gct.size and strides.size else None
     duty = Metric(_r(df, 3), "ratio", "metrics.duty_factor",
                   reason=lr_reason if df is not None else few, low_resolution=lowres)
@@ -335,6 +347,17 @@ def _metrics(ev: GaitEvents, px_per_m: float, treadmill: bool, pace: float | Non
     return {"speed": speed, "step_length": step_length, "cadence": cadence,
             "ground_contact_time": contact, "flight_time": flight_m, "duty_factor": duty,
             "vertical_oscillation": vo}
+
+
+def _timed(m: Metric, slow_motion_suspected: bool) -> Metric:
+    """A duration-based metric of a video that looks like undeclared slow motion: null, with the
+    reason and the value in video time beside it (no advice: it would judge the wrong number)."""
+    if not slow_motion_suspected or m.value is None:
+        return m
+    extra = {k: v for k, v in m.extra.items() if k != "advice"}
+    extra["video_time_value"] = m.value
+    return Metric(None, m.unit, m.title_key, reason=REASON_SLOW_MOTION,
+                  low_resolution=m.low_resolution, extra=extra)
 
 
 def _cadence_advice(cad: float | None) -> str | None:

@@ -113,7 +113,8 @@ def analyze_sprint(
     assert pts is not None and ts is not None
     strides = find_strides(ev)
     flex = {s: K.hip_flexion(pts, s, ev.direction) for s in ("left", "right")}
-    reps = [_rep(i, strides, flex[st.side], ts, k) for i, st in enumerate(strides)]
+    reps = [_rep(i, strides, flex[st.side], ts, k, timed=not ev.slow_motion_suspected)
+            for i, st in enumerate(strides)]
 
     px_per_m = ev.leg_length_px / (LEG_FRACTION_OF_HEIGHT * height_cm / 100.0)
     progress, source = _runner_progress(track, ev, pts, px_per_m, markers)
@@ -126,7 +127,7 @@ def analyze_sprint(
         "lowResolution": ev.low_resolution,
         "flags": list(ev.flags),
         "strides": len(reps),
-        "cadenceSpm": None if cad is None else round(cad, 1),
+        "cadenceSpm": None if cad is None or ev.slow_motion_suspected else round(cad, 1),
         "heightCm": height_cm,
         "slowMotionFactor": k,
         "gaitEvents": ev.to_wire()["events"],
@@ -140,12 +141,15 @@ def _ms(t_real: float, k: float) -> int:
     return int(round(t_real * k * 1000.0))
 
 
-def _rep(i: int, strides: list[Stride], flex: FloatArray, ts: FloatArray, k: float) -> Rep:
+def _rep(i: int, strides: list[Stride], flex: FloatArray, ts: FloatArray, k: float, *,
+         timed: bool = True) -> Rep:
+    """One stride as a rep. Without ``timed`` (undeclared slow motion suspected) air and ground
+    times are null: they would be video time stretched by an unknown factor."""
     st = strides[i]
     prev = strides[i - 1] if i > 0 else None
     nxt = strides[i + 1] if i + 1 < len(strides) else None
     air = ground = None
-    if prev is not None and prev.side != st.side:
+    if timed and prev is not None and prev.side != st.side:
         air = (prev.end_s - st.start_s) * 1000.0
         if nxt is not None and nxt.start is prev.end:
             ground = (nxt.start_s - prev.end_s) * 1000.0
