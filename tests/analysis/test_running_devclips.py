@@ -88,3 +88,43 @@ def test_each_view_refuses_real_footage_of_the_other(dev_data: Path) -> None:
         with pytest.raises(ViewMismatch):
             analyze_side_view(_track(dev_data, name))
     assert analyze_side_view(_track(dev_data, SIDE_CLIP)).info["view"]["hip_width_leg_lengths"] < 0.1
+
+
+@pytest.mark.slow
+@pytest.mark.devdata
+def test_sprint_strides_on_real_treadmill_footage(dev_data: Path) -> None:
+    """The Video API's sprint answer (the worker's own analysis step) on the hand-marked clip:
+    every stride carries the seed's seven analyses, the first has no air/ground time, and the
+    means agree with the marked flight and contact times."""
+    from repstride.pipeline import analyze_track
+
+    truth = json.loads((dev_data / "gait_truth.json").read_text())[SIDE_CLIP]
+    track = _track(dev_data, SIDE_CLIP)
+    wire = analyze_track(track, activity="sprint", video_path=dev_data / SIDE_CLIP).to_wire()
+    assert wire["status"] == "Complete" and wire["activity"] == "sprint"
+    reps = wire["reps"]
+    assert len(reps) >= 12  # 6.5 s at 169 steps/min, edge strides not observable
+
+    def value(rep: dict, name: str) -> float | None:
+        return next(a["analysisScalar"] for a in rep["analyses"] if a["analysisType"] == name)
+
+    names = ["IS_LEFT_LEG", "STRIDE_AIR_TIME_MS", "STRIDE_GROUND_TIME_MS",
+             "STRIDE_PEAK_FLEXION_ANGLE", "STRIDE_PEAK_FLEXION_ANGLE_TIMESTAMP",
+             "STRIDE_PEAK_EXTENSION_ANGLE", "STRIDE_PEAK_EXTENSION_ANGLE_TIMESTAMP"]
+    assert all([a["analysisType"] for a in r["analyses"]] == names for r in reps)
+    assert value(reps[0], "STRIDE_AIR_TIME_MS") is None
+    assert value(reps[0], "STRIDE_GROUND_TIME_MS") is None
+    legs = [value(r, "IS_LEFT_LEG") for r in reps]
+    assert all(a != b for a, b in zip(legs, legs[1:]))
+    air = [v for r in reps if (v := value(r, "STRIDE_AIR_TIME_MS")) is not None]
+    ground = [v for r in reps if (v := value(r, "STRIDE_GROUND_TIME_MS")) is not None]
+    assert abs(sum(air) / len(air) - truth["mean_flight_ms"]) < 25.0, air
+    assert abs(sum(ground) / len(ground) - truth["mean_gct_ms"]) < 25.0, ground
+    for r in reps:
+        assert r["startTimestampMs"] <= r["midTimestampMs"] <= r["endTimestampMs"]
+        assert 10.0 < value(r, "STRIDE_PEAK_FLEXION_ANGLE") < 90.0
+    progress = wire["runnerProgress"]
+    assert [p["frameIndex"] for p in progress] == list(range(388))
+    assert progress[-1]["distanceFromStart"] > 5.0  # the belt moved the runner metres
+    assert wire["repstride"]["distanceSource"] == "body_size"
+    assert "fieldMarkers" not in wire  # a treadmill in a gym: no yard lines, no cones
