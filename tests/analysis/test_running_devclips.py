@@ -128,3 +128,24 @@ def test_sprint_strides_on_real_treadmill_footage(dev_data: Path) -> None:
     assert progress[-1]["distanceFromStart"] > 5.0  # the belt moved the runner metres
     assert wire["repstride"]["distanceSource"] == "body_size"
     assert "fieldMarkers" not in wire  # a treadmill in a gym: no yard lines, no cones
+
+
+@pytest.mark.slow
+@pytest.mark.devdata
+def test_real_slow_motion_clip_gets_no_invented_durations(dev_data: Path) -> None:
+    """slow.mp4 plays about ten times slower than real time and says nothing about it: its
+    durations are null with the reason (the video-time value beside), its ratios and angles stay;
+    declaring the factor brings real-time figures back."""
+    from repstride.analysis.running.side_view import REASON_SLOW_MOTION, analyze_side_view
+
+    track = _track(dev_data, "mhuang24__Running-Form/slow.mp4")
+    res = analyze_side_view(track)
+    assert "slow_motion_suspected" in res.flags
+    m = res.metrics
+    for name in ("cadence", "ground_contact_time", "flight_time", "speed"):
+        assert m[name].value is None and m[name].reason == REASON_SLOW_MOTION, (name, m[name])
+        assert m[name].extra["video_time_value"] > 0
+    assert m["cadence"].extra["video_time_value"] == pytest.approx(17.6, rel=0.05)  # marked
+    assert m["duty_factor"].value is not None and m["step_length"].value is not None
+    declared = analyze_side_view(track, slow_motion_factor=10.0)
+    assert declared.metrics["cadence"].value == pytest.approx(176.1, rel=0.05)  # marked x 10
