@@ -121,10 +121,13 @@ def evaluate(name: str, truth: dict[str, Any], track: PoseTrack, *, declare_slow
     frame_ms = 1000.0 / (fps * k)
     # Foot strike per touch-down (side view) against the marked strike.
     strike_ok = strike_n = 0
+    answered: str = "n/a"
     try:
         from repstride.analysis.running.side_view import analyze_side_view
 
         sv = analyze_side_view(track, slow_motion_factor=k)
+        g = sv.metrics["ground_contact_time"]
+        answered = f"{g.value:g} ms" if g.value is not None else f"null ({g.reason})"
         for m in marked:
             if m["type"] != "TD" or not m.get("strike"):
                 continue
@@ -153,6 +156,7 @@ def evaluate(name: str, truth: dict[str, Any], track: PoseTrack, *, declare_slow
         "flight_ms_all": flight_all, "flight_truth_ms": truth_flight,
         "flight_err_ms_cont": flight_all - (truth_flight - frame_ms) if fl.size else None,
         "strike_agreement": f"{strike_ok}/{strike_n}",
+        "side_view_contact_answer": answered,
     }
     return res
 
@@ -201,6 +205,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"   flight:  {_fmt(r['flight_ms_all'])} ms vs {_fmt(r['flight_truth_ms'])} ms "
               f"marked; error {_fmt(r['flight_err_ms_cont'])} ms (cont)")
         print(f"   foot strike agreement with marks: {r['strike_agreement']}")
+        print(f"   side-view ground_contact_time as the APIs answer it: "
+              f"{r['side_view_contact_answer']}")
     return 0
 
 
