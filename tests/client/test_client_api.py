@@ -260,11 +260,13 @@ def test_start_running_analysis_form(make_client, fake: FakeServer, video: Path)
                                     "run-1"])
 def test_start_accepts_id_spellings(make_client, fake: FakeServer, video: Path, answer) -> None:
     fake.start_answer = answer
-    assert make_client().start_running_analysis(video, view="back_view", full_body=False) == "run-1"
+    assert make_client().start_running_analysis(video, view="back_view", full_body=False,
+                                                slow_motion_factor=8.0) == "run-1"
     parts = parse_multipart(fake.api_calls("/analysis/start")[0].headers["content-type"],
                             fake.api_calls("/analysis/start")[0].body)
     assert {p[0]: p[2] for p in parts[:-1]} == {"analysis_type": b"back_view",
-                                                "full_body": b"false"}
+                                                "full_body": b"false",
+                                                "slow_motion_factor": b"8"}
 
 
 @pytest.mark.parametrize(("kwargs", "fragment"), [
@@ -273,6 +275,7 @@ def test_start_accepts_id_spellings(make_client, fake: FakeServer, video: Path, 
     ({"treadmill": True}, "required"),
     ({"language": "nl"}, "language"),
     ({"height": -3}, "height"),
+    ({"slow_motion_factor": 0.5}, "slow_motion_factor"),
 ])
 def test_running_input_checked_before_sending(make_client, fake: FakeServer, video: Path,
                                               kwargs, fragment) -> None:

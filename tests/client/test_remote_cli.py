@@ -116,11 +116,14 @@ def test_run_analysis_text(run, fake: FakeServer, video: Path) -> None:
     fake.routes[("GET", "/analysis/run-1/results/calculated_data")] = lambda r: httpx.Response(
         200, json={"total_score": 0.5, "metrics": {"cadence": {"value": 171.5, "unit": "steps/min"},
                                                     "speed": 3.1}})
-    result = run("run-analysis", str(video), "--view", "back", "--pronation-only", "-q")
+    result = run("run-analysis", str(video), "--view", "back", "--pronation-only",
+                 "--slow-motion", "8", "-q")
     assert result.exit_code == 0, result.output
     assert "analysis run-1: success" in result.stdout
     assert "cadence: 171.5 steps/min" in result.stdout and "speed: 3.1" in result.stdout
-    assert b'name="full_body"\r\n\r\nfalse' in fake.api_calls("/analysis/start")[0].body
+    body = fake.api_calls("/analysis/start")[0].body
+    assert b'name="full_body"\r\n\r\nfalse' in body
+    assert b'name="slow_motion_factor"\r\n\r\n8' in body
 
 
 @pytest.mark.parametrize("args", [

@@ -196,10 +196,12 @@ def analyze_command(video: Path, activity: str | None, rep_count: int | None,
 @click.option("--language", type=click.Choice(RUNNING_LANGUAGES), default=None,
               help="Language of texts in the results (server default en).")
 @click.option("--pronation-only", is_flag=True, help="Back view: pronation only (full_body=false).")
+@click.option("--slow-motion", "slow_motion", type=click.FloatRange(min=1.0), default=None,
+              help="The video plays K times slower than real time (slow_motion_factor).")
 @_server_options
 def run_analysis_command(video: Path, view: str, treadmill: bool, pace: str | None,
                          height: float | None, weight: float | None, language: str | None,
-                         pronation_only: bool, server: str | None, token_url: str | None,
+                         pronation_only: bool, slow_motion: float | None, server: str | None, token_url: str | None,
                          auth_header: str | None, timeout: float, as_json: bool,
                          quiet: bool) -> None:
     """Upload VIDEO to the Running Analysis API and print its metrics."""
@@ -212,7 +214,7 @@ def run_analysis_command(video: Path, view: str, treadmill: bool, pace: str | No
             analysis_id = client.start_running_analysis(
                 video, view=view, height=height, weight=weight, pace=pace, language=language,
                 treadmill=treadmill or None, full_body=False if pronation_only else None,
-                progress=ui)
+                slow_motion_factor=slow_motion, progress=ui)
             results = client.wait_for_results(analysis_id, progress=ui, timeout=timeout)
             ui.finish()
         finally:

@@ -279,7 +279,8 @@ class BaseClient:
     @staticmethod
     def _running_form(*, view: str, height: float | None, weight: float | None, pace: str | None,
                       language: str | None, treadmill: bool | None,
-                      full_body: bool | None) -> dict[str, str]:
+                      full_body: bool | None, slow_motion_factor: float | None = None
+                      ) -> dict[str, str]:
         if view not in RUNNING_VIEWS:
             raise InvalidInput(f"view must be 'side' or 'back' (or side_view/back_view), not {view!r}")
         if pace is not None and not _PACE.match(pace):
@@ -292,9 +293,12 @@ class BaseClient:
         for name, value in (("height", height), ("weight", weight)):
             if value is not None and not value > 0:
                 raise InvalidInput(f"{name} must be positive, got {value}")
+        if slow_motion_factor is not None and not slow_motion_factor >= 1:
+            raise InvalidInput(f"slow_motion_factor must be at least 1 (real time), "
+                               f"got {slow_motion_factor}")
         form = {"analysis_type": RUNNING_VIEWS[view]}
         for key, val in (("height", height), ("weight", weight), ("pace", pace),
-                         ("language", language)):
+                         ("language", language), ("slow_motion_factor", slow_motion_factor)):
             if val is not None:
                 form[key] = f"{val:g}" if isinstance(val, float) else str(val)
         for key, flag in (("treadmill", treadmill), ("full_body", full_body)):

@@ -230,14 +230,17 @@ class Client(BaseClient):
                                height: float | None = None, weight: float | None = None,
                                pace: str | None = None, language: str | None = None,
                                treadmill: bool | None = None, full_body: bool | None = None,
+                               slow_motion_factor: float | None = None,
                                progress: ProgressCallback | None = None) -> str:
         """``POST /analysis/start`` (multipart, file streamed); returns the analysis id.
 
         ``view`` is ``"side"``/``"back"`` (or ``side_view``/``back_view``); ``height`` cm,
-        ``weight`` kg, ``pace`` ``MM:SS`` (required with ``treadmill=True``).
+        ``weight`` kg, ``pace`` ``MM:SS`` (required with ``treadmill=True``);
+        ``slow_motion_factor`` (repstride extension) declares a slow-motion video's slow-down.
         """
         form = self._running_form(view=view, height=height, weight=weight, pace=pace,
-                                  language=language, treadmill=treadmill, full_body=full_body)
+                                  language=language, treadmill=treadmill, full_body=full_body,
+                                  slow_motion_factor=slow_motion_factor)
         p = _require_file(path)
         with open(p, "rb") as f:
             reader = ProgressReader(f, p.stat().st_size, progress)
