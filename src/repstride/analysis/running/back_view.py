@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from repstride.analysis.running.gait import GaitEvents, detect_gait_events
+from repstride.analysis.running.gait import REASON_SLOW_MOTION, GaitEvents, detect_gait_events
 from repstride.analysis.running.view import check_view
 from repstride.analysis.track import Joint, PoseTrack
 from repstride.errors import LowQualityPose
@@ -180,7 +180,7 @@ def analyze_back_view(track: PoseTrack, *, full_body: bool = True,
     info = {"fps": ev.fps, "steps": len(steps), "cadence_spm": cadence,
             "slow_motion_factor": k, "label_swaps": ev.label_swaps, "view": view.to_wire()}
     if ev.slow_motion_suspected:  # cadence and contact times would be stretched video time
-        info["advice"] = "reason.slow_motion_suspected"
+        info["advice"] = REASON_SLOW_MOTION
     flags = ev.flags + ((FLAG_FACES_CAMERA,) if faces_camera else ())
     return BackViewResult(full_body, legs, tuple(steps), ev, flags, info)
 

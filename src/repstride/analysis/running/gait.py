@@ -93,6 +93,8 @@ FLAG_LOW_RESOLUTION = "low_frame_rate_contact_times"
 FLAG_FEW_CONTACTS = "few_contacts"
 FLAG_ONE_FOOT = "one_foot_only"
 FLAG_SLOW_MOTION_SUSPECTED = "slow_motion_suspected"
+#: Why a duration-based number is null on a video that looks like undeclared slow motion.
+REASON_SLOW_MOTION = "reason.slow_motion_suspected"
 
 _CHAIN = ("KNEE", "ANKLE", "HEEL", "FOOT_INDEX")
 

@@ -16,7 +16,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from repstride.analysis.running import kinematics as K
-from repstride.analysis.running.gait import Contact, GaitEvents, detect_gait_events
+from repstride.analysis.running.gait import (
+    REASON_SLOW_MOTION, Contact, GaitEvents, detect_gait_events,
+)
 from repstride.analysis.running.view import check_view
 from repstride.analysis.track import Joint, PoseTrack
 from repstride.errors import InvalidInput, LowQualityPose
@@ -48,9 +50,6 @@ VO_BAD = 0.12
 #: the widths of the logistic memberships around them.
 STYLE_DF_MID, STYLE_DF_WIDTH = 0.35, 0.025
 STYLE_VO_MID, STYLE_VO_WIDTH = 0.085, 0.012
-
-#: Why a duration-based number is null on a video that looks like undeclared slow motion.
-REASON_SLOW_MOTION = "reason.slow_motion_suspected"
 
 StrikeType = Literal["rearfoot", "midfoot", "forefoot"]
 JOINTS = ("ankle", "knee", "hip", "shoulder", "elbow")
