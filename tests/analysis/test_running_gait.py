@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from repstride.analysis.running.gait import (
-    FLAG_LOW_RESOLUTION, FLAG_SLOW_MOTION_SUSPECTED, GaitEvents, detect_gait_events,
+    FLAG_LOW_RESOLUTION, FLAG_SLOW_MOTION_SUSPECTED, Contact, GaitEvent, GaitEvents, _looks_slowed,
+    detect_gait_events,
 )
 from repstride.analysis.running.synthetic import SyntheticRun, synthesize_run
 from repstride.analysis.track import PoseTrack
@@ -132,6 +133,25 @@ def test_slow_motion_declared_and_suspected() -> None:
     assert not ev_real.low_resolution  # 30 fps x 4 = 120 real frames per second
     assert abs(ev_real.cadence_spm() - 170.0) / 170.0 < 0.01
     assert abs(np.mean(ev_real.contact_times_s()) - 0.24) <= 1.0 / 120.0
+
+
+def _events(contacts: list[tuple[str, float, float]]) -> GaitEvents:
+    cs = tuple(Contact(side, GaitEvent("TD", side, td, 0, 1.0), GaitEvent("TO", side, to, 0, 1.0))
+               for side, td, to in contacts)
+    return GaitEvents(contacts=cs, fps=30.0, view="side", direction=1, leg_length_px=100.0,
+                      stance_speed_px_s=100.0)
+
+
+@pytest.mark.parametrize("step_s, contact_s, slowed", [
+    (0.35, 0.24, False),  # a run in real time: 171 steps/min
+    (1.40, 0.96, True),   # the same run played 4x slower: 43 steps/min, flight phase kept
+    (0.62, 0.70, False),  # a slow walk, 97 steps/min: both feet down at once, times are real
+    (2.48, 2.80, False),  # a walk in slow motion cannot be told from a very slow walk: real
+])
+def test_slow_motion_needs_a_flight_phase(step_s: float, contact_s: float, slowed: bool) -> None:
+    sides = ("left", "right")
+    ev = _events([(sides[i % 2], i * step_s, i * step_s + contact_s) for i in range(8)])
+    assert _looks_slowed(ev) is slowed
 
 
 def test_bad_inputs() -> None:

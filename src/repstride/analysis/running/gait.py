@@ -83,6 +83,9 @@ MAX_CONTACT_STRIDE = 0.85
 TYPICAL_STRIDE_S = 0.7
 #: A cadence (steps/min, video time) below which a running video is suspected slow motion.
 SLOW_MOTION_CADENCE_SPM = 100.0
+#: Duty factor (contact time over stride time) at and above which both feet are down at once
+#: for part of each step: walking, which has no flight phase and may really be that slow.
+WALKING_DUTY_FACTOR = 0.5
 #: Cost (in squared leg lengths) of switching the left/right labelling in the swap pass, and
 #: per frame spent with the detector's labels swapped (the detector is right most of the time,
 #: so only short glitches with a clear jump out and back are undone).
@@ -273,7 +276,8 @@ def detect_gait_events(
     GaitEvents
         Contacts sorted by touch-down, with flags (``low_frame_rate_contact_times`` below
         :data:`MIN_CONTACT_FPS` real-time frames per second, ``one_foot_only`` when one foot was
-        never seen in contact, ``slow_motion_suspected`` when the cadence is implausibly low).
+        never seen in contact, ``slow_motion_suspected`` when a run with a flight phase has an
+        implausibly low cadence).
 
     Raises
     ------
@@ -362,10 +366,22 @@ def detect_gait_events(
         slow_motion_factor=slow_motion_factor, label_swaps=swaps["count"], flags=tuple(flags),
         contact_mask=masks, points=pts, times_s=ts_real,
     )
-    cad = ev.cadence_spm()
-    if cad is not None and cad < SLOW_MOTION_CADENCE_SPM and slow_motion_factor == 1.0:
+    if slow_motion_factor == 1.0 and _looks_slowed(ev):
         ev = _with_flag(ev, FLAG_SLOW_MOTION_SUSPECTED)
     return ev
+
+
+def _looks_slowed(ev: GaitEvents) -> bool:
+    """A cadence no runner has (below :data:`SLOW_MOTION_CADENCE_SPM` in video time) with a
+    flight phase (duty factor below :data:`WALKING_DUTY_FACTOR`). Without a flight phase the
+    person walks, and a slow walk really is that slow: its times are real."""
+    cad = ev.cadence_spm()
+    if cad is None or cad >= SLOW_MOTION_CADENCE_SPM:
+        return False
+    gct, strides = ev.contact_times_s(), ev.stride_times_s()
+    if gct.size and strides.size:
+        return float(np.mean(gct)) / float(np.median(strides)) < WALKING_DUTY_FACTOR
+    return True
 
 
 def _merge_split_contacts(cs: list[Contact], stride_s: float, frame_s: float,
