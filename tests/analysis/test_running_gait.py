@@ -45,6 +45,7 @@ def test_treadmill_events_within_one_frame(fps: float, strike: str) -> None:
     run = synthesize_run(fps=fps, strike=strike, noise_px=1.0, seed=1)
     ev = _check_accuracy(run, min_found=0.85)
     assert ev.low_resolution == (fps < 50.0)  # within a frame, but a 33 ms frame is coarse
+    assert "no_flight_phase" not in ev.flags
     assert ev.direction == 1
     assert {c.side for c in ev.contacts} == {"left", "right"}
 
@@ -152,6 +153,7 @@ def test_slow_motion_needs_a_flight_phase(step_s: float, contact_s: float, slowe
     sides = ("left", "right")
     ev = _events([(sides[i % 2], i * step_s, i * step_s + contact_s) for i in range(8)])
     assert _looks_slowed(ev) is slowed
+    assert ev.duty_factor() == pytest.approx(contact_s / (2 * step_s))
 
 
 def test_bad_inputs() -> None:

@@ -21,6 +21,7 @@ def test_a_slow_walk_is_not_taken_for_slow_motion(demo_video: Path) -> None:
     res = analyze_side_view(extract_pose(demo_video).track)
     m = res.metrics
     assert "slow_motion_suspected" not in res.flags and "advice" not in res.info
+    assert "no_flight_phase" in res.flags
     assert 85.0 < m["cadence"].value < 115.0  # a walk
     assert m["duty_factor"].value > 0.5  # no flight phase
     assert m["flight_time"].value < 0  # double support

@@ -95,6 +95,7 @@ SWAPPED_FRAME_COST = 0.01
 FLAG_LOW_RESOLUTION = "low_frame_rate_contact_times"
 FLAG_FEW_CONTACTS = "few_contacts"
 FLAG_ONE_FOOT = "one_foot_only"
+FLAG_NO_FLIGHT = "no_flight_phase"
 FLAG_SLOW_MOTION_SUSPECTED = "slow_motion_suspected"
 #: Why a duration-based number is null on a video that looks like undeclared slow motion.
 REASON_SLOW_MOTION = "reason.slow_motion_suspected"
@@ -238,6 +239,14 @@ class GaitEvents:
     def contact_times_s(self) -> FloatArray:
         return np.asarray([c.duration_s for c in self.contacts], float)
 
+    def duty_factor(self) -> float | None:
+        """Mean contact time over the median stride time (ratio; None when either is unknown).
+        Below 0.5 a run (a flight phase in each step), at or above it a walk."""
+        gct, strides = self.contact_times_s(), self.stride_times_s()
+        if not (gct.size and strides.size):
+            return None
+        return float(np.mean(gct)) / float(np.median(strides))
+
     def flight_times_s(self) -> FloatArray:
         """TO of one foot to the TD of the other foot (negative = double support)."""
         cs = self.contacts
@@ -276,7 +285,8 @@ def detect_gait_events(
     GaitEvents
         Contacts sorted by touch-down, with flags (``low_frame_rate_contact_times`` below
         :data:`MIN_CONTACT_FPS` real-time frames per second, ``one_foot_only`` when one foot was
-        never seen in contact, ``slow_motion_suspected`` when a run with a flight phase has an
+        never seen in contact, ``no_flight_phase`` when both feet are down at once in each
+        step (a walk), ``slow_motion_suspected`` when a run with a flight phase has an
         implausibly low cadence).
 
     Raises
@@ -366,6 +376,9 @@ def detect_gait_events(
         slow_motion_factor=slow_motion_factor, label_swaps=swaps["count"], flags=tuple(flags),
         contact_mask=masks, points=pts, times_s=ts_real,
     )
+    df = ev.duty_factor()
+    if df is not None and df >= WALKING_DUTY_FACTOR:
+        ev = _with_flag(ev, FLAG_NO_FLIGHT)
     if slow_motion_factor == 1.0 and _looks_slowed(ev):
         ev = _with_flag(ev, FLAG_SLOW_MOTION_SUSPECTED)
     return ev
@@ -378,10 +391,8 @@ def _looks_slowed(ev: GaitEvents) -> bool:
     cad = ev.cadence_spm()
     if cad is None or cad >= SLOW_MOTION_CADENCE_SPM:
         return False
-    gct, strides = ev.contact_times_s(), ev.stride_times_s()
-    if gct.size and strides.size:
-        return float(np.mean(gct)) / float(np.median(strides)) < WALKING_DUTY_FACTOR
-    return True
+    df = ev.duty_factor()
+    return df is None or df < WALKING_DUTY_FACTOR
 
 
 def _merge_split_contacts(cs: list[Contact], stride_s: float, frame_s: float,

@@ -317,7 +317,6 @@ def _metrics(ev: GaitEvents, px_per_m: float, treadmill: bool, pace: float | Non
                      slow)
     gct = ev.contact_times_s()
     flight = ev.flight_times_s()
-    strides = ev.stride_times_s()
     gct_ms = float(np.mean(gct)) * 1000.0 if gct.size else None
     fl_ms = float(np.mean(flight)) * 1000.0 if flight.size else None
     lr_reason = "reason.low_frame_rate" if lowres else None
@@ -333,7 +332,7 @@ def _metrics(ev: GaitEvents, px_per_m: float, treadmill: bool, pace: float | Non
                              low_resolution=lowres, extra={"n": int(flight.size)}),
                       slow)
     # A ratio of two durations: slow motion stretches both alike.
-    df = (float(np.mean(gct)) / float(np.median(strides))) if gct.size and strides.size else None
+    df = ev.duty_factor()
     duty = Metric(_r(df, 3), "ratio", "metrics.duty_factor",
                   reason=lr_reason if df is not None else few, low_resolution=lowres)
     vo_px = _vertical_oscillation_px(ev, pts)
