@@ -205,6 +205,14 @@ def test_bad_parameters_400(api: Api, videos: dict[str, Path], form: dict, field
     assert api.balance() == 10
 
 
+def test_analysis_type_left_out_is_side_view(api: Api, videos: dict[str, Path]) -> None:
+    r = api.http.post("/analysis/start", params=api.q(), headers=api.auth(),
+                      files={"video": ("clip.mp4", videos["mp4"].read_bytes(), "video/mp4")})
+    assert r.status_code == 200, r.text
+    rec = api.running.get(api.client_id, r.json()["analysis_id"])
+    assert rec.params.analysis_type == "side_view"
+
+
 def test_unsupported_language_400(api: Api, videos: dict[str, Path]) -> None:
     body = _error(api.start(videos["mp4"], language="xx"), 400, "unsupported_language")
     assert set(body["details"]["accepted"]) == {"en", "fr", "de", "zh", "ko", "pt", "es", "it", "ja"}

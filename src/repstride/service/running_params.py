@@ -115,7 +115,10 @@ def parse_running_params(form: Mapping[str, str]) -> RunningParams:
     """Check the form fields of seed 002 (everything but the ``video`` file)."""
     lang = parse_language(form.get("language"))
 
-    analysis_type = (form.get("analysis_type") or "").strip().lower()
+    # The seed's table marks analysis_type required *and* gives it the default side_view: a
+    # client that leaves the field out gets side_view; a value that is there must be valid.
+    raw_type = form.get("analysis_type")
+    analysis_type = "side_view" if raw_type is None else raw_type.strip().lower()
     if analysis_type not in ANALYSIS_TYPES:
         raise InvalidParameter(translate("running_api.error.invalid_analysis_type", lang),
                                details={"field": "analysis_type", "accepted": list(ANALYSIS_TYPES)})
