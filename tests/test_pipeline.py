@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from repstride import pipeline
 from repstride.analysis.running.field_markers import FieldMarker, FieldMarkers
@@ -29,8 +30,9 @@ def test_sprint_uses_markers_found_in_the_video(monkeypatch, tmp_path: Path) -> 
     line = lambda x: FieldMarker("YARD_LINE", x - 5, 300.0, x + 5, 700.0, 0, 0)  # noqa: E731
     seen: dict = {}
 
-    def markers(path, *, direction=1, **_):
+    def markers(path, *, direction=1, people=None, **_):
         seen["direction"] = direction
+        seen["people"] = people
         return FieldMarkers(start_line=line(x0), middle_line=line(x0 + 5 * 0.9144 * 70.0))
 
     monkeypatch.setattr(pipeline, "extract_pose", _fake_pose(t))
@@ -39,6 +41,10 @@ def test_sprint_uses_markers_found_in_the_video(monkeypatch, tmp_path: Path) -> 
     out = pipeline.analyze_video(tmp_path / "x.mp4", activity="sprint",
                                  progress=lambda stage, f: stages.append(stage))
     assert seen["direction"] == 1  # the synthetic runner moves towards +x
+    # The runner's own box (pixels) is left out of the search, frame by frame.
+    i = int(np.flatnonzero(np.isfinite(t.bbox).all(axis=1))[0])
+    (box,) = seen["people"][int(t.frame_index[i])]
+    assert box == pytest.approx(tuple(t.bbox[i] * [t.width, t.height, t.width, t.height]))
     assert out.analysis.info["distanceSource"] == DISTANCE_FROM_MARKERS
     assert "startLine" in out.analysis.extra["fieldMarkers"]
     assert stages[0] == "pose" and stages[-1] == "analysis"
@@ -54,3 +60,17 @@ def test_non_sprint_does_not_look_for_markers(monkeypatch, tmp_path: Path) -> No
     monkeypatch.setattr("repstride.vision.field_markers.detect_field_markers_in_video", boom)
     out = pipeline.analyze_video(tmp_path / "x.mp4", activity="squat")
     assert out.analysis.activity == "squat"
+
+
+def test_sprint_without_a_visible_runner_fails_cleanly(monkeypatch, tmp_path: Path) -> None:
+    """No legs to follow: no marker search, and the sprint answer is Failed with the stable
+    reason (not an exception out of the marker step)."""
+    from repstride.analysis.track import PoseTrack
+
+    def boom(*a, **k):
+        raise AssertionError("markers looked for without a runner")
+
+    monkeypatch.setattr("repstride.vision.field_markers.detect_field_markers_in_video", boom)
+    empty = PoseTrack.empty(60, fps=30.0, width=640, height=360)
+    res = pipeline.analyze_track(empty, activity="sprint", video_path=tmp_path / "x.mp4")
+    assert res.status == "Failed" and res.reason == "LOW_QUALITY_POSE_ESTIMATE"

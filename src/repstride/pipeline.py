@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from repstride.analysis import ActivityResult, analyze_activity
 from repstride.analysis.running.field_markers import FieldMarkers
 from repstride.analysis.track import PoseTrack
@@ -63,9 +65,18 @@ def analyze_track(
 
 
 def _sprint_markers(path: str | Path, track: PoseTrack) -> FieldMarkers | None:
-    """Yard lines / cones of a sprint video, looked for in the runner's direction of travel."""
+    """Yard lines / cones of a sprint video, looked for in the runner's direction of travel and
+    outside the runner (bright limbs are not lines, an orange shirt is not a cone). None when
+    the runner's legs cannot be followed: the sprint analysis then fails on its own."""
     from repstride.analysis.running.gait import detect_gait_events
+    from repstride.errors import LowQualityPose
     from repstride.vision.field_markers import detect_field_markers_in_video
 
-    direction = detect_gait_events(track).direction or 1
-    return detect_field_markers_in_video(path, direction=direction)
+    try:
+        direction = detect_gait_events(track).direction or 1
+    except LowQualityPose:
+        return None
+    scale = np.array([track.width, track.height, track.width, track.height], float)
+    people = {int(i): [tuple(b * scale)] for i, b in zip(track.frame_index, track.bbox)
+              if np.isfinite(b).all()}
+    return detect_field_markers_in_video(path, direction=direction, people=people)

@@ -11,7 +11,8 @@ H, W = 720, 1280
 TURF_TOP = 250
 
 
-def _field(lines_bottom_x: list[float], *, cones: list[float] = (), seed: int = 0) -> np.ndarray:
+def _field(lines_bottom_x: list[float], *, cones: list[float] = (), seed: int = 0,
+           line_half_width: float = 3.0) -> np.ndarray:
     rng = np.random.default_rng(seed)
     img = np.zeros((H, W, 3), np.float32)
     img[:TURF_TOP] = (150, 160, 175)  # stands / sky
@@ -21,7 +22,7 @@ def _field(lines_bottom_x: list[float], *, cones: list[float] = (), seed: int = 
     for xb in lines_bottom_x:
         # Line from (xb, H) towards the vanishing point.
         x_at = xb + (vp_x - xb) * (H - yy) / (H - vp_y)
-        on = (np.abs(xx - x_at) <= 3) & (yy >= TURF_TOP)
+        on = (np.abs(xx - x_at) <= line_half_width) & (yy >= TURF_TOP)
         img[on] = (235, 235, 230)
     for cx in cones:
         base_y, hgt, half = 640, 40, 16
@@ -85,6 +86,49 @@ def test_best_frame_wins() -> None:
     assert fm.start_line is not None and fm.start_line.frame_idx == 15
 
 
+def test_wide_lines_close_to_the_camera_are_found() -> None:
+    xb = [250.0, 620.0, 990.0]
+    fm = markers_in_frame(Frame(0, 0.0, _field(xb, line_half_width=11.0)), direction=1)
+    assert fm.start_line and fm.middle_line and fm.finish_line
+
+
+def _push_up_on_turf() -> np.ndarray:
+    """A push-up filmed on artificial turf: two brightly lit forearms, steep, long and whitish
+    with turf all round them, much like two painted lines."""
+    img = _field([]).astype(np.float32)
+    yy, xx = np.mgrid[0:H, 0:W]
+    for x_top, x_bottom in ((470.0, 420.0), (820.0, 840.0)):
+        x_at = x_top + (x_bottom - x_top) * (yy - 330) / 300.0
+        on = (np.abs(xx - x_at) <= 8) & (yy >= 330) & (yy <= 630)
+        img[on] = (236, 206, 196)
+    img[300:420, 520:780] = (25, 25, 30)  # the torso, a dark shirt
+    return img.astype(np.uint8)
+
+
+def test_people_are_left_out() -> None:
+    img = _push_up_on_turf()
+    alone = markers_in_frame(Frame(0, 0.0, img), direction=1)
+    assert alone.start_line is not None  # seen as lines when nobody is known to be there
+    person = (400.0, 280.0, 870.0, 640.0)
+    fm = markers_in_frame(Frame(0, 0.0, img, people=(person,)), direction=1)
+    assert fm.empty
+    # An orange shirt on a person is not a cone either.
+    field = _field([], cones=[200.0, 1050.0])
+    fm = markers_in_frame(Frame(0, 0.0, field, people=((1000.0, 560.0, 1100.0, 660.0),)))
+    assert len(fm.cones) == 0  # one cone left: a single cone marks no distance
+
+
+def test_a_white_edge_beside_turf_is_not_a_yard_line() -> None:
+    """White stripes along the border of the turf (a wall's edge, a door frame, a beam over a
+    green window): turf on one side only."""
+    img = _field([]).astype(np.float32)
+    for x0, x1 in ((0, 300), (640, 900)):
+        img[TURF_TOP:, x0:x1] = (120, 110, 105)  # wall
+        img[TURF_TOP:, x1 - 4:x1 + 4] = (240, 240, 236)  # its white edge, turf to the right
+    fm = markers_in_frame(Frame(0, 0.0, img.astype(np.uint8)), direction=1)
+    assert fm.start_line is None and fm.middle_line is None
+
+
 def test_lines_too_close_together_are_not_yard_lines() -> None:
     fm = markers_in_frame(Frame(0, 0.0, _field([600.0, 625.0])), direction=1)
     assert fm.start_line is None and fm.middle_line is None
@@ -104,3 +148,23 @@ def test_markers_from_an_encoded_video_are_in_full_frame_pixels(tmp_path) -> Non
     assert fm.start_line is not None and fm.finish_line is not None
     assert _x_at(fm.middle_line, 600.0) == pytest.approx(_expected_x(620.0, 600.0), abs=8.0)
     assert fm.start_line.frame_idx in (0, 6, 11)
+
+
+NOT_A_FIELD = (  # real clips without yard lines or cones: gyms, a treadmill, turf with no lines
+    "dylan-plummer__speed-counting/data/videos/028_bar_lift.mp4",  # a white beam over windows
+    "omartarek198__Pose-estimation-using-dollarpy/videos/pushup5.mp4",  # forearms on turf
+    "omartarek198__Pose-estimation-using-dollarpy/videos/running.mp4",
+    "mhuang24__Running-Form/IMG_5396.mp4",
+    "davidpagnon__Sports2D/Sports2D/Demo/demo.mp4",
+)
+
+
+@pytest.mark.devdata
+@pytest.mark.parametrize("name", NOT_A_FIELD)
+def test_no_markers_on_real_clips_without_a_field(dev_data, name: str) -> None:
+    from repstride.vision.field_markers import detect_field_markers_in_video
+
+    clip = dev_data / name
+    if not clip.is_file():
+        pytest.skip(f"{clip} absent")
+    assert detect_field_markers_in_video(clip).empty

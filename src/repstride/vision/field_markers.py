@@ -7,12 +7,16 @@ arrays ``(H, W, 3)`` with their frame index and timestamp) and returns
 - **Yard lines.** Turf is where green dominates; lines are bright, unsaturated pixels on it. A
   Hough transform restricted to near-vertical lines (a side-on camera sees the lines that cross
   the runner's path as steep segments) finds them; each accepted line has enough supporting
-  pixels over at least a quarter of the turf's height. Three consecutive lines with consistent
+  pixels over at least a quarter of the turf's height, and turf on both sides (a painted line
+  lies in the field; a wall edge or a beam over a green window does not). Three consecutive lines with consistent
   spacing (5 yards each) become start, middle and finish, in the running direction (start is
   crossed first). Two lines give start and middle only.
 - **Cones.** Saturated orange/red/yellow blobs on or next to turf, cone-shaped (bounding box
   roughly as tall as wide or taller, filling 30-80 % of it, wider at the bottom). The first and
   last cone along the running direction are taken as 0 and 10 yards.
+
+People's boxes (``Frame.people``; the pipeline gives the runner's from the pose track) are left
+out of both searches: a bright forearm on turf is not a line, an orange shirt is not a cone.
 
 When nothing convincing is found the result is empty (``FieldMarkers().empty``) and the sprint
 distance falls back to body size. Detection is per frame; the frame with the most markers wins.
@@ -20,7 +24,7 @@ distance falls back to body size. Detection is per frame; the frame with the mos
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -44,19 +48,33 @@ MIN_LINE_FRACTION = 0.25
 MIN_LINE_HEIGHT = 0.2
 #: Neighbouring yard lines are at least this fraction of the frame width apart.
 MIN_SPACING = 0.06
+#: A yard line has turf on both sides (SIDE_OFFSET_PX to its left and right, in the reduced
+#: frame) along at least this share of its length.
+MIN_TURF_BOTH_SIDES = 0.6
+SIDE_OFFSET_PX = 5
 #: A cone's surroundings (a ring around its box) must be at least this much turf.
 CONE_TURF_RING = 0.5
 #: Consecutive yard-line spacings may differ by at most this ratio (perspective).
 SPACING_TOLERANCE = 0.45
 
 
+#: Boxes of people are widened by this fraction of their size on each side before they are
+#: left out (limbs stick out of a pose box a little).
+PERSON_PAD = 0.1
+
+Box = tuple[float, float, float, float]
+
+
 @dataclass(frozen=True)
 class Frame:
-    """One decoded frame: ``rgb (H, W, 3) uint8``, its index and timestamp (seconds)."""
+    """One decoded frame: ``rgb (H, W, 3) uint8``, its index and timestamp (seconds), and the
+    boxes ``(x1, y1, x2, y2)`` (pixels of ``rgb``) of people in it, whose bright limbs and
+    coloured clothes must not be taken for lines or cones."""
 
     index: int
     timestamp_s: float
     rgb: NDArray[np.uint8]
+    people: tuple[Box, ...] = ()
 
 
 def detect_field_markers(frames: Iterable[Any], *, direction: int = 1) -> FieldMarkers:
@@ -74,7 +92,8 @@ def detect_field_markers(frames: Iterable[Any], *, direction: int = 1) -> FieldM
         if isinstance(fr, tuple):
             fr = Frame(int(fr[0]), float(fr[1]), fr[2])
         elif not isinstance(fr, Frame):
-            fr = Frame(int(fr.index), float(fr.timestamp_s), fr.rgb)
+            fr = Frame(int(fr.index), float(fr.timestamp_s), fr.rgb,
+                       tuple(getattr(fr, "people", ())))
         found = markers_in_frame(fr, direction=direction)
         n = (found.start_line is not None) + (found.middle_line is not None) + \
             (found.finish_line is not None) + len(found.cones)
@@ -84,12 +103,14 @@ def detect_field_markers(frames: Iterable[Any], *, direction: int = 1) -> FieldM
 
 
 def detect_field_markers_in_video(path: str | Path, *, direction: int = 1,
-                                  n_frames: int = MAX_FRAMES, max_side: int = 960
+                                  n_frames: int = MAX_FRAMES, max_side: int = 960,
+                                  people: Mapping[int, Sequence[Box]] | None = None
                                   ) -> FieldMarkers:
     """Decode ``n_frames`` frames spread over the video and detect markers on them.
 
     Frames are decoded at most ``max_side`` pixels on their long side for speed; positions are
-    returned in pixels of the full displayed frame, as the seed wants.
+    returned in pixels of the full displayed frame, as the seed wants. ``people`` maps a frame
+    index to the boxes of the people in it (pixels of the full displayed frame).
     """
     from repstride.media import iter_frames, probe
 
@@ -98,7 +119,10 @@ def detect_field_markers_in_video(path: str | Path, *, direction: int = 1,
     picked = []
     for fr in iter_frames(path, max_side=max_side):
         if fr.index in wanted:
-            picked.append(Frame(fr.index, fr.timestamp_s, fr.rgb))
+            k = fr.rgb.shape[1] / float(info.width)
+            boxes = tuple(tuple(float(v) * k for v in b)
+                          for b in (people or {}).get(fr.index, ()))
+            picked.append(Frame(fr.index, fr.timestamp_s, fr.rgb, boxes))  # type: ignore[arg-type]
             if len(picked) >= len(wanted):
                 break
     if not picked:
@@ -126,9 +150,10 @@ def markers_in_frame(frame: Frame, *, direction: int = 1) -> FieldMarkers:
     step = max(1, int(round(w0 / WORK_WIDTH)))
     small = rgb[::step, ::step].astype(np.float32)
     turf = _turf_mask(small)
+    person = _people_mask(turf.shape, frame.people, step)
     ts_ms = int(round(frame.timestamp_s * 1000.0))
-    lines = _yard_lines(small, turf)
-    cones = _cones(small, turf)
+    lines = _yard_lines(small, turf, person)
+    cones = _cones(small, turf, person)
 
     def to_marker(kind: str, x1: float, y1: float, x2: float, y2: float) -> FieldMarker:
         return FieldMarker(kind, x1 * step, y1 * step, x2 * step, y2 * step,  # type: ignore[arg-type]
@@ -159,6 +184,20 @@ def _turf_mask(img: NDArray[np.float32]) -> NDArray[np.bool_]:
     return ndimage.binary_closing(green, structure=np.ones((7, 7)), iterations=2)
 
 
+def _people_mask(shape: tuple[int, int], boxes: Sequence[Box], step: int) -> NDArray[np.bool_]:
+    """The (padded) people boxes on the reduced frame."""
+    h, w = shape
+    out = np.zeros(shape, bool)
+    for x1, y1, x2, y2 in boxes:
+        if not all(np.isfinite(v) for v in (x1, y1, x2, y2)):
+            continue
+        px, py = PERSON_PAD * (x2 - x1), PERSON_PAD * (y2 - y1)
+        c0, c1 = max(0, int((x1 - px) / step)), min(w, int(np.ceil((x2 + px) / step)) + 1)
+        r0, r1 = max(0, int((y1 - py) / step)), min(h, int(np.ceil((y2 + py) / step)) + 1)
+        out[r0:r1, c0:c1] = True
+    return out
+
+
 def _white_mask(img: NDArray[np.float32]) -> NDArray[np.bool_]:
     mx, mn = img.max(axis=2), img.min(axis=2)
     return (mn > 160) & (mx - mn < 45)
@@ -167,13 +206,13 @@ def _white_mask(img: NDArray[np.float32]) -> NDArray[np.bool_]:
 # -- yard lines ----------------------------------------------------------------------------------
 
 
-def _yard_lines(img: NDArray[np.float32], turf: NDArray[np.bool_]
+def _yard_lines(img: NDArray[np.float32], turf: NDArray[np.bool_], person: NDArray[np.bool_]
                 ) -> list[tuple[float, float, float, float]]:
-    """Near-vertical white segments on turf as (x1, y1, x2, y2), top point first."""
+    """Near-vertical white segments on turf, outside people, as (x1, y1, x2, y2), top first."""
     h, w = turf.shape
     if turf.mean() < 0.15:
         return []
-    white = _white_mask(img) & ndimage.binary_dilation(turf, iterations=3)
+    white = _white_mask(img) & ndimage.binary_dilation(turf, iterations=3) & ~person
     ys, xs = np.nonzero(white)
     if xs.size < 50:
         return []
@@ -209,8 +248,10 @@ def _yard_lines(img: NDArray[np.float32], turf: NDArray[np.bool_]
             seg_ends = np.concatenate([gaps, [rows.size - 1]])
             k = int(np.argmax(rows[seg_ends] - rows[seg_starts]))
             y1, y2 = float(rows[seg_starts[k]]), float(rows[seg_ends[k]])
-            if y2 - y1 >= max(MIN_LINE_FRACTION * turf_h, MIN_LINE_HEIGHT * h):
-                found.append((rho + y1 * t, y1, rho + y2 * t, y2))
+            seg = (rho + y1 * t, y1, rho + y2 * t, y2)
+            if y2 - y1 >= max(MIN_LINE_FRACTION * turf_h, MIN_LINE_HEIGHT * h) and \
+                    _turf_both_sides(turf, seg) >= MIN_TURF_BOTH_SIDES:
+                found.append(seg)
         # Suppress this peak's neighbourhood (nearby angles and offsets).
         lo_i, hi_i = max(0, i - 6), min(thetas.size, i + 7)
         lo_j, hi_j = max(0, j - 12), min(n_rho, j + 13)
@@ -228,6 +269,23 @@ def _yard_lines(img: NDArray[np.float32], turf: NDArray[np.bool_]
         if all(abs(x_bottom(seg) - x_bottom(o)) > 0.5 * MIN_SPACING * w for o in out):
             out.append(seg)
     return out
+
+
+def _turf_both_sides(turf: NDArray[np.bool_], seg: tuple[float, float, float, float]) -> float:
+    """Share of points along ``seg`` with turf on both sides (a painted line lies on the field;
+    a beam, a door frame or a forearm has something else beside it)."""
+    h, w = turf.shape
+    x1, y1, x2, y2 = seg
+    n = max(8, int(abs(y2 - y1)))
+    ys = np.linspace(y1, y2, n)
+    xs = np.linspace(x1, x2, n)
+    hits = 0
+    for x, y in zip(xs, ys):
+        yi = int(round(y))
+        left, right = int(round(x - SIDE_OFFSET_PX)), int(round(x + SIDE_OFFSET_PX))
+        if 0 <= yi < h and 0 <= left and right < w and turf[yi, left] and turf[yi, right]:
+            hits += 1
+    return hits / n
 
 
 def _consistent_run(lines: list[FieldMarker], y_ref: float, direction: int) -> list[FieldMarker]:
@@ -249,7 +307,7 @@ def _consistent_run(lines: list[FieldMarker], y_ref: float, direction: int) -> l
 # -- cones ---------------------------------------------------------------------------------------
 
 
-def _cones(img: NDArray[np.float32], turf: NDArray[np.bool_]
+def _cones(img: NDArray[np.float32], turf: NDArray[np.bool_], person: NDArray[np.bool_]
            ) -> list[tuple[float, float, float, float]]:
     r, g, b = img[..., 0], img[..., 1], img[..., 2]
     mx, mn = img.max(axis=2), img.min(axis=2)
@@ -257,7 +315,7 @@ def _cones(img: NDArray[np.float32], turf: NDArray[np.bool_]
     # Orange / red / yellow: red channel leads, blue is low, strongly saturated and bright.
     warm = (r >= g) & (r > b * 1.6) & (sat > 0.55) & (mx > 120)
     near_turf = ndimage.binary_dilation(turf, iterations=6)
-    mask = ndimage.binary_opening(warm & near_turf, iterations=1)
+    mask = ndimage.binary_opening(warm & near_turf & ~person, iterations=1)
     labels, n = ndimage.label(mask)
     if n == 0:
         return []
