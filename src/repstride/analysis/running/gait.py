@@ -76,6 +76,12 @@ EXTRAPOLATE_MAX_S = 0.02
 #: A contact is a run of frames below LOOSE_FACTOR x the threshold (hysteresis) holding a core
 #: of frames in contact.
 LOOSE_FACTOR = 2.0
+#: Rises of the foot shorter than this fraction of the stride period (2 frames of a 170
+#: steps/min stride at 60 fps) inside a contact are pose glitches, not a lift-off and landing.
+GLITCH_STRIDE = 0.05
+#: Two contacts of the same foot closer than this fraction of a stride are one contact cut in
+#: two (see ``_merge_split_contacts``).
+SAME_FOOT_GAP_STRIDE = 0.15
 #: Shortest and longest contact as fractions of the stride period.
 MIN_CONTACT_STRIDE = 0.08
 MAX_CONTACT_STRIDE = 0.85
@@ -397,9 +403,11 @@ def _looks_slowed(ev: GaitEvents) -> bool:
 
 def _merge_split_contacts(cs: list[Contact], stride_s: float, frame_s: float,
                           windows: list[tuple[int, int]]) -> list[Contact]:
-    """Join a contact that a mid-stance label swap cut in two (a contact of one label followed
-    within ~2 frames by one of the other label, together no longer than 1.4 x the median
-    contact: two real contacts would be about twice the median)."""
+    """Join a contact that was cut in two, together no longer than 1.4 x the median contact (two
+    real contacts would be about twice the median): by a mid-stance label swap (a contact of
+    one label followed within ~2 frames by one of the other label), or by the pose model losing
+    the stance foot for a few frames (two contacts of the same foot less than
+    :data:`SAME_FOOT_GAP_STRIDE` of a stride apart: a foot lands once a stride)."""
     if len(cs) < 3:
         return cs
     med = float(np.median([c.duration_s for c in cs]))
@@ -408,11 +416,13 @@ def _merge_split_contacts(cs: list[Contact], stride_s: float, frame_s: float,
         if out:
             p = out[-1]
             gap = c.td.time_s - p.to.time_s
-            if c.side != p.side and gap <= 2.5 * frame_s and \
-                    c.to.time_s - p.td.time_s <= min(1.4 * med, 0.6 * stride_s):
+            max_gap = 2.5 * frame_s if c.side != p.side else \
+                max(2.5 * frame_s, SAME_FOOT_GAP_STRIDE * stride_s)
+            if gap <= max_gap and c.to.time_s - p.td.time_s <= min(1.4 * med, 0.6 * stride_s):
                 to = replace(c.to, side=p.side, confidence=round(0.5 * c.to.confidence, 3))
                 out[-1] = Contact(p.side, p.td, to)
-                windows.append((c.td.frame, c.to.frame))
+                if c.side != p.side:
+                    windows.append((c.td.frame, c.to.frame))
                 continue
         out.append(c)
     return out
@@ -734,6 +744,20 @@ def _close_gaps(mask: NDArray[np.bool_], gap: int) -> NDArray[np.bool_]:
     return out
 
 
+def _bridge_glitches(loose: NDArray[np.bool_], core: NDArray[np.bool_], gap: int,
+                     min_len: int) -> NDArray[np.bool_]:
+    """Join two runs of ``loose`` separated by at most ``gap`` rows when the first already holds
+    a contact's worth (``min_len``) of ``core`` rows and the second holds core rows too: the foot
+    was on the ground before and after and cannot have lifted off and landed in between. (A
+    short low dip of the swinging foot just before its landing is not joined to the landing.)"""
+    out = loose.copy()
+    runs = _runs(loose)
+    for (s0, e0), (s1, e1) in zip(runs, runs[1:]):
+        if s1 - e0 - 1 <= gap and core[s0:e0 + 1].sum() >= min_len and core[s1:e1 + 1].any():
+            out[e0 + 1: s1] = True
+    return out
+
+
 def _drop_short_runs(mask: NDArray[np.bool_], min_len: int) -> NDArray[np.bool_]:
     out = mask.copy()
     for s, e in _runs(mask):
@@ -789,6 +813,11 @@ def _find_contacts(f: dict[str, FloatArray], side: Side, stance_speed: float, ts
     max_rows = EXTRAPOLATE_MAX_S * stride_frames / TYPICAL_STRIDE_S
     mask = np.zeros(n, bool)
     out: list[Contact] = []
+    # A foot cannot lift off and land again within a few frames: a short rise inside a contact
+    # is the pose model losing the stance foot for a frame or two (the other foot swinging past
+    # it), so the contact goes on across it.
+    loose = _bridge_glitches(loose, core, max(1, int(round(GLITCH_STRIDE * stride_frames))),
+                             min_len)
     for a, b in _runs(loose):
         for i0, i1 in _runs(_close_gaps(core[a:b + 1], gap)):
             i0, i1 = i0 + a, i1 + a
@@ -852,7 +881,10 @@ def _toe_off_row(h: FloatArray, i0: int, i1: int, run_end: int, plateau: float,
                  max_rows: float, thr: float) -> float | None:
     """Fractional row at which the foot rises through the contact height after the core."""
     level = plateau + thr
-    start = (i0 + i1) // 2
+    # From the last core row still on the plateau: a glitch bridged inside the contact is not a
+    # toe-off (a core row can sit between the plateau level and the contact height).
+    below = np.flatnonzero(h[i0:i1 + 1] < level)
+    start = i0 + int(below[-1]) if below.size else (i0 + i1) // 2
     for k in range(start, min(run_end + 2, h.size - 1)):
         if h[k] < level <= h[k + 1]:
             c = _crossing(h, k, k + 1, level)
