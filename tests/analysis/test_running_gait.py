@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 
 from repstride.analysis.running.gait import (
-    FLAG_LOW_RESOLUTION, FLAG_SLOW_MOTION_SUSPECTED, Contact, GaitEvent, GaitEvents, _looks_slowed,
-    detect_gait_events,
+    FLAG_LOW_RESOLUTION, FLAG_SLOW_MOTION_SUSPECTED, GaitEvents, _looks_slowed, detect_gait_events,
 )
 from repstride.analysis.running.synthetic import SyntheticRun, synthesize_run
 from repstride.analysis.track import Joint, PoseTrack
@@ -159,8 +158,7 @@ def test_slow_motion_declared_and_suspected() -> None:
 
 
 def _events(contacts: list[tuple[str, float, float]]) -> GaitEvents:
-    cs = tuple(Contact(side, GaitEvent("TD", side, td, 0, 1.0), GaitEvent("TO", side, to, 0, 1.0))
-               for side, td, to in contacts)
+    cs = tuple(_contact(side, td, to) for side, td, to in contacts)
     return GaitEvents(contacts=cs, fps=30.0, view="side", direction=1, leg_length_px=100.0,
                       stance_speed_px_s=100.0)
 
@@ -238,6 +236,17 @@ def test_sides_alternate_within_a_run_of_steps() -> None:
     out = _alternate_sides(cs, 0.7, windows)
     assert [c.side for c in out] == ["left", "right", "left", "right", "right"]
     assert out[2].td.side == "left" and windows == [(int(0.71 * 60), int(0.95 * 60))]
+
+
+def test_one_spurious_contact_does_not_flip_the_sides_after_it() -> None:
+    from repstride.analysis.running.gait import _alternate_sides
+
+    sides = ["left", "right", "left", "right", "left", "right", "left", "right"]
+    cs = [_contact(s, 0.35 * k, 0.35 * k + 0.24) for k, s in enumerate(sides)]
+    cs.insert(4, _contact("right", 1.45, 1.5, conf=0.2))  # a short false contact mid-run
+    windows: list = []
+    out = _alternate_sides(cs, 0.7, windows)
+    assert [c.side for c in out] == [c.side for c in cs] and windows == []
 
 
 @pytest.mark.parametrize("shake_px", [8.0, 15.0])

@@ -82,6 +82,9 @@ GLITCH_STRIDE = 0.05
 #: Two contacts of the same foot closer than this fraction of a stride are one contact cut in
 #: two (see ``_merge_split_contacts``).
 SAME_FOOT_GAP_STRIDE = 0.15
+#: Cost (in units of a contact's confidence-weighted label evidence, 0.1-1.1) of leaving two
+#: consecutive contacts on the same side when the feet should alternate.
+NON_ALTERNATION_COST = 1.5
 #: Shortest and longest contact as fractions of the stride period.
 MIN_CONTACT_STRIDE = 0.08
 MAX_CONTACT_STRIDE = 0.85
@@ -431,9 +434,12 @@ def _merge_split_contacts(cs: list[Contact], stride_s: float, frame_s: float,
 def _alternate_sides(cs: list[Contact], stride_s: float, windows: list[tuple[int, int]]
                      ) -> list[Contact]:
     """Running alternates feet: within each run of consecutive steps (touch-downs less than
-    three quarters of a stride apart) give the contacts alternating sides, in the phase that
-    agrees best (confidence-weighted) with the labels found. A relabelled contact's rows are
-    added to ``windows`` (its leg points must be swapped to match)."""
+    three quarters of a stride apart) relabel contacts so that the sides alternate, choosing
+    the labelling (a Viterbi pass over the contacts) that changes the least
+    confidence-weighted label evidence plus :data:`NON_ALTERNATION_COST` for every pair of
+    consecutive contacts left on the same side. A lone wrong label is flipped; one spurious
+    contact costs one non-alternation instead of flipping every label after it. A relabelled
+    contact's rows are added to ``windows`` (its leg points must be swapped to match)."""
     if len(cs) < 2:
         return cs
     segments: list[list[int]] = [[0]]
@@ -446,20 +452,36 @@ def _alternate_sides(cs: list[Contact], stride_s: float, windows: list[tuple[int
     for seg in segments:
         if len(seg) < 2:
             continue
-        score = {"left": 0.0, "right": 0.0}  # phase = side of the segment's first contact
-        for k, i in enumerate(seg):
-            w = 0.1 + cs[i].confidence
-            first = cs[i].side if k % 2 == 0 else ("left" if cs[i].side == "right" else "right")
-            score[first] += w
-        first = max(score, key=lambda s: score[s])
-        for k, i in enumerate(seg):
-            want = first if k % 2 == 0 else ("left" if first == "right" else "right")
+        for i, want in zip(seg, _alternating_labels([cs[i] for i in seg])):
             c = cs[i]
             if c.side != want:
                 windows.append((c.td.frame, c.to.frame))
                 out[i] = Contact(want, replace(c.td, side=want),  # type: ignore[arg-type]
                                  replace(c.to, side=want))  # type: ignore[arg-type]
     return out
+
+
+def _alternating_labels(seg: list[Contact]) -> list[Side]:
+    """Viterbi labels for consecutive contacts (see :func:`_alternate_sides`)."""
+    sides: tuple[Side, Side] = ("left", "right")
+    m = len(seg)
+    cost = np.zeros((m, 2))
+    back = np.zeros((m, 2), dtype=np.int8)
+    for k, c in enumerate(seg):
+        w = 0.1 + c.confidence
+        emit = np.array([0.0 if c.side == s else w for s in sides])
+        if k == 0:
+            cost[k] = emit
+            continue
+        for s in (0, 1):
+            stay = cost[k - 1, s] + NON_ALTERNATION_COST  # same side as the previous contact
+            alt = cost[k - 1, 1 - s]
+            back[k, s] = s if stay < alt else 1 - s
+            cost[k, s] = min(stay, alt) + emit[s]
+    path = [int(np.argmin(cost[-1]))]
+    for k in range(m - 1, 0, -1):
+        path.append(int(back[k, path[-1]]))
+    return [sides[s] for s in reversed(path)]
 
 
 def _with_flag(ev: GaitEvents, flag: str) -> GaitEvents:
