@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
+
 import pytest
 
 from repstride.analysis.running.messages import MESSAGE_KEYS, check_keys
@@ -147,6 +149,36 @@ def test_undeclared_slow_motion_overground_speed() -> None:
     assert speed.extra["video_time_value"] == pytest.approx(1.0, rel=0.08)
     # Step length is speed over cadence: the unknown factor cancels.
     assert res.metrics["step_length"].value == pytest.approx(4.0 / (176 / 60), rel=0.07)
+
+
+def test_a_leg_put_on_the_handrail_is_left_out(treadmill_run) -> None:
+    """The pose model sometimes lays the near leg along a treadmill's handrail (knee and ankle
+    straight ahead at hip height) for part of every stride. No running leg looks like that:
+    those rows are left out instead of stretching the hip and ankle ranges."""
+    from repstride.analysis.track import Joint
+
+    t = treadmill_run.track
+    xy = t.xy.copy()
+    hip, knee, ankle = (int(Joint[f"RIGHT_{n}"]) for n in ("HIP", "KNEE", "ANKLE"))
+    leg = float(np.nanmedian(np.abs(xy[:, ankle, 1] - xy[:, hip, 1])))
+    fps = t.fps
+    for side, _td, to in treadmill_run.truth.contacts:  # in every swing of the right leg
+        if side != "right":
+            continue
+        start = int(round((to + 0.08) * fps))
+        rows = slice(start, start + int(0.15 * fps))
+        xy[rows, knee] = xy[rows, hip] + [0.5 * leg * t.height / t.width, 0.0]
+        xy[rows, ankle] = xy[rows, knee] + [0.5 * leg * t.height / t.width, 0.02 * leg]
+        for j in ("HEEL", "FOOT_INDEX"):
+            xy[rows, int(Joint[f"RIGHT_{j}"])] = xy[rows, ankle] + [0.01, 0.01]
+    clean = analyze_side_view(t, treadmill=True, pace_s_per_km=300.0)
+    railed = analyze_side_view(t.replace(xy=xy), treadmill=True, pace_s_per_km=300.0)
+    # Left-out rows can only lose samples, never add the rail's bogus extremes.
+    for j in ("hip", "knee", "ankle"):
+        assert railed.joint_angles[j].range <= clean.joint_angles[j].range + 1.0, j
+    pts = railed.events.points
+    assert np.isnan(pts[start:rows.stop, ankle]).all()  # the last glitch's rows
+    assert railed.metrics["cadence"].value == pytest.approx(170.0, rel=0.01)
 
 
 def test_height_in_metres_and_bad_inputs(treadmill_run) -> None:

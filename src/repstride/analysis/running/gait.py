@@ -85,6 +85,9 @@ SAME_FOOT_GAP_STRIDE = 0.15
 #: Cost (in units of a contact's confidence-weighted label evidence, 0.1-1.1) of leaving two
 #: consecutive contacts on the same side when the feet should alternate.
 NON_ALTERNATION_COST = 1.5
+#: Side view: a shank pointing forward more than this (deg from vertical) is not a running
+#: leg but a pose error (see ``_blank_implausible_legs``).
+MAX_FORWARD_SHANK_DEG = 70.0
 #: Shortest and longest contact as fractions of the stride period.
 MIN_CONTACT_STRIDE = 0.08
 MAX_CONTACT_STRIDE = 0.85
@@ -316,6 +319,8 @@ def detect_gait_events(
 
     pts = _clean_points(track)
     pts, swaps = _resolve_label_swaps(pts, track.score)
+    if view == "side":
+        pts = _blank_implausible_legs(pts)
     leg = _leg_length_px(pts)
     if not np.isfinite(leg) or leg <= 0:
         raise LowQualityPose("The runner's legs could not be measured.")
@@ -497,6 +502,29 @@ def _clean_points(track: PoseTrack) -> FloatArray:
     pts = track.pixels().copy()
     pts[track.score < MIN_JOINT_SCORE] = np.nan
     return pts
+
+
+def _blank_implausible_legs(pts: FloatArray) -> FloatArray:
+    """Blank (NaN) a leg below the hip in rows where its shank points forward more than
+    :data:`MAX_FORWARD_SHANK_DEG` from vertical: no running stride does that (the shank is at
+    most 20-30 deg forward before touch-down, even sprinting), but a leg the pose model has
+    put on a treadmill's handrail does. Forward is where the feet point (toe ahead of heel)."""
+    toe_heel = np.concatenate([pts[:, Joint[f"{s}_FOOT_INDEX"], 0] - pts[:, Joint[f"{s}_HEEL"], 0]
+                               for s in ("LEFT", "RIGHT")])
+    toe_heel = toe_heel[np.isfinite(toe_heel)]
+    if not toe_heel.size:
+        return pts
+    forward = 1.0 if float(np.median(toe_heel)) >= 0 else -1.0
+    out = pts.copy()
+    for s in ("LEFT", "RIGHT"):
+        knee, ankle = pts[:, Joint[f"{s}_KNEE"]], pts[:, Joint[f"{s}_ANKLE"]]
+        with np.errstate(invalid="ignore"):
+            ang = np.degrees(np.arctan2(forward * (ankle[:, 0] - knee[:, 0]),
+                                        ankle[:, 1] - knee[:, 1]))
+            bad = ang > MAX_FORWARD_SHANK_DEG
+        for name in ("KNEE", "ANKLE", "HEEL", "FOOT_INDEX"):
+            out[bad, Joint[f"{s}_{name}"]] = np.nan
+    return out
 
 
 def _chain(side: str) -> list[int]:
