@@ -201,9 +201,9 @@ def analyze_command(video: Path, activity: str | None, rep_count: int | None,
 @_server_options
 def run_analysis_command(video: Path, view: str, treadmill: bool, pace: str | None,
                          height: float | None, weight: float | None, language: str | None,
-                         pronation_only: bool, slow_motion: float | None, server: str | None, token_url: str | None,
-                         auth_header: str | None, timeout: float, as_json: bool,
-                         quiet: bool) -> None:
+                         pronation_only: bool, slow_motion: float | None, server: str | None,
+                         token_url: str | None, auth_header: str | None, timeout: float,
+                         as_json: bool, quiet: bool) -> None:
     """Upload VIDEO to the Running Analysis API and print its metrics."""
     if treadmill and pace is None:
         raise click.UsageError("--treadmill needs --pace MM:SS")

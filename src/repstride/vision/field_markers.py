@@ -8,9 +8,9 @@ arrays ``(H, W, 3)`` with their frame index and timestamp) and returns
   Hough transform restricted to near-vertical lines (a side-on camera sees the lines that cross
   the runner's path as steep segments) finds them; each accepted line has enough supporting
   pixels over at least a quarter of the turf's height, and turf on both sides (a painted line
-  lies in the field; a wall edge or a beam over a green window does not). Three consecutive lines with consistent
-  spacing (5 yards each) become start, middle and finish, in the running direction (start is
-  crossed first). Two lines give start and middle only.
+  lies in the field; a wall edge or a beam over a green window does not). Three consecutive
+  lines with consistent spacing (5 yards each) become start, middle and finish, in the running
+  direction (start is crossed first). Two lines give start and middle only.
 - **Cones.** Saturated orange/red/yellow blobs on or next to turf, cone-shaped (bounding box
   roughly as tall as wide or taller, filling 30-80 % of it, wider at the bottom). The first and
   last cone along the running direction are taken as 0 and 10 yards.
@@ -56,8 +56,6 @@ SIDE_OFFSET_PX = 5
 CONE_TURF_RING = 0.5
 #: Consecutive yard-line spacings may differ by at most this ratio (perspective).
 SPACING_TOLERANCE = 0.45
-
-
 #: Boxes of people are widened by this fraction of their size on each side before they are
 #: left out (limbs stick out of a pose box a little).
 PERSON_PAD = 0.1
