@@ -118,6 +118,20 @@ def test_people_are_left_out() -> None:
     assert len(fm.cones) == 0  # one cone left: a single cone marks no distance
 
 
+def test_a_line_behind_the_runner_is_found_in_another_frame() -> None:
+    """Leaving the runner out hides the part of a line behind them; the frames are spread over
+    the clip, and one where the runner stands between lines gives all three."""
+    xb = [250.0, 620.0, 990.0]
+    img = _field(xb)
+    on_line = Frame(0, 0.0, img, people=((540.0, 300.0, 700.0, 660.0),))  # covers the middle
+    between = Frame(30, 1.0, img, people=((380.0, 300.0, 500.0, 660.0),))
+    hidden = markers_in_frame(on_line, direction=1)
+    assert hidden.finish_line is None  # the middle line is lost in this frame ...
+    fm = detect_field_markers([on_line, between], direction=1)
+    assert fm.finish_line is not None and fm.start_line.frame_idx == 30  # ... but not in this one
+    assert _x_at(fm.middle_line, 600.0) == pytest.approx(_expected_x(620.0, 600.0), abs=6.0)
+
+
 def test_a_white_edge_beside_turf_is_not_a_yard_line() -> None:
     """White stripes along the border of the turf (a wall's edge, a door frame, a beam over a
     green window): turf on one side only."""
