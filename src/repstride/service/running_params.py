@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
@@ -88,14 +88,18 @@ def parse_pace(value: str, *, lang: str = DEFAULT_LANGUAGE) -> float:
 
 
 def _number(value: str | None, default: float, *, field: str, key: str, lang: str,
-            lo: float, hi: float) -> float:
+            lo: float, hi: float, convert: Callable[[float], float] | None = None) -> float:
+    """A form number within ``[lo, hi]`` (after ``convert``), the default when left out, else
+    an :class:`InvalidParameter` with message ``key`` in ``lang``."""
     if value is None or not value.strip():
         return default
     try:
         x = float(value.strip().replace(",", "."))
     except ValueError:
         raise _error(key, lang, field, min=f"{lo:g}", max=f"{hi:g}") from None
-    if not math.isfinite(x):
+    if convert is not None and math.isfinite(x):
+        x = convert(x)
+    if not (math.isfinite(x) and lo <= x <= hi):
         raise _error(key, lang, field, min=f"{lo:g}", max=f"{hi:g}")
     return x
 
@@ -123,26 +127,16 @@ def parse_running_params(form: Mapping[str, str]) -> RunningParams:
         raise InvalidParameter(translate("running_api.error.invalid_analysis_type", lang),
                                details={"field": "analysis_type", "accepted": list(ANALYSIS_TYPES)})
 
-    lo, hi = HEIGHT_RANGE_CM
     height = _number(form.get("height"), DEFAULT_HEIGHT_CM, field="height",
-                     key="running_api.error.invalid_height", lang=lang, lo=lo, hi=hi)
-    if 0 < height < HEIGHT_METRES_BELOW:
-        height *= 100.0
-    if not lo <= height <= hi:
-        raise _error("running_api.error.invalid_height", lang, "height", min=f"{lo:g}", max=f"{hi:g}")
-
-    lo, hi = WEIGHT_RANGE_KG
+                     key="running_api.error.invalid_height", lang=lang, lo=HEIGHT_RANGE_CM[0],
+                     hi=HEIGHT_RANGE_CM[1],
+                     convert=lambda x: x * 100.0 if 0 < x < HEIGHT_METRES_BELOW else x)
     weight = _number(form.get("weight"), DEFAULT_WEIGHT_KG, field="weight",
-                     key="running_api.error.invalid_weight", lang=lang, lo=lo, hi=hi)
-    if not lo <= weight <= hi:
-        raise _error("running_api.error.invalid_weight", lang, "weight", min=f"{lo:g}", max=f"{hi:g}")
-
-    lo, hi = SLOW_MOTION_RANGE
+                     key="running_api.error.invalid_weight", lang=lang, lo=WEIGHT_RANGE_KG[0],
+                     hi=WEIGHT_RANGE_KG[1])
     slow = _number(form.get("slow_motion_factor"), 1.0, field="slow_motion_factor",
-                   key="running_api.error.invalid_slow_motion_factor", lang=lang, lo=lo, hi=hi)
-    if not lo <= slow <= hi:
-        raise _error("running_api.error.invalid_slow_motion_factor", lang, "slow_motion_factor",
-                     min=f"{lo:g}", max=f"{hi:g}")
+                   key="running_api.error.invalid_slow_motion_factor", lang=lang,
+                   lo=SLOW_MOTION_RANGE[0], hi=SLOW_MOTION_RANGE[1])
 
     treadmill = _boolean(form.get("treadmill"), False, field="treadmill", lang=lang)
     full_body = _boolean(form.get("full_body"), True, field="full_body", lang=lang)
