@@ -8,7 +8,7 @@ import pytest
 from repstride.analysis.running.gait import (
     FLAG_LOW_RESOLUTION, FLAG_SLOW_MOTION_SUSPECTED, GaitEvents, _looks_slowed, detect_gait_events,
 )
-from repstride.analysis.running.synthetic import SyntheticRun, synthesize_run
+from repstride.testing.running import SyntheticRun, synthesize_run
 from repstride.analysis.track import Joint, PoseTrack
 from repstride.errors import InvalidInput, LowQualityPose
 
