@@ -1,0 +1,5 @@
+"""Synthetic motion with exact ground truth, for tests and benchmarks (never used by the service).
+
+- :mod:`repstride.testing.running`: a stick-figure runner (side or back view) with exact
+  touch-down / toe-off times.
+"""
