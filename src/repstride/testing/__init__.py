@@ -1,0 +1,1 @@
+"""Generators of synthetic pose tracks with exact ground truth, for tests and benchmarks."""
