@@ -60,6 +60,8 @@ class Recognition:
     confidence: float
     probabilities: dict[str, float]
     stats: dict[str, float] = field(default_factory=dict)
+    #: each activity's rule score before the softmax (0 = every cue fits)
+    scores: dict[str, float] = field(default_factory=dict)
 
     def top(self, k: int = 3) -> list[dict[str, float | str]]:
         items = sorted(self.probabilities.items(), key=lambda kv: -kv[1])[:k]
@@ -249,4 +251,5 @@ def recognize_activity(track: PoseTrack, *, features=None) -> Recognition:
     probs = {a: float(x) for a, x in zip(names, p)}
     best = names[int(np.argmax(p))]
     s.update({f"usable_{a}": u for a, u in usable.items()})
-    return Recognition(activity=best, confidence=float(p.max()), probabilities=probs, stats=s)
+    return Recognition(activity=best, confidence=float(p.max()), probabilities=probs, stats=s,
+                       scores=dict(sc))
