@@ -8,16 +8,14 @@ Handlers are registered per job kind in :data:`JOB_KINDS` (each API adds its own
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import traceback
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from repstride.errors import RepstrideError, ServiceUnavailable
-from repstride.service.jobs.store import JobRecord
+from repstride.service.jobs.store import JobRecord, owner_id
 
 if TYPE_CHECKING:
     from repstride.service.container import Services
@@ -61,7 +59,7 @@ class JobControl:
 class JobRunner:
     def __init__(self, services: Services, *, owner: str | None = None) -> None:
         self.services = services
-        self.owner = owner or f"{os.uname().nodename}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.owner = owner or owner_id()
         self.interrupt = threading.Event()
 
     def run_job(self, job_id: str) -> str | None:
@@ -122,7 +120,8 @@ class JobRunner:
             log.exception("could not record the failure of a job (%s)", args)
 
     def _heartbeat(self, job_id: str, stop: threading.Event) -> None:
-        period = max(0.05, self.services.jobs.lease_s / 3)
+        # Four renewals per lease: three may fail (a busy database) before the job is at risk.
+        period = max(0.05, self.services.jobs.lease_s / 4)
         while not stop.wait(period):
             try:
                 if not self.services.jobs.heartbeat(job_id, self.owner):
