@@ -46,6 +46,16 @@ class Settings(BaseSettings):
     #: Credits a client gets when created without ``--credits`` (Running API: 1 per analysis).
     default_client_credits: int = Field(100, ge=0)
 
+    #: HTTP (``repstride serve``): a request head must arrive within this long of the connection
+    #: opening (or of its first byte on a kept-alive connection), else 408 and close.
+    http_header_timeout_s: float = Field(10.0, gt=0)
+    #: A request body that sends nothing for this long is cut off.
+    http_body_idle_timeout_s: float = Field(30.0, gt=0)
+    #: Open connections per server process; beyond it a new one gets 503 and is closed.
+    http_max_connections: int = Field(1000, ge=1)
+    #: An idle kept-alive connection is closed after this long.
+    http_keep_alive_s: float = Field(5.0, gt=0)
+
     #: In-process worker threads started by ``repstride serve`` (local queue).
     workers: int = Field(1, ge=0)
     #: A running job whose lease is not renewed for this long is retried by another worker. The
