@@ -29,17 +29,12 @@ def _upload_limit(services: Services) -> int:
     return services.settings.max_upload_bytes + FORM_OVERHEAD_BYTES
 
 
-def _running_limit(services: Services) -> int:
-    from repstride.service.running.service import running_service
-
-    return running_service(services).settings.max_bytes + FORM_OVERHEAD_BYTES
-
-
-#: (method, path) -> (limit of the declared length, error when over it). Other bodies:
-#: :data:`SMALL_BODY_BYTES`.
-FILE_ROUTES: dict[tuple[str, str], Callable[[Services], int]] = {
+#: (method, path) -> limit of the declared length; None: the route judges it itself (the
+#: Running API answers a bad API key before a size, and refuses an oversized declared length
+#: without reading the body). Other bodies: :data:`SMALL_BODY_BYTES`.
+FILE_ROUTES: dict[tuple[str, str], Callable[[Services], int] | None] = {
     ("POST", "/uploads"): _upload_limit,
-    ("POST", "/analysis/start"): _running_limit,
+    ("POST", "/analysis/start"): None,
 }
 
 
@@ -49,11 +44,13 @@ class BodyLimitMiddleware:
         self.services = services
         self._limits: dict[tuple[str, str], int] = {}
 
-    def limit(self, method: str, path: str) -> tuple[int, bool]:
+    def limit(self, method: str, path: str) -> tuple[int | None, bool]:
         key = (method, path)
-        fn = FILE_ROUTES.get(key)
-        if fn is None:
+        if key not in FILE_ROUTES:
             return SMALL_BODY_BYTES, False
+        fn = FILE_ROUTES[key]
+        if fn is None:
+            return None, True
         if key not in self._limits:
             self._limits[key] = fn(self.services)
         return self._limits[key], True
@@ -67,7 +64,7 @@ class BodyLimitMiddleware:
                     break
             if declared is not None and declared.strip().isdigit():
                 limit, is_file = self.limit(scope["method"], scope["path"])
-                if int(declared) > limit:
+                if limit is not None and int(declared) > limit:
                     await _refuse(send, limit, is_file)
                     return
         await self.app(scope, receive, send)

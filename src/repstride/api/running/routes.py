@@ -103,13 +103,17 @@ def _too_large(max_bytes: int, lang: str = "en") -> FileTooLarge:
         details={"max_bytes": max_bytes})
 
 
+def _declared_over(request: Request, max_bytes: int) -> bool:
+    length = request.headers.get("content-length")
+    return (length is not None and length.strip().isdigit()
+            and int(length) > max_bytes + FORM_OVERHEAD_BYTES)
+
+
 async def _receive(request: Request, *, max_bytes: int, tmp_dir: Path) -> RunningUpload:
     """Stream the form: fields kept, the ``video`` part written to a temp file as it arrives and
     refused (413) as soon as it passes ``max_bytes`` — never buffered whole, never written past
     the limit."""
-    length = request.headers.get("content-length")
-    if length is not None and length.strip().isdigit() \
-            and int(length) > max_bytes + FORM_OVERHEAD_BYTES:
+    if _declared_over(request, max_bytes):
         raise _too_large(max_bytes)
     try:
         stream = MultipartStream(request.headers.get("content-type"))
@@ -180,7 +184,8 @@ async def start_analysis(request: Request, client: RunningClient,
     except RepstrideError:
         if upload is not None:
             upload.discard()
-        await _drain(request)
+        if not _declared_over(request, running.settings.max_bytes):
+            await _drain(request)  # else answer at once: the body is not read (nor waited for)
         raise
     return {"analysis_id": record.id, "id": record.id, "status": record.status}
 
