@@ -358,8 +358,10 @@ def render_running_video(
     thumbnail_path: str | Path | None = None,
     crf: int = DEFAULT_CRF,
     max_side: int | None = OVERLAY_MAX_SIDE,
+    progress: ProgressFn | None = None,
 ) -> dict[str, Path]:
-    """The Running Analysis API's annotated video (and optionally its thumbnail) in one pass."""
+    """The Running Analysis API's annotated video (and optionally its thumbnail) in one pass;
+    ``progress(frames done, frames expected)`` as in :func:`render_overlays`."""
     return render_overlays(video_path, track, {"running": out_path}, metrics=metrics,
                            events=events, thumbnail_path=thumbnail_path, crf=crf,
-                           max_side=max_side)
+                           max_side=max_side, progress=progress)

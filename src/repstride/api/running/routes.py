@@ -30,7 +30,9 @@ from repstride.i18n import translate
 from repstride.service.auth import ClientInfo
 from repstride.service.running.service import RunningRecord, RunningService, running_service
 from repstride.service.running.models import ANALYZING, FAILED
-from repstride.service.running.params import parse_language, parse_running_params
+from repstride.service.running.params import (
+    parse_language, parse_running_params, with_query_fields,
+)
 from repstride.service.running.upload import VIDEO_FIELD, RunningUpload
 
 import repstride.service.running.jobs  # noqa: F401  (registers the job kind with the workers)
@@ -167,6 +169,8 @@ async def start_analysis(request: Request, client: RunningClient,
                          running: RunningDep) -> dict[str, Any]:
     """Upload a running video (multipart ``video`` + parameters of seed 002); returns its id.
 
+    The parameters may also come in the query string; a field sent in both keeps its form value.
+
     Errors: 413 ``file_too_large``, 400 ``video_too_long`` / ``invalid_file_type`` /
     ``invalid_parameter``, 402 ``insufficient_credits``, 401/403 auth.
     """
@@ -175,7 +179,7 @@ async def start_analysis(request: Request, client: RunningClient,
         await run_in_threadpool(running.precheck_credits, client.id)
         upload = await _receive(request, max_bytes=running.settings.max_bytes,
                                 tmp_dir=running.tmp_dir)
-        params = parse_running_params(upload.fields)
+        params = parse_running_params(with_query_fields(upload.fields, request.query_params))
         record = await run_in_threadpool(running.start, client.id, upload, params)
     except RepstrideError:
         if upload is not None:

@@ -115,6 +115,20 @@ def _boolean(value: str | None, default: bool, *, field: str, lang: str) -> bool
     raise _error("running_api.error.invalid_boolean", lang, field, field=field)
 
 
+#: The form fields of ``POST /analysis/start`` besides the ``video`` file.
+FORM_FIELDS = ("analysis_type", "height", "weight", "pace", "treadmill", "full_body",
+               "slow_motion_factor", "language")
+
+
+def with_query_fields(form: Mapping[str, str], query: Mapping[str, str]) -> dict[str, str]:
+    """The form fields, completed by the same fields sent in the query string
+    (``?analysis_type=back_view&height=190``); a field given in both places keeps its form
+    value. Other query parameters (``apiKey``) are not form fields and are left out."""
+    out = {k: str(query[k]) for k in FORM_FIELDS if k in query}
+    out.update(form)
+    return out
+
+
 def parse_running_params(form: Mapping[str, str]) -> RunningParams:
     """Check the form fields of seed 002 (everything but the ``video`` file)."""
     lang = parse_language(form.get("language"))
