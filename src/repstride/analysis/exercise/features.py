@@ -67,6 +67,8 @@ def _space(track: PoseTrack) -> FloatArray:
     world = np.asarray(track.world, float)
     img = track.pixels()
     have_world = np.isfinite(world[:, :, 0]).sum(axis=1) >= 17
+    # a frame whose world points all coincide (a backend without world output) has none
+    have_world &= (np.abs(np.nan_to_num(world, nan=0.0)) > 0).any(axis=(1, 2))
     # image fallback: z = 0, scaled so the torso is ~0.5 m
     sh = midpoint(img[:, int(Joint.LEFT_SHOULDER)], img[:, int(Joint.RIGHT_SHOULDER)])
     hp = midpoint(img[:, int(Joint.LEFT_HIP)], img[:, int(Joint.RIGHT_HIP)])
@@ -95,6 +97,8 @@ def knee_valgus(p: FloatArray, side: str, other: str) -> FloatArray:
         shank = distance(knee, ankle)
         t_len = float(np.nanmedian(thigh)) if np.isfinite(thigh).any() else np.nan
         s_len = float(np.nanmedian(shank)) if np.isfinite(shank).any() else np.nan
+        if not t_len > 0:  # no leg to measure (degenerate or missing coordinates)
+            return np.full(len(p), np.nan)
         share = t_len / (t_len + s_len)
         on_line = hip + share * (ankle - hip)
         off = np.sum((knee - on_line) * u, axis=1)
@@ -139,6 +143,8 @@ def compute_features(track: PoseTrack, *, cutoff_hz: float = DEFAULT_CUTOFF_HZ) 
     hp = midpoint(_pt(p, "left", "HIP"), _pt(p, "right", "HIP"))
     torso_len = distance(sh, hp)
     tl = float(np.nanmedian(torso_len)) if np.isfinite(torso_len).any() else 0.5
+    if not tl > 0:  # degenerate world coordinates (all joints at one point)
+        tl = float("nan")
     sig["trunk_world"] = clean(inclination(hp, sh), fps=fps, cutoff_hz=cutoff_hz)
     img = track.pixels()
     sh_i = midpoint(img[:, int(Joint.LEFT_SHOULDER)], img[:, int(Joint.RIGHT_SHOULDER)])
