@@ -21,6 +21,10 @@ ground (or hanging from a bar), turns it to the requested camera view and projec
 pinhole camera, then adds noise, dropouts and jitter. The returned :class:`SyntheticClip` carries
 the exact count and each full rep's start/mid/end times.
 
+Longer than 400 lines on purpose: the body model, the camera and the motion table of every
+activity are one generator (a new activity adds its ``Motion`` here); splitting them would spread
+one model over several files.
+
 The running engineer may reuse :func:`body_points`, :func:`place_and_project` and :data:`STAND`
 for a gait generator.
 """
