@@ -15,10 +15,13 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 DOCS_ASSETS = "/docs-assets"
+REDOC_JS = "/redoc-assets/redoc.standalone.js"
+#: ReDoc's bundle shows the "powered by" logo from a CDN; the served copy points at a local image.
+REDOC_CDN_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
 
 #: ``components.securitySchemes`` of the spec.
 SECURITY_SCHEMES: dict[str, Any] = {
@@ -129,6 +132,15 @@ def install_web(app: FastAPI, cors_origins: str = "") -> None:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+    redoc_js: list[bytes] = []
+
+    @app.get(REDOC_JS, include_in_schema=False)
+    def redoc_bundle() -> Response:
+        if not redoc_js:
+            text = (assets / "redoc.standalone.js").read_text(encoding="utf-8")
+            redoc_js.append(text.replace(REDOC_CDN_LOGO, f"{DOCS_ASSETS}/favicon.png").encode())
+        return Response(redoc_js[0], media_type="text/javascript",
+                        headers={"Cache-Control": "public, max-age=86400"})
 
     @app.get("/docs", include_in_schema=False)
     async def swagger(request: Request) -> HTMLResponse:
@@ -144,7 +156,7 @@ def install_web(app: FastAPI, cors_origins: str = "") -> None:
     async def redoc(request: Request) -> HTMLResponse:
         root = request.scope.get("root_path", "")
         return get_redoc_html(openapi_url=f"{root}/openapi.json", title=f"{app.title} - ReDoc",
-                              redoc_js_url=f"{root}{DOCS_ASSETS}/redoc.standalone.js",
+                              redoc_js_url=f"{root}{REDOC_JS}",
                               redoc_favicon_url=f"{root}{DOCS_ASSETS}/favicon.png",
                               with_google_fonts=False)
 

@@ -343,12 +343,12 @@
           if (it.kind === "running" && it.status === "analyzing") status += " " + it.percentage + " %";
           var link = el("a", { href: it.url, text: it.filename || it.id });
           var row = el("tr", { "data-testid": "video-row", "data-kind": it.kind, "data-id": it.id }, [
-            el("td", {}, [link]),
-            el("td", { text: it.kind === "video" ? "Exercise" : "Running" }),
-            el("td", { text: it.activity ? pretty(it.activity) : "—" }),
-            el("td", {}, [el("span", { cls: "badge " + it.status, text: status })]),
-            el("td", { cls: "num", text: it.repCount === null || it.repCount === undefined ? "—" : String(it.repCount) }),
-            el("td", { text: new Date(it.createdAt * 1000).toLocaleString() })
+            el("td", { "data-label": "File" }, [link]),
+            el("td", { "data-label": "Type", text: it.kind === "video" ? "Exercise" : "Running" }),
+            el("td", { "data-label": "Activity", text: it.activity ? pretty(it.activity) : "—" }),
+            el("td", { "data-label": "Status" }, [el("span", { cls: "badge " + it.status, text: status })]),
+            el("td", { "data-label": "Reps", cls: "num", text: it.repCount === null || it.repCount === undefined ? "—" : String(it.repCount) }),
+            el("td", { "data-label": "Date", text: new Date(it.createdAt * 1000).toLocaleString() })
           ]);
           body.appendChild(row);
         });
