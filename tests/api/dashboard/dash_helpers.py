@@ -31,15 +31,15 @@ class World:
 
 
 def make_world(tmp_path: Path, *, workers: int = 0, cors_origins: str = "",
-               video_pipeline: Any = None, running_pipeline: Any = None) -> World:
+               real: bool = False) -> World:
+    """``real``: the production pose model and analyses (slow) instead of the test pipelines."""
     settings = Settings(data_dir=tmp_path / "data",
                         database_url=f"sqlite:///{tmp_path / 'dash.sqlite3'}", workers=workers,
                         secret_key="k" * 32, cors_origins=cors_origins, job_poll_s=0.1)
-    services = build_services(settings, pipeline=video_pipeline or FastPipeline())
+    services = build_services(settings, pipeline=None if real else FastPipeline())
     running = attach_running(services, settings=RunningSettings(max_bytes=200_000_000,
                                                                 max_duration_s=120.0),
-                             pipeline=running_pipeline if running_pipeline is not None
-                             else ScriptedPipeline())
+                             pipeline=None if real else ScriptedPipeline())
     c = services.clients.create("coach", credits=20)
     return World(services=services, running=running, client_id=c.id, client_secret=c.secret)
 

@@ -3,6 +3,10 @@
  * Talks to the server's own public API with the OAuth token kept in sessionStorage, plus the
  * dashboard's /dashboard/... reads. Pages: "index" (sign-in, upload, list), "video" and
  * "running" (one result). Every request goes to this origin only.
+ *
+ * One file on purpose (about 700 lines, over the project's ~400): the pages load a single script
+ * with no module loader or bundler; the sections below (session, sign-in, upload, list, chart,
+ * video result, running result, boot) are independent.
  */
 (function () {
   "use strict";
