@@ -104,6 +104,7 @@ def test_package_data_covers_the_dashboard_files() -> None:
     globs = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"][
         "package-data"]["repstride"]
     here = root / "src" / "repstride" / "api" / "dashboard"
+    assert (here / "__init__.py").is_file()  # a regular package: setuptools' find includes it
     files = [p for p in here.rglob("*") if p.is_file() and p.suffix != ".py"
              and "__pycache__" not in p.parts]
     assert files
