@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 import repstride.pipeline
 import repstride.pose
-from repstride.analysis.synthetic import synthesize
+from repstride.testing.exercise import synthesize
 from repstride.cli import _register, cli
 from repstride.render.exports import joint_angles, markers
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from repstride.analysis.running.synthetic import synthesize_run
+from repstride.testing.running import synthesize_run
 from repstride.analysis.track import Joint
 from repstride.errors import InvalidInput
 from repstride.render.exports import (
