@@ -1,4 +1,6 @@
-"""``repstride pose VIDEO -o j2p.json [--subject X,Y] [--at SECONDS]``."""
+"""``repstride pose VIDEO -o j2p.json [--subject X,Y] [--at SECONDS] [--export trc|mot|csv]``.
+
+``--export`` writes ``<output without .json>.<format>`` beside the j2p file."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from pathlib import Path
 import click
 
 from repstride.cli import cli
+from repstride.cli.export_opts import export_options, write_exports
 
 
 class SubjectParam(click.ParamType):
@@ -39,8 +42,10 @@ class SubjectParam(click.ParamType):
                    "(default: the most prominent person).")
 @click.option("--at", "at_s", type=click.FloatRange(min=0), default=None,
               help="Time in seconds at which --subject designates the person.")
+@export_options
 def pose_command(video: Path, output: Path, subject: tuple[float, ...] | None,
-                 at_s: float | None) -> None:
+                 at_s: float | None, exports: tuple[str, ...] = (), height_m: float | None = None,
+                 coordinates: str = "image") -> None:
     """Estimate the subject's pose in VIDEO and write j2p JSON."""
     from repstride.pose import extract_pose
     from repstride.pose.j2p import to_j2p
@@ -60,6 +65,8 @@ def pose_command(video: Path, output: Path, subject: tuple[float, ...] | None,
         result = extract_pose(video, progress=progress, subject=hint)
     elapsed = time.perf_counter() - started
     output.write_text(json.dumps(to_j2p(result.track)))
+    write_exports(result.track, exports, output.with_suffix(""), coordinates=coordinates,
+                  height_m=height_m)
     t = result.track
     coverage = 100 * float(t.detected.mean()) if len(t) else 0.0
     click.echo(f"{len(t)} frames, {len(result.people)} people seen, subject "
