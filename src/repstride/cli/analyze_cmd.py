@@ -105,11 +105,11 @@ def analyze_command(video: Path, activity: str | None, rep_count: int | None, as
         result = analyze_video(video, activity=activity, rep_count=rep_count, progress=progress)
     wire = result.analysis.to_wire()
     if out_dir is not None:
-        from repstride.pose.j2p import to_j2p
+        from repstride.pipeline import track_to_j2p
 
         out_dir.mkdir(parents=True, exist_ok=True)
         (out_dir / "analysis.json").write_text(json.dumps(wire, indent=2))
-        (out_dir / "j2p.json").write_text(json.dumps(to_j2p(result.pose.track)))
+        (out_dir / "j2p.json").write_text(json.dumps(track_to_j2p(result.pose.track)))
     if report is not None:
         _write_report(video, result, report)
     click.echo(json.dumps(wire, indent=2) if as_json else render_table(wire))

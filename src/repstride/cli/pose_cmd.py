@@ -42,9 +42,7 @@ class SubjectParam(click.ParamType):
 def pose_command(video: Path, output: Path, subject: tuple[float, ...] | None,
                  at_s: float | None) -> None:
     """Estimate the subject's pose in VIDEO and write j2p JSON."""
-    from repstride.pose import extract_pose
-    from repstride.pose.j2p import to_j2p
-    from repstride.pose.subject import SubjectHint
+    from repstride.pipeline import SubjectHint, extract_video_pose, track_to_j2p
 
     hint = None
     if subject is not None:
@@ -57,9 +55,9 @@ def pose_command(video: Path, output: Path, subject: tuple[float, ...] | None,
         def progress(done: int, total: int) -> None:
             bar.length = max(total, done, 1)
             bar.update(done - bar.pos)
-        result = extract_pose(video, progress=progress, subject=hint)
+        result = extract_video_pose(video, progress=progress, subject=hint)
     elapsed = time.perf_counter() - started
-    output.write_text(json.dumps(to_j2p(result.track)))
+    output.write_text(json.dumps(track_to_j2p(result.track)))
     t = result.track
     coverage = 100 * float(t.detected.mean()) if len(t) else 0.0
     click.echo(f"{len(t)} frames, {len(result.people)} people seen, subject "
