@@ -20,8 +20,8 @@ from typing import Any
 import click
 
 from repstride.analysis.activities import ALL_ACTIVITIES
-from repstride.cli import cli
 from repstride.cli.export_opts import export_options, write_exports
+from repstride.cli.group import cli
 
 
 def _fmt_s(ms: int) -> str:
@@ -110,11 +110,11 @@ def analyze_command(video: Path, activity: str | None, rep_count: int | None, as
         result = analyze_video(video, activity=activity, rep_count=rep_count, progress=progress)
     wire = result.analysis.to_wire()
     if out_dir is not None:
-        from repstride.pose.j2p import to_j2p
+        from repstride.pipeline import track_to_j2p
 
         out_dir.mkdir(parents=True, exist_ok=True)
         (out_dir / "analysis.json").write_text(json.dumps(wire, indent=2))
-        (out_dir / "j2p.json").write_text(json.dumps(to_j2p(result.pose.track)))
+        (out_dir / "j2p.json").write_text(json.dumps(track_to_j2p(result.pose.track)))
     if report is not None:
         _write_report(video, result, report)
     write_exports(result.pose.track, exports, (out_dir or Path.cwd()) / video.stem,

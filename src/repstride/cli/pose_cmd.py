@@ -10,8 +10,8 @@ from pathlib import Path
 
 import click
 
-from repstride.cli import cli
 from repstride.cli.export_opts import export_options, write_exports
+from repstride.cli.group import cli
 
 
 class SubjectParam(click.ParamType):
@@ -47,9 +47,7 @@ def pose_command(video: Path, output: Path, subject: tuple[float, ...] | None,
                  at_s: float | None, exports: tuple[str, ...] = (), height_m: float | None = None,
                  coordinates: str = "image") -> None:
     """Estimate the subject's pose in VIDEO and write j2p JSON."""
-    from repstride.pose import extract_pose
-    from repstride.pose.j2p import to_j2p
-    from repstride.pose.subject import SubjectHint
+    from repstride.pipeline import SubjectHint, extract_video_pose, track_to_j2p
 
     hint = None
     if subject is not None:
@@ -62,9 +60,9 @@ def pose_command(video: Path, output: Path, subject: tuple[float, ...] | None,
         def progress(done: int, total: int) -> None:
             bar.length = max(total, done, 1)
             bar.update(done - bar.pos)
-        result = extract_pose(video, progress=progress, subject=hint)
+        result = extract_video_pose(video, progress=progress, subject=hint)
     elapsed = time.perf_counter() - started
-    output.write_text(json.dumps(to_j2p(result.track)))
+    output.write_text(json.dumps(track_to_j2p(result.track)))
     write_exports(result.track, exports, output.with_suffix(""), coordinates=coordinates,
                   height_m=height_m)
     t = result.track

@@ -18,7 +18,6 @@ worker) fails it and refunds the credit.
 
 from __future__ import annotations
 
-import io
 import logging
 import tempfile
 from collections.abc import Callable
@@ -26,9 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-import numpy as np
-
-from repstride.errors import NotImplementedFeature, RepstrideError
+from repstride.errors import RepstrideError
 from repstride.service.running.service import (
     RUN_RUNNING_ANALYSIS, RunningService, blob_key, is_client_fault, running_service,
 )
@@ -70,21 +67,20 @@ class RunningPipeline(Protocol):
 
 
 class RealRunningPipeline:
-    """Production: :func:`repstride.pose.extract_pose`, then
-    :func:`repstride.analysis.running.side_view.analyze_side_view` or
-    :func:`repstride.analysis.running.back_view.analyze_back_view`, then
-    :func:`repstride.render.render_running_video` (annotated MP4 + JPEG thumbnail)."""
+    """Production: :func:`repstride.pipeline.extract_video_pose` (pose model), then
+    :func:`repstride.pipeline.analyze_running_track` (side- or back-view analysis), then :func:`repstride.render.render_running_video` (annotated MP4 +
+    JPEG thumbnail)."""
 
     def __call__(self, video: Path, params: RunningParams, *, workdir: Path,
                  progress: Progress) -> RunningOutcome:
-        from repstride.pose import extract_pose
+        from repstride.pipeline import extract_video_pose
 
         lo, hi = POSE_SHARE
 
         def pose_progress(done: int, total: int) -> None:
             progress(lo + (hi - lo) * min(1.0, done / max(total, 1)))
 
-        pose = extract_pose(video, progress=pose_progress)
+        pose = extract_video_pose(video, progress=pose_progress)
         track = pose.track
         progress(EVENTS_AT)
         result = self.analyze(track, params)
@@ -97,19 +93,10 @@ class RealRunningPipeline:
 
     @staticmethod
     def analyze(track: PoseTrack, params: RunningParams) -> Any:
-        if params.analysis_type == "side_view":
-            from repstride.analysis.running.side_view import analyze_side_view
+        """The analysis stage alone on a track (:func:`repstride.pipeline.analyze_running_track`)."""
+        from repstride.pipeline import analyze_running_track
 
-            return analyze_side_view(track, height_cm=params.height_cm,
-                                     weight_kg=params.weight_kg, treadmill=params.treadmill,
-                                     pace_s_per_km=params.pace_s_per_km,
-                                     slow_motion_factor=params.slow_motion_factor)
-        try:
-            from repstride.analysis.running.back_view import analyze_back_view
-        except ImportError as exc:
-            raise NotImplementedFeature("The back-view running analysis is not built yet.") from exc
-        return analyze_back_view(track, full_body=params.full_body,
-                                 slow_motion_factor=params.slow_motion_factor)
+        return analyze_running_track(track, **_running_args(params))
 
     @staticmethod
     def render(video: Path, track: PoseTrack, wire: dict[str, Any], workdir: Path,
@@ -136,6 +123,14 @@ class RealRunningPipeline:
         progress(RENDER_DONE)
         return (Path(written["thumbnail"]) if "thumbnail" in written else None,
                 Path(written.get("running", out)), None)
+
+
+def _running_args(params: RunningParams) -> dict[str, Any]:
+    """The analysis arguments of :mod:`repstride.pipeline` from the request's parameters."""
+    return {"view": params.analysis_type, "height_cm": params.height_cm,
+            "weight_kg": params.weight_kg, "treadmill": params.treadmill,
+            "pace_s_per_km": params.pace_s_per_km, "full_body": params.full_body,
+            "slow_motion_factor": params.slow_motion_factor}
 
 
 #: Languages whose script the video font (ASCII Hershey) cannot draw: labels stay English there.
@@ -198,10 +193,10 @@ class _ProgressWriter:
 
 
 def _store_track(svc: RunningService, analysis_id: str, track: PoseTrack) -> str:
-    buf = io.BytesIO()
-    np.savez_compressed(buf, **track.to_arrays())
+    from repstride.pipeline import track_to_bytes
+
     key = blob_key(analysis_id, "track.npz")
-    svc.services.blobs.put_bytes(key, buf.getvalue())
+    svc.services.blobs.put_bytes(key, track_to_bytes(track))
     return key
 
 

@@ -14,7 +14,6 @@ start, or failing in the job with an input error) is never charged / not refunde
 
 from __future__ import annotations
 
-import io
 import logging
 import threading
 import uuid
@@ -292,12 +291,11 @@ class RunningService:
             return RunningRecord.of(row) if row is not None else None
 
     def load_track(self, rec: RunningRecord) -> PoseTrack:
-        from repstride.analysis.track import PoseTrack
+        from repstride.pipeline import track_from_bytes
 
         if rec.track_key is None:
             raise NotFound("The pose data of this analysis is not stored.")
-        with np.load(io.BytesIO(self.services.blobs.get_bytes(rec.track_key))) as z:
-            return PoseTrack.from_arrays({k: z[k] for k in z.files})
+        return track_from_bytes(self.services.blobs.get_bytes(rec.track_key))
 
     # -- lifecycle writes (the job) ---------------------------------------------------------
 
