@@ -42,6 +42,7 @@ from repstride.service.security import random_token, token_digest
 
 if TYPE_CHECKING:
     from repstride.analysis.track import PoseTrack
+    from repstride.service.auth import ClientInfo
     from repstride.media import VideoInfo
     from repstride.service.container import Services
     from repstride.service.running.jobs import RunningPipeline
@@ -166,25 +167,41 @@ class RunningService:
                             .values(revoked=True))
             return int(res.rowcount or 0)
 
-    def check_api_key(self, client_id: str, api_key: str | None) -> None:
-        """Missing -> 401 ``missing_api_key``; not this client's (or revoked) -> 403."""
+    def authenticate(self, api_key: str | None, *, lang: str = "en") -> ClientInfo:
+        """The client an ``apiKey`` belongs to (the Running API's only required credential).
+
+        Missing or blank -> 401 ``missing_api_key``; unknown, revoked, or its client revoked ->
+        403 ``invalid_api_key``. Messages in ``lang``.
+        """
+        from repstride.service.auth import ClientInfo
+        from repstride.service.models import ApiClient
+
         if api_key is None or not api_key.strip():
-            raise MissingApiKey(translate("running_api.error.missing_api_key"))
+            raise MissingApiKey(translate("running_api.error.missing_api_key", lang))
         key = api_key.strip()
+        invalid = InvalidApiKey(translate("running_api.error.invalid_api_key", lang))
         if len(key) > 200 or not key.isascii():
-            raise InvalidApiKey(translate("running_api.error.invalid_api_key"))
+            raise invalid
         with self.db.session() as s:
             row = s.get(RunningApiKey, token_digest(key))
-            if row is None or row.revoked or row.client_id != client_id:
-                raise InvalidApiKey(translate("running_api.error.invalid_api_key"))
+            client = s.get(ApiClient, row.client_id) if row is not None else None
+            if row is None or row.revoked or client is None or client.revoked:
+                raise invalid
+            return ClientInfo(client.id, client.name, client.credits, client.revoked)
+
+    def check_api_key(self, client_id: str, api_key: str | None, *, lang: str = "en") -> None:
+        """Like :meth:`authenticate`, and the key must be ``client_id``'s (else 403)."""
+        if self.authenticate(api_key, lang=lang).id != client_id:
+            raise InvalidApiKey(translate("running_api.error.invalid_api_key", lang))
 
     # -- start -----------------------------------------------------------------------------
 
-    def precheck_credits(self, client_id: str) -> None:
-        """Cheap early 402 before a large upload is read (the debit itself is atomic later)."""
+    def precheck_credits(self, client_id: str, lang: str = "en") -> None:
+        """Cheap early 402 before a large upload is read (the debit itself is atomic later);
+        ``lang`` is the ``?language=`` of the request (the form is not read yet)."""
         need = self.settings.credits_per_analysis
         if need and self.services.credits.balance(client_id) < need:
-            raise InsufficientCredits(translate("running_api.error.insufficient_credits"),
+            raise InsufficientCredits(translate("running_api.error.insufficient_credits", lang),
                                       details={"required": need})
 
     def validate_video(self, upload: RunningUpload, params: RunningParams) -> VideoInfo:
