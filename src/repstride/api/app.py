@@ -11,6 +11,7 @@ from repstride import __version__
 from repstride.api.errors import install_error_handlers
 from repstride.api import health, oauth
 from repstride.api.running import routes as running
+from repstride.api.running import subjects
 from repstride.api.videos import routes as videos
 from repstride.api.videos import uploads
 from repstride.service import Services, Settings, build_services, load_settings
@@ -42,6 +43,7 @@ def create_app(services: Services | None = None, *, settings: Settings | None = 
     app.state.services = services
     install_error_handlers(app)
     # One line per API dialect / resource.
-    for router in (health.router, oauth.router, videos.router, uploads.router, running.router):
+    for router in (health.router, oauth.router, videos.router, uploads.router, running.router,
+                   subjects.router):
         app.include_router(router)
     return app

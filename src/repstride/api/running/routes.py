@@ -199,7 +199,8 @@ async def start_analysis(request: Request, client: RunningClient, running: Runni
         await run_in_threadpool(running.precheck_credits, client.id, lang)
         upload = await _receive(request, max_bytes=running.settings.max_bytes,
                                 tmp_dir=running.tmp_dir)
-        params = parse_running_params(upload.fields)
+        fields = await run_in_threadpool(_with_subject, running, client.id, upload.fields)
+        params = parse_running_params(fields)
         record = await run_in_threadpool(running.start, client.id, upload, params)
     except RepstrideError:
         if upload is not None:
@@ -207,6 +208,21 @@ async def start_analysis(request: Request, client: RunningClient, running: Runni
         await _drain(request)
         raise
     return started_body(record)
+
+
+def _with_subject(running: RunningService, client_id: str,
+                  fields: dict[str, str]) -> dict[str, str]:
+    """With a ``subject_id``: the subject must be the caller's (else 404), and its height and
+    weight stand in for form fields left out (the form's own values win)."""
+    sid = (fields.get("subject_id") or "").strip()
+    if not sid:
+        return fields
+    subject = running.subjects.require(client_id, sid, lang=_form_language(fields))
+    out = dict(fields)
+    for key in ("height", "weight"):
+        if not (out.get(key) or "").strip() and subject[key] is not None:
+            out[key] = f"{subject[key]:g}"
+    return out
 
 
 def started_body(record: RunningRecord) -> dict[str, Any]:

@@ -37,6 +37,7 @@ from repstride.service.running.models import (
 )
 from repstride.service.running.params import RunningParams
 from repstride.service.running.settings import RunningSettings, load_running_settings
+from repstride.service.running.subjects import Subjects
 from repstride.service.running.upload import RunningUpload
 from repstride.service.security import random_token, token_digest
 
@@ -102,6 +103,8 @@ class RunningRecord:
     created_at: float
     started_at: float | None
     finished_at: float | None
+    subject_id: str | None = None
+    notify_via_webhook: bool = False
 
     @classmethod
     def of(cls, r: RunningAnalysis) -> RunningRecord:
@@ -115,7 +118,8 @@ class RunningRecord:
             output_video_key=r.output_video_key, media_reason=r.media_reason,
             reason_code=r.reason_code, reason_detail=r.reason_detail, credits=r.credits,
             refunded=r.refunded, created_at=r.created_at, started_at=r.started_at,
-            finished_at=r.finished_at,
+            finished_at=r.finished_at, subject_id=r.subject_id,
+            notify_via_webhook=bool(r.notify_via_webhook),
         )
 
 
@@ -145,6 +149,16 @@ class RunningService:
 
             self._pipeline = RealRunningPipeline()
         return self._pipeline
+
+    @property
+    def subjects(self) -> Subjects:
+        """Subjects (runners) and the listings of analyses."""
+        return Subjects(self)
+
+    def credits_body(self, client_id: str) -> dict[str, Any]:
+        """``GET /credits``: the remaining balance and what one analysis costs."""
+        return {"credits": self.services.credits.balance(client_id),
+                "credits_per_analysis": self.settings.credits_per_analysis}
 
     @property
     def tmp_dir(self) -> Path:
@@ -243,6 +257,8 @@ class RunningService:
         The upload file is consumed (moved into the blob store or deleted) in every case.
         """
         try:
+            if params.subject_id is not None:
+                self.subjects.require(client_id, params.subject_id, lang=params.language)
             info = self.validate_video(upload, params)
             analysis_id = uuid.uuid4().hex
             cost = self.settings.credits_per_analysis
@@ -282,7 +298,8 @@ class RunningService:
                 size=upload.size, video_key=video_key, container=info.container,
                 fps=info.fps or None, width=info.width, height=info.height,
                 duration_s=info.duration_s, frames=info.frames, credits=cost, refunded=False,
-                created_at=now, updated_at=now,
+                created_at=now, updated_at=now, subject_id=params.subject_id,
+                notify_via_webhook=params.notify_via_webhook, webhook_sequence=0,
             )
             s.add(row)
             # The job commits with the row: a crash between the two cannot lose the analysis.
