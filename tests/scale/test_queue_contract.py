@@ -181,7 +181,7 @@ def test_a_worker_process_knows_every_job_kind(settings: Settings) -> None:
 
     code = ("from repstride.service.jobs.celery import make_celery_app, init_worker_process\n"
             "from repstride.service.settings import Settings\n"
-            "from repstride.service.videos.jobs import JOB_KINDS\n"
+            "from repstride.service.jobs.runner import JOB_KINDS\n"
             "import json, sys\n"
             "app = make_celery_app(Settings.model_validate_json(sys.argv[1]))\n"
             "init_worker_process(app)\n"

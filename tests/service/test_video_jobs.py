@@ -9,7 +9,8 @@ from svc_helpers import make_video
 
 from repstride.errors import LowQualityPose
 from repstride.service.videos.service import VideoCreate
-from repstride.service.videos.jobs import JobControl, load_track
+from repstride.service.jobs.runner import JobControl
+from repstride.service.videos.jobs import load_track
 
 
 @pytest.fixture(scope="module")
@@ -143,7 +144,7 @@ def test_deleted_video_job_is_a_no_op(services, clip) -> None:  # noqa: ANN001
 def test_job_control_interrupt() -> None:
     import threading
 
-    from repstride.service.videos.jobs import Interrupted
+    from repstride.service.jobs.runner import Interrupted
 
     ev = threading.Event()
     ctl = JobControl(ev)

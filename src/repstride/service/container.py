@@ -15,7 +15,8 @@ from repstride.service.jobs.store import JobQueue, JobStore, LocalJobQueue
 from repstride.service.security import Signer, load_or_create_key
 from repstride.service.settings import Settings
 from repstride.service.videos.service import VideoService
-from repstride.service.videos.jobs import JobRunner, Pipeline, load_pipeline
+from repstride.service.jobs.runner import JobRunner
+from repstride.service.videos.jobs import Pipeline, load_pipeline
 
 log = logging.getLogger(__name__)
 

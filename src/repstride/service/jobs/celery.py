@@ -5,7 +5,7 @@ The jobs table stays the record (:class:`~repstride.service.jobs.store.JobStore`
 fast delivery path. That split is what makes failures harmless:
 
 - **Duplicate deliveries are no-ops.** The task calls the same
-  :meth:`~repstride.service.videos.jobs.JobRunner.run_job` as the embedded worker, which first
+  :meth:`~repstride.service.jobs.runner.JobRunner.run_job` as the embedded worker, which first
   *acquires* the job (one conditional UPDATE): a job that is done, failed, or leased to a live
   worker is not run again, and its result writes are keyed by video id (idempotent).
 - **A worker killed mid-job (SIGKILL) loses nothing.** Tasks are ``acks_late`` with
@@ -146,7 +146,7 @@ def init_worker_process(app: Celery) -> None:
     app.repstride_run_job = services.runner.run_job  # type: ignore[attr-defined]
 
 
-#: Modules that register job kinds (``service.videos.jobs.register_job_kind``) on import. The API
+#: Modules that register job kinds (``service.jobs.runner.register_job_kind``) on import. The API
 #: imports them through its routes; a worker process has no routes, so it imports them here.
 JOB_KIND_MODULES: tuple[str, ...] = ("repstride.service.videos.jobs",
                                      "repstride.service.running.jobs")

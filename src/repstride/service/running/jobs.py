@@ -30,7 +30,7 @@ from repstride.service.running.service import (
     RUN_RUNNING_ANALYSIS, RunningService, blob_key, is_client_fault, running_service,
 )
 from repstride.service.running.params import RunningParams
-from repstride.service.videos.jobs import JobControl, JobKind, register_job_kind
+from repstride.service.jobs.runner import JobControl, JobKind, register_job_kind
 
 if TYPE_CHECKING:
     from repstride.analysis.track import PoseTrack
