@@ -8,7 +8,7 @@ import pytest
 from repstride import pipeline
 from repstride.analysis.running.field_markers import FieldMarker, FieldMarkers
 from repstride.analysis.running.sprint import DISTANCE_FROM_MARKERS
-from repstride.analysis.running.synthetic import synthesize_run
+from repstride.testing.running import synthesize_run
 from repstride.pose import PoseResult
 
 

@@ -9,7 +9,7 @@ import pytest
 from repstride.analysis import analyze_activity
 from repstride.analysis.activities import ACTIVITY_DOMAIN
 from repstride.analysis.exercise import SPECS, analyze_exercise
-from repstride.analysis.synthetic import MOTIONS, synthesize
+from repstride.testing.exercise import MOTIONS, synthesize
 from repstride.analysis.track import PoseTrack
 from repstride.errors import UnknownActivity
 
@@ -89,7 +89,7 @@ def test_squat_depth_opinion_follows_depth():
     assert all(a.scalar < 10 and a.opinion == "good" for a in hk)
     # a quarter squat is counted only when it is all the set has, and judged too high
     shallow = synthesize("bodyweight_squat", n_reps=3, depth_jitter=0.0, seed=1)
-    from repstride.analysis.synthetic import Motion, MOTIONS as M
+    from repstride.testing.exercise import Motion, MOTIONS as M
     m = M["bodyweight_squat"]
     half = Motion(rest=m.rest, keys=((0.5, {**m.keys[0][1], "thigh": 45.0, "shank": -20.0,
                                             "trunk": 15.0}),))

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from repstride.analysis.exercise.features import compute_features
-from repstride.analysis.synthetic import MOTIONS, STAND, synthesize
+from repstride.testing.exercise import MOTIONS, STAND, synthesize
 
 
 def _at_rest(activity: str, view: str = "side"):

@@ -8,7 +8,7 @@ import pytest
 from repstride.analysis import analyze_activity
 from repstride.analysis.activities import ALL_ACTIVITIES, DOMAINS
 from repstride.analysis.recognition import recognize_activity
-from repstride.analysis.synthetic import MOTIONS, synthesize, synthesize_running
+from repstride.testing.exercise import MOTIONS, synthesize, synthesize_running
 from repstride.analysis.track import Joint, PoseTrack
 
 
@@ -39,7 +39,7 @@ def test_probabilities_cover_the_catalogue_and_sum_to_one():
 @pytest.mark.parametrize("view", ["front", "side", "diag"])
 def test_a_movement_outside_the_catalogue_is_not_confident(view):
     # jumping jacks: arms and legs swing out sideways; no activity of the catalogue fits well
-    from repstride.analysis.synthetic import MOTIONS, STAND, Motion
+    from repstride.testing.exercise import MOTIONS, STAND, Motion
     MOTIONS["_jumping_jack"] = Motion(
         rest={**STAND}, keys=((0.5, {**STAND, "arm_abd": 170.0, "fa_abd": 170.0,
                                      "leg_abd": 18.0}),), setup="rest", typical_rep_s=1.0)
@@ -134,3 +134,26 @@ def test_statistics_of_unseen_joints_are_unknown_and_seen_ones_are_kept():
         assert np.isfinite(full[key]) and np.isnan(cut[key]), key
     assert cut["elbow_range"] == pytest.approx(full["elbow_range"])
     assert cut["nose_wrist_range"] > 0.5
+
+
+# --- an exercise is one spec -------------------------------------------------------------------
+
+def test_the_catalogue_assembled_from_the_specs_is_the_seeds_table():
+    assert DOMAINS == {
+        "weightlifting": ("bench_press", "clean_and_jerk", "deadlift", "snatch", "squat"),
+        "calisthenics": ("bodyweight_squat", "burpee", "chin_up", "lunge", "push_up", "sit_up"),
+        "martial_arts": ("punch", "front_kick"),
+        "mobility": ("knee_to_chest",),
+        "running": ("sprint",),
+        "yoga": ("downward_dog",),
+    }
+
+
+def test_every_spec_brings_its_own_recognition_rule():
+    from repstride.analysis.exercise import SPECS
+    from repstride.analysis.recognition import CANDIDATES
+
+    assert all(spec.recognize is not None for spec in SPECS.values())
+    assert set(CANDIDATES) == set(SPECS) | {"sprint"}
+    assert all(CANDIDATES[n].domain == s.domain and CANDIDATES[n].required == s.required
+               for n, s in SPECS.items())

@@ -8,7 +8,7 @@ import pytest
 
 from repstride.analysis.running.back_view import analyze_back_view
 from repstride.analysis.running.messages import check_keys
-from repstride.analysis.running.synthetic import synthesize_run
+from repstride.testing.running import synthesize_run
 
 
 def _means(res) -> dict[str, dict[str, float]]:

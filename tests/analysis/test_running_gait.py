@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 
 from repstride.analysis.running.gait import (
-    FLAG_LOW_RESOLUTION, FLAG_SLOW_MOTION_SUSPECTED, GaitEvents, _looks_slowed, detect_gait_events,
+    FLAG_LOW_RESOLUTION, FLAG_SLOW_MOTION_SUSPECTED, GaitEvents, detect_gait_events,
 )
-from repstride.analysis.running.synthetic import SyntheticRun, synthesize_run
+from repstride.analysis.running.gait.events import _looks_slowed
+from repstride.testing.running import SyntheticRun, synthesize_run
 from repstride.analysis.track import Joint, PoseTrack
 from repstride.errors import InvalidInput, LowQualityPose
 
@@ -196,13 +197,14 @@ def test_a_runner_standing_still_gives_no_contacts_and_no_crash() -> None:
 
 
 def test_period_of_a_signal_without_positive_peaks_is_unknown() -> None:
-    from repstride.analysis.running.gait import _first_period
+    from repstride.analysis.signal import dominant_period
 
     step = (np.arange(100) > 50).astype(float)  # autocorrelation peaks are all negative
-    per, strength = _first_period(step, fps=10.0, min_s=0.8, max_s=6.0)
+    per, strength = dominant_period(step, fps=10.0, min_s=0.8, max_s=6.0, near_best=0.8,
+                                    refine=True)
     assert np.isnan(per) and strength == 0.0
-    per, strength = _first_period(np.sin(np.arange(200) * 2 * np.pi / 20), fps=10.0,
-                                  min_s=0.5, max_s=10.0)
+    per, strength = dominant_period(np.sin(np.arange(200) * 2 * np.pi / 20), fps=10.0,
+                                    min_s=0.5, max_s=10.0, near_best=0.8, refine=True)
     assert per == pytest.approx(2.0, abs=0.05) and strength > 0.9
 
 
@@ -214,38 +216,38 @@ def _contact(side: str, td: float, to: float, conf: float = 1.0):
 
 
 def test_a_contact_split_by_a_label_swap_is_joined() -> None:
-    from repstride.analysis.running.gait import _merge_split_contacts
+    from repstride.analysis.running.gait.labels import merge_split_contacts
 
     cs = [_contact("left", 0.0, 0.24), _contact("right", 0.35, 0.45),
           _contact("left", 0.47, 0.59), _contact("left", 1.06, 1.30), _contact("right", 0.71, 0.95)]
     cs.sort(key=lambda c: c.td.time_s)
     windows: list = []
-    out = _merge_split_contacts(cs, 0.7, 1 / 60, windows)
+    out = merge_split_contacts(cs, 0.7, 1 / 60, windows)
     assert [(c.side, round(c.td.time_s, 2), round(c.to.time_s, 2)) for c in out] == [
         ("left", 0.0, 0.24), ("right", 0.35, 0.59), ("right", 0.71, 0.95), ("left", 1.06, 1.3)]
     assert windows == [(int(0.47 * 60), int(0.59 * 60))]
 
 
 def test_sides_alternate_within_a_run_of_steps() -> None:
-    from repstride.analysis.running.gait import _alternate_sides
+    from repstride.analysis.running.gait.labels import alternate_sides
 
     cs = [_contact("left", 0.0, 0.24), _contact("right", 0.35, 0.59),
           _contact("right", 0.71, 0.95, conf=0.3), _contact("right", 1.06, 1.30),
           _contact("right", 3.0, 3.2)]  # a new run after a gap keeps its own label
     windows: list = []
-    out = _alternate_sides(cs, 0.7, windows)
+    out = alternate_sides(cs, 0.7, windows)
     assert [c.side for c in out] == ["left", "right", "left", "right", "right"]
     assert out[2].td.side == "left" and windows == [(int(0.71 * 60), int(0.95 * 60))]
 
 
 def test_one_spurious_contact_does_not_flip_the_sides_after_it() -> None:
-    from repstride.analysis.running.gait import _alternate_sides
+    from repstride.analysis.running.gait.labels import alternate_sides
 
     sides = ["left", "right", "left", "right", "left", "right", "left", "right"]
     cs = [_contact(s, 0.35 * k, 0.35 * k + 0.24) for k, s in enumerate(sides)]
     cs.insert(4, _contact("right", 1.45, 1.5, conf=0.2))  # a short false contact mid-run
     windows: list = []
-    out = _alternate_sides(cs, 0.7, windows)
+    out = alternate_sides(cs, 0.7, windows)
     assert [c.side for c in out] == [c.side for c in cs] and windows == []
 
 

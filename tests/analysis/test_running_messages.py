@@ -6,7 +6,7 @@ import ast
 import re
 from pathlib import Path
 
-from repstride.analysis.running import back_view, side_view
+from repstride.analysis.running import back_view, side_metrics, side_view
 from repstride.analysis.running.messages import MESSAGE_KEYS
 
 RUNNING = Path(side_view.__file__).parent
@@ -21,7 +21,7 @@ def _string_constants(path: Path) -> set[str]:
 def test_every_literal_key_used_in_the_modules_is_declared() -> None:
     prefixes = tuple({k.split(".")[0] + "." for k in MESSAGE_KEYS})
     used = set()
-    for mod in (side_view, back_view):
+    for mod in (side_view, side_metrics, back_view):
         used |= {s for s in _string_constants(Path(mod.__file__))
                  if KEY_RE.match(s) and s.startswith(prefixes)}
     assert used, "the scan found no keys: the check itself is broken"

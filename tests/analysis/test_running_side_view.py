@@ -12,7 +12,7 @@ from repstride.analysis.running.messages import MESSAGE_KEYS, check_keys
 from repstride.analysis.running.side_view import (
     REASON_SLOW_MOTION, analyze_side_view, classify_strike,
 )
-from repstride.analysis.running.synthetic import synthesize_run
+from repstride.testing.running import synthesize_run
 from repstride.errors import InvalidInput
 
 

@@ -12,7 +12,7 @@ from repstride.analysis.running.field_markers import (
 from repstride.analysis.running.sprint import (
     DISTANCE_FROM_BODY_SIZE, DISTANCE_FROM_MARKERS, analyze_sprint,
 )
-from repstride.analysis.running.synthetic import synthesize_run
+from repstride.testing.running import synthesize_run
 from repstride.analysis.track import PoseTrack
 
 ANALYSES = ["IS_LEFT_LEG", "STRIDE_AIR_TIME_MS", "STRIDE_GROUND_TIME_MS",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from repstride.analysis.running.synthetic import synthesize_run
+from repstride.testing.running import synthesize_run
 from repstride.analysis.track import Joint
 
 

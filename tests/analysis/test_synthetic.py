@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from repstride.analysis.geometry import side_angle
-from repstride.analysis.synthetic import (
+from repstride.testing.exercise import (
     MOTIONS, STAND, body_points, pose_vector, synthesize,
 )
 from repstride.analysis.track import Joint, PoseTrack

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 import repstride.pipeline
-from repstride.analysis.synthetic import synthesize
+from repstride.testing.exercise import synthesize
 from repstride.cli import _register, cli
 from repstride.errors import LowQualityPose
 

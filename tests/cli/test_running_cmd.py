@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 import repstride.pose
-from repstride.analysis.running.synthetic import synthesize_run
+from repstride.testing.running import synthesize_run
 from repstride.cli import _register, cli
 
 

@@ -26,7 +26,7 @@ from synthetic_media import figure_track
 
 
 @dataclass(frozen=True)
-class _TheirEvent:  # the shape of analysis.running.gait.GaitEvent
+class _TheirEvent:  # any object with the same attribute names
     kind: str
     side: str
     time_s: float
@@ -38,11 +38,10 @@ def test_parse_events_accepts_dicts_aliases_and_objects() -> None:
         {"time_ms": 400, "type": "toe_off", "foot": "L"},
         {"time_s": 0.1, "kind": "foot_strike", "side": "left"},
         _TheirEvent("TD", "right", 0.5),
-        GaitEvent(0.7, "toe_off", "right"),
+        GaitEvent("TO", "right", 0.7),
     ])
     assert [(e.time_s, e.kind, e.side) for e in evs] == [
-        (0.1, "contact", "left"), (0.4, "toe_off", "left"), (0.5, "contact", "right"),
-        (0.7, "toe_off", "right")]
+        (0.1, "TD", "left"), (0.4, "TO", "left"), (0.5, "TD", "right"), (0.7, "TO", "right")]
 
 
 @pytest.mark.parametrize("bad", [{"time_s": 1.0, "kind": "jump", "side": "left"},
@@ -76,8 +75,7 @@ def test_events_from_sprint_strides() -> None:
             Rep(800, 900, 1000, (RepAnalysis("STRIDE_AIR_TIME_MS", 50.0),)))  # no leg: skipped
     evs = events_from_strides(ActivityResult("Complete", "running", "sprint", reps))
     assert [(e.time_s, e.kind, e.side) for e in evs] == [
-        (0.1, "toe_off", "left"), (0.4, "contact", "left"), (0.45, "toe_off", "right"),
-        (0.75, "contact", "right")]
+        (0.1, "TO", "left"), (0.4, "TD", "left"), (0.45, "TO", "right"), (0.75, "TD", "right")]
     squat = ActivityResult("Complete", "weightlifting", "squat", reps)
     assert events_from_strides(squat) == ()
 

@@ -1,5 +1,9 @@
 """Activity recognition from a pose track: which of the 17 Video API activities is this?
 
+Each activity's rule lives on its spec (``ActivitySpec.recognize`` in ``exercise/specs.py``,
+written in the vocabulary of ``exercise/cues.py``); the sprint's rule is here. This module
+computes the clip statistics the rules read and turns their scores into probabilities.
+
 A transparent, rule-based scorer over clip-level statistics a coach would look at: is the body
 upright, horizontal or hanging; face up or face down; which joints move and how far; do the legs
 alternate; does the subject travel across the frame; how fast is the motion. Each activity's
@@ -18,11 +22,14 @@ the whole body).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 from numpy.typing import NDArray
 
-from repstride.analysis.activities import ALL_ACTIVITIES
+from repstride.analysis.exercise.cues import Cues, soft
+from repstride.analysis.exercise.features import compute_features
+from repstride.analysis.exercise.specs import SPECS
 from repstride.analysis.signal import dominant_period
 from repstride.analysis.track import Joint, PoseTrack
 
@@ -53,6 +60,8 @@ class Recognition:
     confidence: float
     probabilities: dict[str, float]
     stats: dict[str, float] = field(default_factory=dict)
+    #: each activity's rule score before the softmax (0 = every cue fits)
+    scores: dict[str, float] = field(default_factory=dict)
 
     def top(self, k: int = 3) -> list[dict[str, float | str]]:
         items = sorted(self.probabilities.items(), key=lambda kv: -kv[1])[:k]
@@ -81,13 +90,9 @@ def seen_masks(track: PoseTrack) -> dict[str, NDArray[np.bool_]]:
 
 def usable_fractions(track: PoseTrack) -> dict[str, float]:
     """Activity -> share of frames where every joint that defines it is seen."""
-    from repstride.analysis.exercise.specs import SPECS
-
     masks = seen_masks(track)
-    required = {name: spec.required for name, spec in SPECS.items()}
-    required["sprint"] = _SPRINT_REQUIRED
     out: dict[str, float] = {}
-    for activity, joints in required.items():
+    for activity, joints in ((n, c.required) for n, c in CANDIDATES.items()):
         ok = np.ones(len(track), bool)
         for j in joints:
             ok &= masks[j]
@@ -185,106 +190,44 @@ def clip_stats(track: PoseTrack, feats) -> dict[str, float]:
     return s
 
 
-def _soft(x: float, lo: float | None = None, hi: float | None = None, width: float = 1.0,
-          missing: float = -2.0) -> float:
-    """0 inside [lo, hi], -((distance)/width)^2 outside, capped at -8; NaN (unknown) gives
-    ``missing``: -2 for evidence that defines the activity, 0 for evidence that only refines it."""
-    if not np.isfinite(x):
-        return missing
-    d = 0.0
-    if lo is not None and x < lo:
-        d = (lo - x) / width
-    elif hi is not None and x > hi:
-        d = (x - hi) / width
-    return -min(8.0, d * d)
+def _sprint_rule(c: Cues) -> float:
+    """Running: the knees flex in turn (their difference swings more than either knee alone)."""
+    return (c.up + soft(c["knee_alternation"], lo=1.35, width=0.15)
+            + soft(c["knee_side_range"], lo=30, width=10) + c.not_overhead
+            + soft(c["hip_side_lo"], lo=105, width=15)
+            # treadmill and in-place running are common: travel is a hint, not a must
+            + max(soft(c["travel"], lo=1.0, width=0.5), -0.5))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One recognisable activity: its domain, defining joints and rule (Cues -> score)."""
+
+    name: str
+    domain: str
+    required: tuple[str, ...]
+    rule: Callable[[Cues], float]
+
+
+#: Every recognisable activity: the exercise specs with a rule, then the sprint (analysed by
+#: ``analysis/running``, so its rule lives here).
+CANDIDATES: dict[str, Candidate] = {
+    **{n: Candidate(n, s.domain, s.required, s.recognize) for n, s in SPECS.items()
+       if s.recognize is not None},
+    "sprint": Candidate("sprint", "running", _SPRINT_REQUIRED, _sprint_rule),
+}
 
 
 def _scores(s: dict[str, float], usable: dict[str, float] | None = None) -> dict[str, float]:
     """Each activity's score from the clip statistics ``s`` and the share of frames where its
     defining joints are seen (``usable``, from :func:`usable_fractions`; all seen when None)."""
-    up = _soft(s["trunk_med"], hi=35, width=12)            # upright most of the time
-    flat = _soft(s["trunk_med"], lo=55, width=12)          # lying / plank
-    still_legs = _soft(s["knee_range"], hi=30, width=12) + _soft(s["hip_range"], hi=35, width=12)
-    # for activities defined by the arms, legs out of frame are no evidence against them
-    still_legs_if_seen = (_soft(s["knee_range"], hi=30, width=12, missing=0.0)
-                          + _soft(s["hip_range"], hi=35, width=12, missing=0.0))
-    still_arms = _soft(s["elbow_range"], hi=35, width=12)
-    no_travel = _soft(s["travel"], hi=0.8, width=0.4)
-    legs_together = (_soft(s["knee_alternation"], hi=1.0, width=0.3)
-                     + _soft(s["hip_alternation"], hi=0.7, width=0.2))
-    overhead = (_soft(s["wrist_sh_hi"], lo=0.7, width=0.25)
-                + _soft(s["wrist_sh_med"], lo=0.2, width=0.25))
-    not_overhead = _soft(s["wrist_sh_hi"], hi=0.5, width=0.3)
-    sc: dict[str, float] = {}
-    # hands on a bar across the back/front: wrists at shoulder height, wider than the shoulders
-    barbell = (_soft(s["wrist_sh_med"], lo=-0.35, hi=0.45, width=0.2)
-               + _soft(s["wrist_spread_med"], lo=1.45, width=0.15))
-    squat_base = (up + _soft(s["knee_range"], lo=45, width=12) + legs_together + no_travel
-                  + 0.5 * not_overhead + max(-1.5, _soft(s["trunk_top"], hi=65, width=8)))
-    sc["squat"] = squat_base + barbell
-    sc["bodyweight_squat"] = squat_base - 2.5 * float(np.exp(barbell))
-    sc["deadlift"] = (_soft(s["hip_range"], lo=45, width=12) + _soft(s["trunk_hi"], lo=40, width=12)
-                      + _soft(s["hip_range"] - s["knee_range"], lo=5, width=15)
-                      + _soft(s["wrist_hip_hi"], hi=0.2, width=0.25)
-                      + _soft(s["elbow_lo"], lo=140, width=15) + no_travel + legs_together
-                      + _soft(s["trunk_hi"], hi=95, width=10))
-    sc["lunge"] = (up + _soft(s["knee_range"], lo=40, width=12) + no_travel * 0.3
-                   + _soft(s["hip_alternation"], lo=0.85, width=0.2)
-                   + _soft(s["knee_alternation"], hi=1.2, width=0.15)
-                   + _soft(s["knee_lo"], hi=120, width=15) + not_overhead)
-    # standing -> plank (hands on the floor) -> standing
-    sc["burpee"] = (_soft(s["trunk_lo"], hi=30, width=12) + _soft(s["trunk_top"], lo=70, width=8)
-                    + _soft(s["knee_range"], lo=40, width=15)
-                    + _soft(s["wrist_ankle_lo"], lo=-0.5, hi=0.5, width=0.3) - 0.25)
-    sc["sit_up"] = (_soft(s["trunk_hi"], lo=60, width=12) + _soft(s["trunk_lo"], hi=50, width=15) + _soft(s["trunk_range_sit"], lo=30,
-                                                                   width=12)
-                    + _soft(s["knee_med"], hi=130, width=20) + _soft(s["hip_lo"], hi=90, width=20)
-                    + _soft(s["hip_ankle_med"], hi=0.35, width=0.25))
-    sc["knee_to_chest"] = (flat + _soft(s["hip_side_range"], lo=45, width=15)
-                           + _soft(s["hip_alternation"], lo=0.5, width=0.3)
-                           + _soft(s["trunk_hi"] - s["trunk_lo"], hi=25, width=12)
-                           + _soft(s["wrist_sh_med"], lo=-0.5, hi=0.5, width=0.2) - 0.5)
-    sc["push_up"] = (flat + _soft(s["elbow_range"], lo=30, width=12)
-                     + _soft(s["trunk_hi"] - s["trunk_lo"], hi=35, width=15)
-                     + _soft(s["wrist_sh_med"], hi=-0.4, width=0.3)
-                     + _soft(s["knee_med"], lo=140, width=20, missing=0.0) + no_travel)
-    sc["bench_press"] = (flat + _soft(s["elbow_range"], lo=30, width=12)
-                         + _soft(s["trunk_hi"] - s["trunk_lo"], hi=25, width=10)
-                         + max(-1.0, _soft(s["hip_side_range"], hi=60, width=20, missing=0.0))
-                         + _soft(s["wrist_sh_med"], lo=0.0, width=0.3)
-                         + _soft(s["knee_med"], hi=150, width=25, missing=0.0) * 0.3
-                         + no_travel)
-    # hanging pull: the elbows flex, or (elbows poorly seen) the head rises towards the hands
-    sc["chin_up"] = (_soft(s["trunk_med"], hi=30, width=12) + overhead
-                     + max(_soft(s["elbow_range"], lo=40, width=15),
-                           _soft(s["nose_wrist_range"], lo=0.5, width=0.2))
-                     + still_legs_if_seen * 0.3)
-    sc["downward_dog"] = (_soft(s["trunk_hi"], lo=100, width=15) + _soft(s["hip_lo"], hi=110, width=15)
-                          + _soft(s["wrist_sh_med"], hi=-0.3, width=0.3) - 0.5)
-    # floor to overhead: the bar starts below the knees and the hips hinge to get it
-    lift = (_soft(s["wrist_hip_range"], lo=2.0, width=0.4) + _soft(s["wrist_sh_hi"], lo=0.7, width=0.3)
-            + _soft(s["wrist_hip_lo"], hi=-0.3, width=0.25) + _soft(s["hip_range"], lo=45, width=15))
-    sc["clean_and_jerk"] = (lift + _soft(s["wrist_spread_hi"], hi=2.2, width=0.4) + no_travel - 0.5)
-    sc["snatch"] = (lift + _soft(s["wrist_spread_hi"], lo=2.2, width=0.4) + no_travel - 0.5)
-    # a punch reaches out with a (nearly) straight arm; pumping arms while jogging do not
-    sc["punch"] = (up + still_legs_if_seen * 0.7 + _soft(s["arm_ext_range"], lo=0.3, width=0.12)
-                   + _soft(s["arm_reach"], lo=0.85, width=0.05)
-                   + _soft(s["elbow_side_range"], lo=50, width=15) + not_overhead + no_travel - 0.5
-                   + max(-1.0, _soft(s["knee_alternation"], hi=1.2, width=0.15, missing=0.0)))
-    sc["front_kick"] = (up + _soft(s["hip_side_range"], lo=50, width=15)
-                        + _soft(s["hip_alternation"], lo=0.9, width=0.2)
-                        + _soft(s["hip_side_lo"], hi=110, width=15) - 1.0)
-    # running: the knees flex in turn (their difference swings more than either knee alone)
-    sc["sprint"] = (up + _soft(s["knee_alternation"], lo=1.35, width=0.15)
-                    + _soft(s["knee_side_range"], lo=30, width=10) + not_overhead
-                    + _soft(s["hip_side_lo"], lo=105, width=15)
-                    # treadmill and in-place running are common: travel is a hint, not a must
-                    + max(_soft(s["travel"], lo=1.0, width=0.5), -0.5))
+    cues = Cues(s)
+    sc = {name: float(cand.rule(cues)) for name, cand in CANDIDATES.items()}
     if usable is not None:
         # the clip cannot show an activity whose defining joints it hardly ever sees
         for activity in sc:
-            sc[activity] += _soft(usable.get(activity, 1.0), lo=MIN_USABLE_FOR_ACTIVITY,
-                                  width=0.15)
+            sc[activity] += soft(usable.get(activity, 1.0), lo=MIN_USABLE_FOR_ACTIVITY,
+                                 width=0.15)
     return sc
 
 
@@ -293,21 +236,20 @@ def recognize_activity(track: PoseTrack, *, features=None) -> Recognition:
 
     ``features`` may pass precomputed :func:`~repstride.analysis.exercise.features.compute_features`.
     """
-    from repstride.analysis.exercise.features import compute_features
-
+    names = list(CANDIDATES)
     if int(track.detected.sum()) < 3:  # nothing to go on: say so with a flat distribution
-        flat = 1.0 / len(ALL_ACTIVITIES)
-        return Recognition(activity=ALL_ACTIVITIES[0], confidence=flat,
-                           probabilities={a: flat for a in ALL_ACTIVITIES})
+        flat = 1.0 / len(names)
+        return Recognition(activity=names[0], confidence=flat,
+                           probabilities={a: flat for a in names})
     feats = features if features is not None else compute_features(track)
     s = clip_stats(track, feats)
     usable = usable_fractions(track)
     sc = _scores(s, usable)
-    names = [a for a in ALL_ACTIVITIES if a in sc]
     v = np.array([sc[a] for a in names] + [NONE_SCORE]) / TEMPERATURE
     p = np.exp(v - v.max())
     p = p[:-1] / p.sum()  # the rest of the mass is "none of these"
     probs = {a: float(x) for a, x in zip(names, p)}
     best = names[int(np.argmax(p))]
     s.update({f"usable_{a}": u for a, u in usable.items()})
-    return Recognition(activity=best, confidence=float(p.max()), probabilities=probs, stats=s)
+    return Recognition(activity=best, confidence=float(p.max()), probabilities=probs, stats=s,
+                       scores=dict(sc))

@@ -46,17 +46,8 @@ def fill_gaps(x: FloatArray, *, max_gap: int | None = None, extrapolate: bool = 
 def _nan_run_lengths(missing: NDArray[np.bool_]) -> NDArray[np.int64]:
     """For each sample, the length of the missing run it belongs to (0 where present)."""
     out = np.zeros(missing.shape[0], dtype=np.int64)
-    i = 0
-    n = missing.shape[0]
-    while i < n:
-        if missing[i]:
-            j = i
-            while j < n and missing[j]:
-                j += 1
-            out[i:j] = j - i
-            i = j
-        else:
-            i += 1
+    for start, stop in runs(missing):
+        out[start:stop] = stop - start
     return out
 
 
@@ -119,17 +110,21 @@ def robust_range(x: FloatArray, *, lo: float = 5.0, hi: float = 95.0) -> tuple[f
     return float(np.percentile(v, lo)), float(np.percentile(v, hi))
 
 
-def dominant_period(x: FloatArray, *, fps: float, min_s: float = 0.4, max_s: float = 10.0
-                    ) -> tuple[float, float]:
-    """``(period_s, strength)`` from the normalised autocorrelation's highest peak.
+def dominant_period(x: FloatArray, *, fps: float, min_s: float = 0.4, max_s: float = 10.0,
+                    near_best: float = 0.9, refine: bool = False) -> tuple[float, float]:
+    """``(period_s, strength)`` from the normalised autocorrelation of ``x`` (seconds, 0..1).
 
-    ``strength`` is the autocorrelation at that lag (0..1; > 0.5 is a clearly periodic signal).
-    Returns ``(nan, 0.0)`` when the series is too short or flat.
+    The period is the lag of the *first* local maximum (in ``[min_s, max_s]``) whose value is at
+    least ``near_best`` times the highest one: a clean periodic signal scores almost as high at
+    every multiple of its period, so the highest peak alone is often a multiple. ``refine``
+    places the peak between lags with a parabola through its neighbours (sub-frame period).
+    ``strength`` is the autocorrelation at that lag (> 0.5 is a clearly periodic signal).
+    Returns ``(nan, 0.0)`` when the series is too short or flat, or has no positive peak.
     """
     v = fill_gaps(np.asarray(x, float))
     v = v[np.isfinite(v)]
     n = v.size
-    lo, hi = int(round(min_s * fps)), int(round(min(max_s * fps, n * 0.6)))
+    lo, hi = max(1, int(round(min_s * fps))), int(round(min(max_s * fps, n * 0.6)))
     if n < 8 or hi <= lo + 1:
         return float("nan"), 0.0
     v = v - v.mean()
@@ -142,8 +137,19 @@ def dominant_period(x: FloatArray, *, fps: float, min_s: float = 0.4, max_s: flo
     is_peak = (inner > ac[:-2]) & (inner >= ac[2:])
     if not is_peak.any():
         return float("nan"), 0.0
-    # the first peak nearly as strong as the strongest: multiples of the period score alike
     cand = np.where(is_peak, inner, -np.inf)
     best = float(cand.max())
-    k = int(np.nonzero(cand >= best - 0.1 * abs(best))[0][0])
-    return (lo + k) / fps, float(max(0.0, inner[k]))
+    if best <= 0:
+        return float("nan"), 0.0
+    k = int(np.nonzero(cand >= near_best * best)[0][0])
+    off = 0.0
+    if refine:
+        den = ac[k] - 2 * ac[k + 1] + ac[k + 2]
+        off = 0.5 * (ac[k] - ac[k + 2]) / den if den != 0 else 0.0
+    return (lo + k + off) / fps, float(inner[k])
+
+
+def runs(mask: NDArray[np.bool_]) -> list[tuple[int, int]]:
+    """``[(start, stop), ...]``: the half-open row ranges of each run of True in a (T,) mask."""
+    d = np.diff(np.concatenate([[0], np.asarray(mask).astype(np.int8), [0]]))
+    return list(zip(np.flatnonzero(d == 1).tolist(), np.flatnonzero(d == -1).tolist()))

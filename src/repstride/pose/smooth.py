@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.signal import butter, filtfilt
 
+from repstride.analysis.signal import runs as _runs
 from repstride.analysis.track import Joint, LEFT_RIGHT_PAIRS, PoseTrack
 
 #: Default cut-off of the smoothing filter. Human movement in exercise and running sits below
@@ -93,12 +94,6 @@ def fix_left_right_swaps(track: PoseTrack) -> tuple[PoseTrack, int]:
     fixed = track.replace(xy=xy, score=score, world=world,
                           meta={**track.meta, "left_right_swaps_fixed": changed})
     return fixed, changed
-
-
-def _runs(valid: NDArray[np.bool_]) -> list[tuple[int, int]]:
-    """``[start, stop)`` of each run of True."""
-    d = np.diff(np.concatenate([[0], valid.astype(np.int8), [0]]))
-    return list(zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1)))
 
 
 def smooth_series(x: NDArray[np.floating], *, fps: float,

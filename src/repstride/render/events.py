@@ -1,37 +1,29 @@
-"""Gait events (foot contact / toe-off) as plain data, for drawing and charts.
+"""Gait events (foot contact / toe-off) for drawing and charts.
 
-Render does not depend on the running engineers' result classes: callers pass events as plain
-mappings ``{"time_s": 1.23, "kind": "contact" | "toe_off", "side": "left" | "right"}``
-(``time_ms`` instead of ``time_s`` is accepted too), :class:`GaitEvent` objects, or any object
-with those attributes (the running analysis' ``TD``/``TO`` events work as they are). For the Video
-API's sprint result, :func:`events_from_strides` derives them from the strides.
+Events are the running analysis' own :class:`~repstride.analysis.running.gait.GaitEvent`
+(``kind`` ``"TD"`` = foot contact, ``"TO"`` = toe-off). Callers may also pass plain mappings
+``{"time_s": 1.23, "kind": "contact" | "toe_off", "side": "left" | "right"}`` (``time_ms``
+instead of ``time_s``, and the aliases below, are accepted too) or any object with those
+attributes. For the Video API's sprint result, :func:`events_from_strides` derives them from
+the strides.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from repstride.analysis.results import ActivityResult
+from repstride.analysis.running.gait import EventKind, GaitEvent, Side
 from repstride.errors import InvalidInput
 
-Kind = Literal["contact", "toe_off"]
-Side = Literal["left", "right"]
-
-_KIND_ALIASES: dict[str, Kind] = {
-    "contact": "contact", "foot_strike": "contact", "touch_down": "contact",
-    "touchdown": "contact", "initial_contact": "contact", "heel_strike": "contact", "td": "contact",
-    "toe_off": "toe_off", "to": "toe_off", "foot_off": "toe_off", "takeoff": "toe_off", "lift_off": "toe_off",
+_KIND_ALIASES: dict[str, EventKind] = {
+    "contact": "TD", "foot_strike": "TD", "touch_down": "TD", "touchdown": "TD",
+    "initial_contact": "TD", "heel_strike": "TD", "td": "TD",
+    "toe_off": "TO", "to": "TO", "foot_off": "TO", "takeoff": "TO", "lift_off": "TO",
 }
 _SIDE_ALIASES: dict[str, Side] = {"left": "left", "l": "left", "right": "right", "r": "right"}
-
-
-@dataclass(frozen=True)
-class GaitEvent:
-    time_s: float
-    kind: Kind
-    side: Side
 
 
 @dataclass(frozen=True)
@@ -84,7 +76,7 @@ def parse_events(events: Iterable[Any] | None) -> tuple[GaitEvent, ...]:
         if t is None or kind is None or side is None:
             raise InvalidInput(f"gait event {i} needs time_s, kind (contact|toe_off) and side "
                                f"(left|right), got {dict(e)!r}")
-        out.append(GaitEvent(time_s=float(t), kind=kind, side=side))
+        out.append(GaitEvent(kind=kind, side=side, time_s=float(t)))
     return tuple(sorted(out, key=lambda ev: ev.time_s))
 
 
@@ -98,8 +90,8 @@ def events_from_strides(analysis: ActivityResult | None) -> tuple[GaitEvent, ...
         if left is None:
             continue
         side: Side = "left" if left >= 0.5 else "right"
-        out.append(GaitEvent(rep.start_ms / 1000.0, "toe_off", side))
-        out.append(GaitEvent(rep.end_ms / 1000.0, "contact", side))
+        out.append(GaitEvent("TO", side, rep.start_ms / 1000.0))
+        out.append(GaitEvent("TD", side, rep.end_ms / 1000.0))
     return tuple(sorted(out, key=lambda ev: ev.time_s))
 
 
@@ -112,7 +104,7 @@ def stance_intervals(events: Iterable[GaitEvent]) -> list[tuple[Side, float, flo
     for side in ("left", "right"):
         evs = [e for e in events if e.side == side]
         for e, nxt in zip(evs, evs[1:]):
-            if e.kind == "contact" and nxt.kind == "toe_off":
+            if e.kind == "TD" and nxt.kind == "TO":
                 out.append((side, e.time_s, nxt.time_s))  # type: ignore[arg-type]
     return sorted(out, key=lambda s: s[1])
 
@@ -122,12 +114,12 @@ def steps(events: Iterable[GaitEvent]) -> list[Step]:
     evs = sorted(events, key=lambda e: e.time_s)
     out: list[Step] = []
     for i, e in enumerate(evs):
-        if e.kind != "contact":
+        if e.kind != "TD":
             continue
         later = evs[i + 1:]
         toe = next((x for x in later if x.side == e.side), None)
-        toe_s = toe.time_s if toe is not None and toe.kind == "toe_off" else None
-        nxt = next((x for x in later if x.kind == "contact" and x.side != e.side), None)
+        toe_s = toe.time_s if toe is not None and toe.kind == "TO" else None
+        nxt = next((x for x in later if x.kind == "TD" and x.side != e.side), None)
         out.append(Step(side=e.side, contact_s=e.time_s, toe_off_s=toe_s,
                         next_contact_s=None if nxt is None else nxt.time_s))
     return out

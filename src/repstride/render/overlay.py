@@ -224,7 +224,7 @@ def _paint_running(img: NDArray[np.uint8], sc: _Scene, row: int | None, t: float
     sz = sc.sizes
     lines: list[tuple[str, Color, float]] = [("Running analysis", style.MUTED, 1.0)]
     lines.extend((s, style.NEUTRAL, 0.85) for s in metric_lines(sc.metrics))
-    n_contacts = sum(1 for e in sc.events if e.kind == "contact" and e.time_s <= t + 1e-6)
+    n_contacts = sum(1 for e in sc.events if e.kind == "TD" and e.time_s <= t + 1e-6)
     if sc.events:
         lines.append((f"Steps {n_contacts}", style.NEUTRAL, 1.3))
     draw.text_panel(img, lines, (sz.margin, _top(sc)), sz, cache=sc.cache)

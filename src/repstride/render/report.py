@@ -141,7 +141,7 @@ def report_html(
                      "</b></p>")
     detected = float(np.mean(track.detected)) if len(track) else 0.0
     if running:
-        n_contacts = sum(1 for e in evs if e.kind == "contact")
+        n_contacts = sum(1 for e in evs if e.kind == "TD")
         cards = [("ground contacts", str(n_contacts))]
     else:
         cards = [(f"{noun.lower()}s", str(len(reps)))]

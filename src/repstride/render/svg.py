@@ -166,7 +166,8 @@ def angle_chart(t: NDArray[np.float64], deg: NDArray[np.float64], bands: Sequenc
 def gait_timeline(stances: Sequence[tuple[str, float, float]],
                   events: Sequence[tuple[float, str, str]], t_lo: float, t_hi: float, *,
                   title: str, fr: Frame = Frame(height=150, bottom=40)) -> str:
-    """Two lanes (left, right): ground-contact bars and event ticks (contact ▼, toe-off |)."""
+    """Two lanes (left, right): ground-contact bars and event ticks (``"TD"`` contact ▼,
+    ``"TO"`` toe-off |); ``events`` are ``(time_s, kind, side)``."""
     t_hi = max(t_hi, t_lo + 1e-3)
 
     def xs(v: float) -> float:
@@ -190,7 +191,7 @@ def gait_timeline(stances: Sequence[tuple[str, float, float]],
                     f'({1000 * (b - a):.0f} ms)</title></rect>')
     for t, kind, side in events:
         x, y = xs(t), lane_y[side]
-        if kind == "contact":
+        if kind == "TD":
             body.append(f'<path class="event" d="M{_f(x - 4)} {_f(y - 7)} L{_f(x + 4)} {_f(y - 7)} '
                         f'L{_f(x)} {_f(y - 1)} Z" fill="{INK}"><title>{side} contact '
                         f'{t:.3f} s</title></path>')

@@ -96,7 +96,7 @@ class ScriptedPipeline:
 
     def __call__(self, video: Path, params: RunningParams, *, workdir: Path,
                  progress: Callable[[float], None]) -> RunningOutcome:
-        from repstride.analysis.running.synthetic import synthesize_run
+        from repstride.testing.running import synthesize_run
 
         self.calls += 1
         self.seen_params.append(params)

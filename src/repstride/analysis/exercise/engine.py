@@ -6,7 +6,6 @@ from dataclasses import replace
 
 import numpy as np
 
-from repstride.analysis.activities import ACTIVITY_DOMAIN, DOMAINS
 from repstride.analysis.exercise.analyses import rep_analyses
 from repstride.analysis.exercise.features import MIN_SCORE, SIDES, Features, compute_features
 from repstride.analysis.exercise.segment import (
@@ -14,7 +13,7 @@ from repstride.analysis.exercise.segment import (
 )
 from repstride.analysis.exercise.specs import SPECS, ActivitySpec
 from repstride.analysis.geometry import side_joint
-from repstride.analysis.recognition import recognize_activity
+from repstride.analysis.recognition import CANDIDATES, recognize_activity
 from repstride.analysis.results import ActivityResult, Rep
 from repstride.analysis.track import PoseTrack
 from repstride.errors import LowQualityPose, NotImplementedFeature, UnknownActivity
@@ -61,7 +60,7 @@ def analyze_exercise(track: PoseTrack, *, activity: str | None = None,
         Rep(start_ms=int(feats.times_ms[w.start]), mid_ms=int(feats.times_ms[w.mid]),
             end_ms=int(feats.times_ms[w.end]), analyses=rep_analyses(spec.analyses, feats, w))
         for w in windows)
-    return ActivityResult(status="Complete", domain=ACTIVITY_DOMAIN[activity], activity=activity,
+    return ActivityResult(status="Complete", domain=spec.domain, activity=activity,
                           reps=reps, info=info)
 
 
@@ -72,7 +71,8 @@ def _settle_activity(track: PoseTrack, feats: Features, activity: str | None,
     when the motion clearly shows something else."""
     rec = recognize_activity(track, features=feats)
     if activity is None and domain is not None:
-        probs = {a: rec.probabilities.get(a, 0.0) for a in DOMAINS[domain]}
+        probs = {a: rec.probabilities.get(a, 0.0) for a, c in CANDIDATES.items()
+                 if c.domain == domain}
         total = sum(probs.values())
         best = max(probs, key=lambda a: probs[a])
         conf = probs[best] / total if total > 0 else 1.0 / len(probs)
@@ -95,7 +95,8 @@ def _settle_activity(track: PoseTrack, feats: Features, activity: str | None,
 
 
 def _failed(activity: str | None, info: dict) -> ActivityResult:
-    return ActivityResult(status="Failed", domain=ACTIVITY_DOMAIN.get(activity or ""),
+    domain = SPECS[activity].domain if activity in SPECS else None
+    return ActivityResult(status="Failed", domain=domain,
                           activity=activity, reason=LowQualityPose.code, info=info)
 
 

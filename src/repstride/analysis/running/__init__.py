@@ -8,7 +8,6 @@ Public entry points
 - :func:`analyze_side_view` (``side_view.py``) and :func:`analyze_back_view` (``back_view.py``):
   the Running Analysis API's calculated data (``to_wire()`` gives the JSON body).
 - :data:`MESSAGE_KEYS` (``messages.py``): every human-readable text key used, with English text.
-- :func:`synthesize_run` (``synthetic.py``): a stick-figure runner with exact ground truth.
 """
 
 from repstride.analysis.running.back_view import BackViewResult, analyze_back_view
@@ -19,10 +18,9 @@ from repstride.analysis.running.gait import (
 from repstride.analysis.running.messages import MESSAGE_KEYS
 from repstride.analysis.running.side_view import SideViewResult, analyze_side_view, parse_pace
 from repstride.analysis.running.sprint import analyze_sprint
-from repstride.analysis.running.synthetic import synthesize_run
 
 __all__ = [
     "MIN_CONTACT_FPS", "Contact", "GaitEvent", "GaitEvents", "detect_gait_events", "MESSAGE_KEYS",
     "BackViewResult", "analyze_back_view", "SideViewResult", "analyze_side_view", "parse_pace",
-    "FieldMarker", "FieldMarkers", "analyze_sprint", "synthesize_run",
+    "FieldMarker", "FieldMarkers", "analyze_sprint",
 ]
