@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from repstride import __version__
 from repstride.api.errors import install_error_handlers
-from repstride.api import health, oauth
+from repstride.api import health, oauth, webhooks
 from repstride.api.running import routes as running
 from repstride.api.running import subjects
 from repstride.api.videos import routes as videos
@@ -44,6 +44,6 @@ def create_app(services: Services | None = None, *, settings: Settings | None = 
     install_error_handlers(app)
     # One line per API dialect / resource.
     for router in (health.router, oauth.router, videos.router, uploads.router, running.router,
-                   subjects.router):
+                   subjects.router, webhooks.router):
         app.include_router(router)
     return app

@@ -344,9 +344,44 @@ class RunningService:
             return res.rowcount == 1
 
     def mark_analyzing(self, analysis_id: str) -> bool:
-        """pending -> analyzing (a retried job finds it analyzing already); False when final."""
-        return self._update(analysis_id, RunningAnalysis.status.in_((PENDING, ANALYZING)),
-                            status=ANALYZING, started_at=self.clock())
+        """pending -> analyzing (a retried job finds it analyzing already); False when final.
+        The first transition sends ``analysis.started``."""
+        if self._update(analysis_id, RunningAnalysis.status == PENDING, status=ANALYZING,
+                        started_at=self.clock()):
+            self.notify(analysis_id, "analysis.started")
+            return True
+        return self._update(analysis_id, RunningAnalysis.status == ANALYZING)
+
+    def notify(self, analysis_id: str, event_type: str) -> None:
+        """Write a webhook event of an analysis started with ``notify_via_webhook``: the
+        analysis' ``sequence`` is raised by one in the same transaction (strictly increasing per
+        analysis), then the delivery row is written; the workers send it."""
+        from repstride.service.webhooks.service import webhook_service
+
+        hooks = webhook_service(self.services)
+        with self.db.session() as s:
+            res = s.execute(update(RunningAnalysis)
+                            .where(RunningAnalysis.id == analysis_id,
+                                   RunningAnalysis.notify_via_webhook.is_(True))
+                            .values(webhook_sequence=RunningAnalysis.webhook_sequence + 1)
+                            .execution_options(synchronize_session=False))
+            if res.rowcount != 1:
+                return
+            row = s.get(RunningAnalysis, analysis_id)
+            assert row is not None
+            payload: dict[str, Any] = {
+                "video_id": row.id, "status": row.status, "percentage": row.percentage,
+                "analysis_type": row.analysis_type, "subject_id": row.subject_id,
+                "sequence": row.webhook_sequence}
+            if row.status == FAILED:
+                payload["code"] = row.reason_code
+            hooks.emit(row.client_id, event_type, payload, resource_id=row.id,
+                       sequence=row.webhook_sequence, session=s)
+
+    def progress_step(self) -> int:
+        from repstride.service.webhooks.service import webhook_service
+
+        return webhook_service(self.services).settings.progress_step
 
     def set_percentage(self, analysis_id: str, pct: int) -> bool:
         """Raise the percentage (never lowers it: a retry does not run the bar backwards)."""
@@ -355,8 +390,11 @@ class RunningService:
                             RunningAnalysis.percentage < pct, percentage=pct)
 
     def mark_success(self, analysis_id: str, **values: Any) -> bool:
-        return self._update(analysis_id, RunningAnalysis.status == ANALYZING, status=SUCCESS,
+        done = self._update(analysis_id, RunningAnalysis.status == ANALYZING, status=SUCCESS,
                             percentage=100, finished_at=self.clock(), **values)
+        if done:
+            self.notify(analysis_id, "analysis.succeeded")
+        return done
 
     def mark_failed(self, analysis_id: str, *, code: str, detail: str | None,
                     refund: bool) -> bool:
@@ -370,6 +408,8 @@ class RunningService:
             if rec is not None and rec.credits:
                 self._refund(rec.client_id, analysis_id, rec.credits)
                 self._update(analysis_id, refunded=True)
+        if done:
+            self.notify(analysis_id, "analysis.failed")
         return done
 
     def _refund(self, client_id: str, analysis_id: str, amount: int) -> None:
