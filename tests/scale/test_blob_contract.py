@@ -12,15 +12,18 @@ from pathlib import Path
 import pytest
 import requests
 from test_blobs import (  # the shared contract, collected again here on the S3 adapter
-    test_overwrite_is_idempotent, test_put_get_download_delete, test_rejects_unsafe_keys,
+    test_head_size_is_the_size_or_none, test_overwrite_is_idempotent,
+    test_put_get_download_delete, test_rejects_unsafe_keys,
+    test_server_side_upload_half_follows_direct_upload,
 )
 
 from repstride.errors import ConfigurationError, NotFound
-from repstride.service.blobs.local import BlobStore
+from repstride.service.blobs.port import BlobStore
 from repstride.service.blobs.s3 import S3BlobStore
 
-__all__ = ["test_overwrite_is_idempotent", "test_put_get_download_delete",
-           "test_rejects_unsafe_keys"]
+__all__ = ["test_head_size_is_the_size_or_none", "test_overwrite_is_idempotent",
+           "test_put_get_download_delete", "test_rejects_unsafe_keys",
+           "test_server_side_upload_half_follows_direct_upload"]
 
 
 @pytest.fixture
@@ -37,7 +40,7 @@ def test_presigned_post_is_a_real_s3_policy(store: S3BlobStore, s3_endpoint: str
     before = time.time()
     post = store.presigned_post("videos/a/source", max_size=12345, expires_s=600,
                                 base_url="http://api.example", meta={"video_id": "a"})
-    assert isinstance(store, BlobStore)
+    assert isinstance(store, BlobStore) and store.direct_upload is True
     assert post.url == f"{s3_endpoint}/{store.bucket}"  # the store, not the API
     assert post.fields["key"] == "videos/a/source"
     assert {"x-amz-algorithm", "x-amz-credential", "x-amz-date", "x-amz-signature"} <= set(post.fields)

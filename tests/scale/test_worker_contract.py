@@ -1,6 +1,6 @@
 """``run_job`` (tests/service/test_video_jobs.py) on the production adapters together: PostgreSQL,
 S3 (moto server) for every blob the worker reads and writes, and the Celery queue for every
-submit. Plus the direct-upload completion detection of :class:`DirectUploadVideoService`."""
+submit. Plus the direct-upload completion detection of ``VideoService.detect_upload``."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import test_video_jobs as _contract
 from svc_helpers import FastPipeline, make_video
 
 from repstride.service import Settings, build_services
-from repstride.service.blobs.s3 import DirectUploadVideoService, S3BlobStore
+from repstride.service.blobs.s3 import S3BlobStore
 from repstride.service.jobs.celery import CeleryJobQueue
 from repstride.service.videos.service import VideoCreate
 
@@ -64,7 +64,7 @@ def services(settings: Settings, pipeline: FastPipeline, clock: Clock):  # noqa:
 def test_factory_selects_the_scale_out_adapters(services) -> None:  # noqa: ANN001
     assert isinstance(services.blobs, S3BlobStore)
     assert isinstance(services.queue, CeleryJobQueue)
-    assert isinstance(services.videos, DirectUploadVideoService)
+    assert services.blobs.direct_upload  # reads of Pending videos detect finished uploads
     assert services.db.engine.dialect.name == "postgresql"
     pool = services.db.engine.pool
     assert pool.size() == services.settings.db_pool_size and pool._pre_ping
@@ -130,3 +130,23 @@ def test_store_outage_keeps_the_video_pending(services, clip: Path, monkeypatch)
     v = services.videos.get(client.id, video.id)
     assert v.status == "Pending"
     assert services.videos.analysis_wire(v)["status"] == "Pending"  # never a transient error
+
+
+def test_embedded_upload_routes_refuse_a_direct_upload_store(services) -> None:  # noqa: ANN001
+    """With the object store taking the uploads, ``POST /uploads`` and ``GET /blobs/...`` are
+    501 ``not_implemented`` (the store's contract says so), never a 500."""
+    import warnings
+
+    from repstride.api.app import create_app
+
+    with warnings.catch_warnings():  # starlette prefers the httpx2 fork; plain httpx works
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    with TestClient(create_app(services, start_workers=False),
+                    raise_server_exceptions=False) as http:
+        up = http.post("/uploads", files={"file": ("a.mp4", b"x")},
+                       data={"key": "videos/a/source", "policy": "p", "signature": "s"})
+        down = http.get("/blobs/videos/a/source", params={"expires": "1", "signature": "s"})
+    for r in (up, down):
+        assert (r.status_code, r.json()["code"]) == (501, "not_implemented"), r.text

@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 
 from repstride.errors import (
-    FileTooLarge, InvalidSignature, InvalidUploadPolicy, NotFound, UploadPolicyExpired,
+    FileTooLarge, InvalidSignature, InvalidUploadPolicy, NotFound, NotImplementedFeature,
+    UploadPolicyExpired,
 )
-from repstride.service.blobs.local import BlobStore, LocalBlobStore
+from repstride.service.blobs.local import LocalBlobStore
+from repstride.service.blobs.port import BlobStore
 from repstride.service.security import Signer
 
 
@@ -54,6 +56,40 @@ def test_overwrite_is_idempotent(store: BlobStore) -> None:
 def test_rejects_unsafe_keys(store: BlobStore, key: str) -> None:
     with pytest.raises(ValueError):
         store.put_bytes(key, b"x")
+
+
+def test_head_size_is_the_size_or_none(store: BlobStore) -> None:
+    """What direct upload polls (one cheap request): the blob's size, None while it is absent."""
+    assert store.head_size("videos/h/source") is None
+    store.put_bytes("videos/h/source", b"12345")
+    assert store.head_size("videos/h/source") == 5 == store.size("videos/h/source")
+    store.put_bytes("videos/h/source", b"1")
+    assert store.head_size("videos/h/source") == 1
+    assert store.head_size("videos/h") is None  # a prefix is not a blob
+    store.delete_prefix("videos/h")
+    assert store.head_size("videos/h/source") is None
+
+
+def test_server_side_upload_half_follows_direct_upload(store: BlobStore) -> None:
+    """A store the client uploads to directly refuses the server-side calls with a clear error;
+    any other one verifies the form it signed and writes the blob."""
+    post = store.presigned_post("videos/s/source", max_size=10, expires_s=60,
+                                base_url="http://h:1/", meta={"video_id": "s"})
+    if store.direct_upload:
+        for call in (lambda: store.verify_post(post.fields),
+                     lambda: store.open_write("videos/s/source", max_size=10),
+                     lambda: store.verify_get("videos/s/source", "1", "sig")):
+            with pytest.raises(NotImplementedFeature):
+                call()
+        return
+    assert store.verify_post(post.fields).key == "videos/s/source"
+    with store.open_write("videos/s/source", max_size=10) as w:
+        w.write(b"abc")
+    assert w.written == 3 and store.head_size("videos/s/source") == 3
+
+
+def test_local_store_receives_uploads_itself(local: LocalBlobStore) -> None:
+    assert isinstance(local, BlobStore) and local.direct_upload is False
 
 
 def test_presigned_post_has_url_and_fields(store: BlobStore) -> None:

@@ -1,4 +1,5 @@
-"""``repstride`` command line. Subcommands live in sibling modules and register below.
+"""``repstride`` command line. The group is :data:`repstride.cli.group.cli`; subcommands live in
+sibling modules, each defining its commands on the group, and register below.
 
 Errors are mapped to exit codes in one place (:func:`main`): a :class:`RepstrideError` prints
 ``error [code]: message`` on stderr and exits with :data:`EXIT_CODES` (default 1).
@@ -10,7 +11,7 @@ import sys
 
 import click
 
-from repstride import __version__
+from repstride.cli.group import cli
 from repstride.errors import (
     InvalidInput, LowQualityPose, NotFound, RepstrideError, Unauthorized, FileTooLarge,
 )
@@ -23,12 +24,6 @@ EXIT_CODES: tuple[tuple[type[RepstrideError], int], ...] = (
     (Unauthorized, 5),
     (NotFound, 6),
 )
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="repstride")
-def cli() -> None:
-    """repstride: rep counts, form metrics, joint data and overlays from exercise videos."""
 
 
 def _register() -> None:
@@ -54,3 +49,6 @@ def main(argv: list[str] | None = None) -> None:
     except RepstrideError as exc:
         click.echo(f"error [{exc.code}]: {exc.message}", err=True)
         sys.exit(next((c for t, c in EXIT_CODES if isinstance(exc, t)), 1))
+
+
+__all__ = ["EXIT_CODES", "cli", "main"]

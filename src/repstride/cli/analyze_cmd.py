@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from repstride.analysis.activities import ALL_ACTIVITIES
-from repstride.cli import cli
+from repstride.cli.group import cli
 
 
 def _fmt_s(ms: int) -> str:

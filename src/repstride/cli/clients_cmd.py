@@ -6,7 +6,7 @@ import json
 
 import click
 
-from repstride.cli import cli
+from repstride.cli.group import cli
 
 
 def _services():  # noqa: ANN202

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from repstride.cli import cli
+from repstride.cli.group import cli
 
 
 class SubjectParam(click.ParamType):

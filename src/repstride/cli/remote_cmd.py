@@ -19,12 +19,11 @@ from typing import Any
 
 import click
 
-from repstride.cli import cli
+from repstride.cli.group import cli
 from repstride.client import (
-    AnalysisFailed, AuthError, Client, InsufficientCredits, InvalidInput, NotFound, Progress,
-    RepstrideError, Timeout, TransportError,
+    ACTIVITY_DOMAIN, RUNNING_LANGUAGES, AnalysisFailed, AuthError, Client, InsufficientCredits,
+    InvalidInput, NotFound, Progress, RepstrideError, Timeout, TransportError,
 )
-from repstride.client._base import ACTIVITY_DOMAIN, RUNNING_LANGUAGES
 
 #: SDK error -> exit code (first match wins; 1 otherwise). Same numbers as the local CLI's
 #: ``EXIT_CODES`` for the same family of failure.

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from repstride.cli import cli
+from repstride.cli.group import cli
 
 
 class PaceType(click.ParamType):

@@ -6,7 +6,7 @@ import logging
 
 import click
 
-from repstride.cli import cli
+from repstride.cli.group import cli
 
 
 @cli.command("serve")

@@ -9,7 +9,7 @@ import uuid
 
 import click
 
-from repstride.cli import cli
+from repstride.cli.group import cli
 
 
 @cli.command("worker")

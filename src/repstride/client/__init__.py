@@ -13,7 +13,9 @@ See ``docs/sdk.md``.
 """
 
 from repstride.client._async import AsyncClient
-from repstride.client._base import DEFAULT_TIMEOUT, PollPolicy, Progress, ProgressCallback
+from repstride.client._base import (
+    ACTIVITY_DOMAIN, DEFAULT_TIMEOUT, RUNNING_LANGUAGES, PollPolicy, Progress, ProgressCallback,
+)
 from repstride.client._sync import Client
 from repstride.client.auth import (
     ClientCredentialsAuth, FileTokenCache, MemoryTokenCache, Token, TokenCache,
@@ -29,10 +31,11 @@ from repstride.client.models import (
 )
 
 __all__ = [
-    "DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "J2P", "Analysis", "AnalysisFailed", "AsyncClient",
-    "AuthError", "CalculatedData", "Client", "ClientCredentialsAuth", "Conflict", "CreatedVideo",
-    "DetectedObject", "FileTokenCache", "InsufficientCredits", "InvalidInput", "JointFrame",
-    "MemoryTokenCache", "NotFound", "Overlay", "PollPolicy", "Progress", "ProgressCallback",
-    "RateLimited", "RawData", "Rep", "RepAnalysisItem", "RepstrideError", "RunningResults",
-    "ServerError", "Timeout", "Token", "TokenCache", "TransportError", "Video", "resolve_settings",
+    "ACTIVITY_DOMAIN", "DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "J2P", "RUNNING_LANGUAGES",
+    "Analysis", "AnalysisFailed", "AsyncClient", "AuthError", "CalculatedData", "Client",
+    "ClientCredentialsAuth", "Conflict", "CreatedVideo", "DetectedObject", "FileTokenCache",
+    "InsufficientCredits", "InvalidInput", "JointFrame", "MemoryTokenCache", "NotFound", "Overlay",
+    "PollPolicy", "Progress", "ProgressCallback", "RateLimited", "RawData", "Rep",
+    "RepAnalysisItem", "RepstrideError", "RunningResults", "ServerError", "Timeout", "Token",
+    "TokenCache", "TransportError", "Video", "resolve_settings",
 ]

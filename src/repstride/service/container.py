@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from repstride.service.auth import ClientService
-from repstride.service.blobs.local import BlobStore, LocalBlobStore
+from repstride.service.blobs.local import LocalBlobStore
+from repstride.service.blobs.port import BlobStore
 from repstride.service.credits import CreditLedger
 from repstride.service.db import Database
 from repstride.service.jobs.store import JobQueue, JobStore, LocalJobQueue
@@ -74,12 +75,10 @@ def build_services(settings: Settings, *, pipeline: Pipeline | None = None, migr
                   pool_recycle=settings.db_pool_recycle_s)
     key = (settings.secret_key.get_secret_value().encode() if settings.secret_key
            else load_or_create_key(settings.data_dir / "secret_key"))
-    video_service: type[VideoService] = VideoService
     if settings.blob_store == "s3":
-        from repstride.service.blobs.s3 import DirectUploadVideoService, S3BlobStore
+        from repstride.service.blobs.s3 import S3BlobStore
 
         blobs: BlobStore = S3BlobStore.from_settings(settings)
-        video_service = DirectUploadVideoService  # detects finished direct uploads on reads
     else:
         blobs = LocalBlobStore(settings.blob_dir, Signer(key), clock=clock)
     jobs = JobStore(db, lease_s=settings.job_lease_s, max_attempts=settings.job_max_attempts,
@@ -89,8 +88,8 @@ def build_services(settings: Settings, *, pipeline: Pipeline | None = None, migr
         clients=ClientService(db, token_ttl_s=settings.token_ttl_s,
                               rate_per_minute=settings.token_rate_per_minute, clock=clock),
         credits=CreditLedger(db, clock=clock),
-        videos=video_service(db, blobs, jobs, submit=lambda job_id: services.queue.submit(job_id),
-                            settings=settings, clock=clock),
+        videos=VideoService(db, blobs, jobs, submit=lambda job_id: services.queue.submit(job_id),
+                           settings=settings, clock=clock),
         pipeline=pipeline if pipeline is not None else load_pipeline(settings.pipeline),
         clock=clock,
     )

@@ -23,7 +23,7 @@ from repstride.errors import (
     InvalidUploadPolicy, MalformedUpload, NotImplementedFeature, RepstrideError,
 )
 from repstride.service import Services
-from repstride.service.blobs.local import LocalBlobStore
+from repstride.service.blobs.port import DIRECT_UPLOAD_MESSAGE, BlobStore
 
 router = APIRouter(tags=["uploads"], responses=ERRORS)
 
@@ -33,9 +33,10 @@ DRAIN_LIMIT = 64 * 1024 * 1024
 #: Buffer file bytes up to this size before one (threaded) disk write.
 
 
-def _local_store(services: Services) -> LocalBlobStore:
-    if not isinstance(services.blobs, LocalBlobStore):
-        raise NotImplementedFeature("Uploads go directly to the object store in this deployment.")
+def _served_store(services: Services) -> BlobStore:
+    """The blob store, when uploads and downloads go through this server (not ``direct_upload``)."""
+    if services.blobs.direct_upload:
+        raise NotImplementedFeature(DIRECT_UPLOAD_MESSAGE)
     return services.blobs
 
 
@@ -53,7 +54,7 @@ async def _drain(request: Request) -> None:
 @router.post("/uploads", status_code=204)
 async def upload(request: Request, services: ServicesDep) -> Response:
     """Receive a file for a video created with ``POST /videos`` (fields from its response)."""
-    store = _local_store(services)
+    store = _served_store(services)
     try:
         await _receive(request, services, store)
     except ClientDisconnect as exc:
@@ -65,7 +66,7 @@ async def upload(request: Request, services: ServicesDep) -> Response:
     return Response(status_code=204)
 
 
-async def _receive(request: Request, services: Services, store: LocalBlobStore) -> None:
+async def _receive(request: Request, services: Services, store: BlobStore) -> None:
     stream = MultipartStream(request.headers.get("content-type"))
     fields: dict[str, str] = {}
     video_id: str | None = None
@@ -111,7 +112,7 @@ async def _receive(request: Request, services: Services, store: LocalBlobStore) 
 def download(key: str, services: ServicesDep, expires: str | None = None,
              signature: str | None = None) -> FileResponse:
     """Signed download (the ``uri`` fields); the signature stands in for authentication."""
-    store = _local_store(services)
+    store = _served_store(services)
     path = store.verify_get(key, expires, signature)
     return FileResponse(path, media_type="application/octet-stream",
                         filename=key.rsplit("/", 1)[-1])

@@ -1,73 +1,33 @@
-"""Blob store port and its embedded default: a directory on disk with HMAC-signed URLs.
+"""The blob store port's embedded default: a directory on disk with HMAC-signed URLs.
 
-The port is what the rest of the service uses; the S3 adapter (scale-out) implements the same
-methods with a real presigned POST/GET. Keys are ``/``-separated relative paths
-(``videos/<id>/source``).
+Uploads and downloads go through this server (``direct_upload`` False, see
+:mod:`repstride.service.blobs.port`); the S3 adapter (scale-out) implements the same port with a
+real presigned POST/GET.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import shutil
+import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Protocol, runtime_checkable
+from typing import IO, Any
 from urllib.parse import quote, urlencode
 
 from repstride.errors import (
     FileTooLarge, InvalidSignature, InvalidUploadPolicy, NotFound, UploadPolicyExpired,
 )
+from repstride.service.blobs.port import PresignedPost, UploadPolicy, check_key
 from repstride.service.security import Signer
 
 Clock = Callable[[], float]
 
-_KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*$")
-
 #: Bytes per write when streaming.
 CHUNK = 1024 * 1024
-
-
-def check_key(key: str) -> str:
-    if not _KEY_RE.match(key) or len(key) > 300:
-        raise ValueError(f"invalid blob key {key!r}")
-    return key
-
-
-@dataclass(frozen=True)
-class PresignedPost:
-    """Where and how to upload: POST multipart/form-data to ``url`` with ``fields`` then ``file``."""
-
-    url: str
-    fields: dict[str, str]
-
-
-@dataclass(frozen=True)
-class UploadPolicy:
-    """A verified upload policy (what the signature covered)."""
-
-    key: str
-    max_size: int
-    expires: float
-    meta: dict[str, Any] = field(default_factory=dict)
-
-
-@runtime_checkable
-class BlobStore(Protocol):
-    def put_bytes(self, key: str, data: bytes) -> None: ...
-    def put_file(self, key: str, path: Path) -> None: ...
-    def get_bytes(self, key: str) -> bytes: ...
-    def download_to(self, key: str, path: Path) -> None: ...
-    def exists(self, key: str) -> bool: ...
-    def size(self, key: str) -> int: ...
-    def delete_prefix(self, prefix: str) -> int: ...
-    def presigned_post(self, key: str, *, max_size: int, expires_s: float, base_url: str,
-                       meta: dict[str, Any] | None = None) -> PresignedPost: ...
-    def presigned_get(self, key: str, *, expires_s: float, base_url: str) -> str: ...
 
 
 class LocalBlobStore:
@@ -76,6 +36,7 @@ class LocalBlobStore:
 
     UPLOAD_PATH = "/uploads"
     DOWNLOAD_PATH = "/blobs/"
+    direct_upload = False
 
     def __init__(self, root: Path, signer: Signer, *, clock: Clock = time.time) -> None:
         self.root = Path(root)
@@ -130,10 +91,17 @@ class LocalBlobStore:
         return self.path_for(key).is_file()
 
     def size(self, key: str) -> int:
+        n = self.head_size(key)
+        if n is None:
+            raise NotFound(f"Blob {key!r} not found.")
+        return n
+
+    def head_size(self, key: str) -> int | None:
         try:
-            return self.path_for(key).stat().st_size
-        except FileNotFoundError as exc:
-            raise NotFound(f"Blob {key!r} not found.") from exc
+            st = self.path_for(key).stat()
+        except FileNotFoundError:
+            return None
+        return st.st_size if stat.S_ISREG(st.st_mode) else None
 
     def delete_prefix(self, prefix: str) -> int:
         target = self.path_for(prefix.rstrip("/"))

@@ -4,14 +4,12 @@
 ``content-length-range`` of 1..declared size and an expiry, signature), so the bytes go straight
 to the object store and never through the API servers; downloads are presigned GETs.
 
-Upload completion: the API learns that a direct upload finished by asking the store. Every read
-of a still-``Pending`` video (``GET /videos/{id}``, ``/analysis``, ``/j2p``, ``/objects`` -- what
-the seed clients poll) sends one HEAD for its source key (:class:`DirectUploadVideoService`);
-the first read that finds the object flips the video to ``Success`` and creates its analysis job
-in one conditional UPDATE (:meth:`VideoService.upload_received`), so the job is enqueued exactly
-once however many API processes are polling. Chosen over S3 event notifications because it
-needs no bucket configuration and works the same on AWS, MinIO and test servers; the cost is one
-HEAD per poll until the upload is seen.
+Upload completion: the store is ``direct_upload`` (see :mod:`repstride.service.blobs.port`), so
+the API learns that an upload finished by asking the store: every read of a still-``Pending``
+video sends one HEAD for its source key (:meth:`head_size`, called by
+:meth:`~repstride.service.videos.service.VideoService.detect_upload`). Chosen over S3 event
+notifications because it needs no bucket configuration and works the same on AWS, MinIO and
+test servers; the cost is one HEAD per poll until the upload is seen.
 
 Credentials: the standard AWS chain (``AWS_ACCESS_KEY_ID`` / ``AWS_SECRET_ACCESS_KEY`` /
 ``AWS_SESSION_TOKEN``, profiles, instance roles). ``REPSTRIDE_S3_ENDPOINT_URL`` points at MinIO
@@ -20,18 +18,17 @@ or another S3-compatible server (path-style addressing is used then).
 
 from __future__ import annotations
 
-import logging
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from repstride.errors import AlreadyUploaded, ConfigurationError, FileTooLarge, NotFound
-from repstride.service.blobs.local import PresignedPost, check_key
-from repstride.service.videos.service import PENDING, VideoRecord, VideoService
+from repstride.errors import ConfigurationError, NotImplementedFeature, NotFound
+from repstride.service.blobs.port import (
+    DIRECT_UPLOAD_MESSAGE, BlobWriter, PresignedPost, UploadPolicy, check_key,
+)
 
 if TYPE_CHECKING:
     from repstride.service.settings import Settings
-
-log = logging.getLogger(__name__)
 
 #: Objects per DeleteObjects call (the S3 maximum).
 DELETE_BATCH = 1000
@@ -48,8 +45,10 @@ def _is_missing(exc: Exception) -> bool:
 
 
 class S3BlobStore:
-    """The :class:`~repstride.service.blobs.local.BlobStore` port on one bucket (optionally under a key
-    prefix). boto3 clients are thread-safe; one is made per store (per process)."""
+    """The :class:`~repstride.service.blobs.port.BlobStore` port on one bucket (optionally under a
+    key prefix). boto3 clients are thread-safe; one is made per store (per process)."""
+
+    direct_upload = True
 
     def __init__(self, bucket: str, *, client: Any = None, endpoint_url: str | None = None,
                  region: str | None = None) -> None:
@@ -141,6 +140,22 @@ class S3BlobStore:
             "get_object", Params={"Bucket": self.bucket, "Key": check_key(key)},
             ExpiresIn=int(expires_s))
 
+    # -- the server-side half of uploads: the store does it ----------------------------------
+
+    def verify_post(self, fields: dict[str, str]) -> UploadPolicy:
+        _direct_upload()
+
+    def open_write(self, key: str, *, max_size: int | None = None
+                   ) -> AbstractContextManager[BlobWriter]:
+        _direct_upload()
+
+    def verify_get(self, key: str, expires: str | None, signature: str | None) -> Path:
+        _direct_upload()
+
+
+def _direct_upload() -> NoReturn:
+    raise NotImplementedFeature(DIRECT_UPLOAD_MESSAGE)
+
 
 def make_client(endpoint_url: str | None = None, region: str | None = None) -> Any:
     """A boto3 S3 client (SigV4; path-style addressing for a custom endpoint such as MinIO)."""
@@ -153,50 +168,4 @@ def make_client(endpoint_url: str | None = None, region: str | None = None) -> A
                                           config=config)
 
 
-class DirectUploadVideoService(VideoService):
-    """:class:`VideoService` for stores the client uploads to directly: a read of a Pending
-    video checks whether its upload has arrived (see the module docstring)."""
-
-    def get(self, client_id: str, video_id: str) -> VideoRecord:
-        v = super().get(client_id, video_id)
-        if v.status != PENDING:
-            return v
-        return self.detect_upload(v)
-
-    def detect_upload(self, v: VideoRecord) -> VideoRecord:
-        """HEAD the source; when present, mark uploaded + enqueue (once) and re-read."""
-        try:
-            size = self.blobs.head_size(v.video_key)  # type: ignore[attr-defined]
-        except Exception:  # the store is briefly away: the video stays Pending, poll again
-            log.warning("could not check the upload of video %s", v.id, exc_info=True)
-            return v
-        if size is None:
-            return v
-        if size > min(v.size, self.settings.max_upload_bytes):
-            # S3 enforces the policy's content-length-range; a store that does not (some test
-            # servers) must not get a larger file analysed than the one declared.
-            self._refuse_upload(v, FileTooLarge.code)
-            return super().get(v.client_id, v.id)
-        try:
-            self.upload_received(v.id, size)
-        except AlreadyUploaded:
-            pass  # another request (or API process) saw it first and enqueued the job
-        return super().get(v.client_id, v.id)
-
-    def _refuse_upload(self, v: VideoRecord, reason: str) -> None:
-        from sqlalchemy import update
-
-        from repstride.service.models import Video
-        from repstride.service.videos.service import FAILED
-
-        now = self.clock()
-        with self.db.session() as s:
-            res = s.execute(update(Video).where(Video.id == v.id, Video.status == PENDING)
-                            .values(status=FAILED, reason=reason, analysis_status=FAILED,
-                                    analysis_reason=reason, pose_status=FAILED, updated_at=now)
-                            .execution_options(synchronize_session=False))
-        if res.rowcount == 1:
-            self.blobs.delete_prefix(v.video_key)
-
-
-__all__ = ["DirectUploadVideoService", "S3BlobStore", "make_client"]
+__all__ = ["S3BlobStore", "make_client"]

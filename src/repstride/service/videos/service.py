@@ -2,11 +2,20 @@
 
 Every read or write takes the calling client's id: a video of another client is reported exactly
 like a missing one (:class:`NotFound`), and this module is the only place that check lives.
+
+Upload completion follows the blob store's contract (:mod:`repstride.service.blobs.port`): when
+the bytes come through this server, its upload route calls :meth:`VideoService.upload_received`;
+when the client uploads to the store directly (``direct_upload``), every read of a still
+``Pending`` video (``GET /videos/{id}``, ``/analysis``, ``/j2p``, ``/objects`` -- what the seed
+clients poll) asks the store for the source's size (:meth:`VideoService.detect_upload`). The
+first read that finds it flips the video to ``Success`` and creates its analysis job in one
+conditional UPDATE, so the job is enqueued exactly once however many API processes are polling.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import time
 import uuid
 from collections.abc import Callable
@@ -17,11 +26,13 @@ from sqlalchemy import select, update
 
 from repstride.analysis.activities import resolve_activity
 from repstride.errors import AlreadyUploaded, FileTooLarge, NotFound, ValidationFailed
-from repstride.service.blobs.local import BlobStore, PresignedPost
+from repstride.service.blobs.port import BlobStore, PresignedPost
 from repstride.service.jobs.store import JobStore
 from repstride.service.models import Video
 from repstride.service.db import Database
 from repstride.service.settings import Settings
+
+log = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
 
@@ -154,11 +165,50 @@ class VideoService:
     # -- read ------------------------------------------------------------------------------
 
     def get(self, client_id: str, video_id: str) -> VideoRecord:
+        """The caller's video; with a direct-upload store a Pending one first checks whether its
+        upload has arrived (see the module docstring)."""
+        v = self._get(client_id, video_id)
+        if v.status != PENDING or not self.blobs.direct_upload:
+            return v
+        return self.detect_upload(v)
+
+    def _get(self, client_id: str, video_id: str) -> VideoRecord:
         with self.db.session() as s:
             v = s.get(Video, video_id) if len(video_id) <= 64 else None
             if v is None or v.client_id != client_id:
                 raise NotFound(f"No video {video_id!r}.")
             return VideoRecord.of(v)
+
+    def detect_upload(self, v: VideoRecord) -> VideoRecord:
+        """Ask the store for the source (one HEAD); when present, mark it uploaded and enqueue
+        the analysis (once), then re-read."""
+        try:
+            size = self.blobs.head_size(v.video_key)
+        except Exception:  # the store is briefly away: the video stays Pending, poll again
+            log.warning("could not check the upload of video %s", v.id, exc_info=True)
+            return v
+        if size is None:
+            return v
+        if size > min(v.size, self.settings.max_upload_bytes):
+            # S3 enforces the policy's content-length-range; a store that does not (some test
+            # servers) must not get a larger file analysed than the one declared.
+            self._refuse_upload(v, FileTooLarge.code)
+            return self._get(v.client_id, v.id)
+        try:
+            self.upload_received(v.id, size)
+        except AlreadyUploaded:
+            pass  # another request (or API process) saw it first and enqueued the job
+        return self._get(v.client_id, v.id)
+
+    def _refuse_upload(self, v: VideoRecord, reason: str) -> None:
+        now = self.clock()
+        with self.db.session() as s:
+            res = s.execute(update(Video).where(Video.id == v.id, Video.status == PENDING)
+                            .values(status=FAILED, reason=reason, analysis_status=FAILED,
+                                    analysis_reason=reason, pose_status=FAILED, updated_at=now)
+                            .execution_options(synchronize_session=False))
+        if res.rowcount == 1:
+            self.blobs.delete_prefix(v.video_key)
 
     def list(self, client_id: str, *, limit: int = 100) -> list[VideoRecord]:
         with self.db.session() as s:

@@ -1,0 +1,132 @@
+"""Per-rep analyses: reduce a feature signal over one rep window to a scalar and an opinion."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from repstride.analysis.exercise.features import Features
+from repstride.analysis.exercise.segment import RepWindow
+from repstride.analysis.exercise.specs import AnalysisSpec
+from repstride.analysis.results import Opinion, RepAnalysis
+
+
+#: Landmarks each signal stem is computed from (side-free names).
+SIGNAL_JOINTS: dict[str, tuple[str, ...]] = {
+    "knee": ("HIP", "KNEE", "ANKLE"), "hip": ("SHOULDER", "HIP", "KNEE"),
+    "elbow": ("SHOULDER", "ELBOW", "WRIST"), "shoulder": ("HIP", "SHOULDER", "ELBOW"),
+    "trunk": ("SHOULDER", "HIP"), "thigh_pitch": ("HIP", "KNEE"),
+    "forearm_vertical": ("ELBOW", "WRIST"), "body_line": ("SHOULDER", "HIP", "ANKLE"),
+    "wrist_above_shoulder": ("WRIST", "SHOULDER"), "nose_above_wrist": ("NOSE", "WRIST"),
+    "arm_extension": ("SHOULDER", "ELBOW", "WRIST"), "upper_arm_from_up": ("SHOULDER", "ELBOW"),
+    "wrist_spread": ("WRIST", "SHOULDER"), "": (),
+}
+#: Median confidence over the rep below which a landmark's number is not reported.
+MIN_SEEN = 0.5
+
+
+def _stem(signal: str) -> str:
+    for suffix in ("_left", "_right", "_min", "_max", "_{a}", "_{p}"):
+        if signal.endswith(suffix):
+            return signal[: -len(suffix)]
+    return signal
+
+
+def _supported(spec: AnalysisSpec, feats: Features, rep: RepWindow) -> bool:
+    """Were the landmarks this analysis needs seen during the rep? (hallucinated = no number)"""
+    joints = SIGNAL_JOINTS.get(_stem(spec.signal), ())
+    if spec.reduce == "sinuosity":
+        joints = ("WRIST",)
+    for j in joints:
+        v = feats.seen.get(j)
+        if v is not None and float(np.median(v[rep.start:rep.end + 1])) < MIN_SEEN:
+            return False
+    return True
+
+
+def _finite(v: np.ndarray) -> np.ndarray:
+    return v[np.isfinite(v)]
+
+
+def _signal_name(spec: AnalysisSpec, rep: RepWindow) -> str:
+    active = rep.side or "left"
+    passive = "right" if active == "left" else "left"
+    return spec.signal.replace("{a}", active).replace("{p}", passive)
+
+
+def _value(spec: AnalysisSpec, feats: Features, rep: RepWindow) -> float | None:
+    t = feats.times_ms
+    if spec.reduce == "duration":
+        return float(t[rep.end] - t[rep.start])
+    if spec.reduce == "ecc_con":
+        down, up = t[rep.mid] - t[rep.start], t[rep.end] - t[rep.mid]
+        return float(down / up) if up > 0 and down > 0 else None
+    if spec.reduce == "sinuosity":
+        return _sinuosity(feats, rep)
+    x = feats[_signal_name(spec, rep)]
+    win = x[rep.start:rep.end + 1]
+    if spec.reduce == "at_mid":
+        v = _finite(x[max(0, rep.mid - 2):rep.mid + 3])
+        return float(np.median(v)) if v.size else None
+    if spec.reduce in ("min", "max"):
+        v = _finite(win)
+        if not v.size:
+            return None
+        return float(v.min() if spec.reduce == "min" else v.max())
+    if spec.reduce == "ends_max":
+        # the rest position around the rep's start and end: the window itself begins only
+        # once the signal has left the rest zone
+        k = max(1, int(round(0.15 * win.size)))
+        pad = max(1, int(round(0.5 * feats.fps)))
+        before = x[max(0, rep.start - pad):rep.start + k]
+        after = x[max(rep.start, rep.end - k):rep.end + pad + 1]
+        v = _finite(np.concatenate([before, after]))
+        return float(v.max()) if v.size else None
+    if spec.reduce == "hold":
+        v = win
+        if not np.isfinite(v).any():
+            return None
+        lo, hi = np.nanmin(v), np.nanmax(v)
+        ext = x[rep.mid]
+        near = np.abs(v - ext) <= 0.1 * max(hi - lo, 1e-9)
+        return float(near.sum() * 1000.0 / feats.fps)
+    raise ValueError(f"unknown reduce {spec.reduce!r}")
+
+
+def _sinuosity(feats: Features, rep: RepWindow) -> float | None:
+    """Wrists' midpoint path length over the straight down-and-up path, minus 1, in percent."""
+    x = feats["wrist_px_x"][rep.start:rep.end + 1]
+    y = feats["wrist_px_y"][rep.start:rep.end + 1]
+    ok = np.isfinite(x) & np.isfinite(y)
+    if ok.mean() < 0.8 or ok.sum() < 4:
+        return None
+    pts = np.stack([x[ok], y[ok]], axis=1)
+    path = float(np.sum(np.linalg.norm(np.diff(pts, axis=0), axis=1)))
+    m = min(max(rep.mid - rep.start, 0), len(pts) - 1)
+    chord = float(np.linalg.norm(pts[m] - pts[0]) + np.linalg.norm(pts[-1] - pts[m]))
+    height = np.nanmedian(feats["body_px_height"][rep.start:rep.end + 1])
+    # a bar that barely moves (< 5 % of the body's height) has no meaningful path shape
+    if not np.isfinite(height) or chord < 0.05 * height:
+        return None
+    return float(max(0.0, path / chord - 1.0) * 100.0)
+
+
+def _opinion(spec: AnalysisSpec, value: float | None) -> Opinion | None:
+    if value is None or (spec.good_min is None and spec.good_max is None):
+        return None
+    ok = (spec.good_min is None or value >= spec.good_min) and (
+        spec.good_max is None or value <= spec.good_max)
+    return "good" if ok else "bad"
+
+
+def rep_analyses(specs: tuple[AnalysisSpec, ...], feats: Features, rep: RepWindow
+                 ) -> tuple[RepAnalysis, ...]:
+    """Every analysis of one rep; a value the data cannot support is ``None`` with no opinion."""
+    out = []
+    for spec in specs:
+        v = _value(spec, feats, rep) if _supported(spec, feats, rep) else None
+        if v is not None and not np.isfinite(v):
+            v = None
+        if v is not None:
+            v = round(v, 3 if spec.type.endswith("_RATIO") else 1)
+        out.append(RepAnalysis(type=spec.type, scalar=v, opinion=_opinion(spec, v)))
+    return tuple(out)

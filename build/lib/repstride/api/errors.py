@@ -1,0 +1,110 @@
+"""Error rendering: ONE handler turns every :class:`RepstrideError` into ``{code, message,
+details?}`` with the error's status; request-validation and routing errors are converted into
+RepstrideErrors first; anything unexpected is logged and answered ``internal_error`` by a catch-all
+ASGI middleware (so even a bug yields a stable JSON body, never an HTML traceback)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from repstride.errors import (
+    MalformedRequest, NotFound, RateLimited, RepstrideError, ServiceUnavailable, Unauthorized,
+    ValidationFailed,
+)
+
+log = logging.getLogger("repstride.api")
+
+
+class MethodNotAllowed(RepstrideError):
+    code = "method_not_allowed"
+    http_status = 405
+    default_message = "This method is not allowed on this path."
+
+
+def error_response(exc: RepstrideError) -> JSONResponse:
+    headers: dict[str, str] = {}
+    if isinstance(exc, Unauthorized):
+        headers["WWW-Authenticate"] = "Bearer"
+    if isinstance(exc, (RateLimited, ServiceUnavailable)):
+        headers["Retry-After"] = str(int(exc.details.get("retry_after_s", 60)))
+    return JSONResponse(exc.to_dict(), status_code=exc.http_status, headers=headers)
+
+
+async def repstride_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RepstrideError)
+    return error_response(exc)
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+async def validation_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    if any(e.get("type") == "json_invalid" for e in errors):
+        return error_response(MalformedRequest("The request body is not valid JSON."))
+    problems = [{"field": _field(tuple(e.get("loc", ()))), "problem": e.get("msg", "invalid")}
+                for e in errors]
+    summary = "; ".join(f"{p['field']}: {p['problem']}" for p in problems[:5])
+    return error_response(ValidationFailed(f"Invalid request: {summary}.",
+                                           details={"errors": problems}))
+
+
+async def http_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 404:
+        return error_response(NotFound("No such endpoint."))
+    if exc.status_code == 405:
+        return error_response(MethodNotAllowed())
+    err = RepstrideError(str(exc.detail))
+    err.http_status = exc.status_code
+    err.code = "http_error"
+    return error_response(err)
+
+
+class CatchAllMiddleware:
+    """Last line: an unexpected exception becomes a logged, stable ``internal_error`` body."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+            if started:
+                raise
+            body = json.dumps(RepstrideError().to_dict()).encode()
+            await send({"type": "http.response.start", "status": 500,
+                        "headers": [(b"content-type", b"application/json"),
+                                    (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RepstrideError, repstride_error_handler)
+    app.add_exception_handler(RequestValidationError, validation_error_handler)
+    app.add_exception_handler(StarletteHTTPException, http_error_handler)
+    app.add_middleware(CatchAllMiddleware)

@@ -1,0 +1,112 @@
+"""Video API resources (seed 001): create, get, update, delete, analysis, j2p, objects, overlays."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+
+from repstride.api.deps import BaseUrl, CurrentClient, OwnedVideo, ServicesDep
+from repstride.api.schemas import ERRORS
+from repstride.api.videos.schemas import VideoCreateIn, VideoCreateOut, VideoIdOut, VideoUpdateIn
+from repstride.errors import InvalidInput, ValidationFailed
+from repstride.service.videos.service import SUCCESS, VideoCreate
+
+router = APIRouter(tags=["videos"], responses=ERRORS)
+
+INCLUDES = ("j2p", "analysis", "objects")
+
+
+@router.post("/videos", response_model=VideoCreateOut)
+def create_video(body: VideoCreateIn, client: CurrentClient, services: ServicesDep,
+                 base: BaseUrl) -> VideoCreateOut:
+    """Create a video; POST the returned ``fields`` then ``file`` as multipart to ``url``."""
+    if len(body.filename) > services.settings.max_filename_length:
+        raise ValidationFailed(f"filename is longer than "
+                               f"{services.settings.max_filename_length} characters.")
+    video, post = services.videos.create(client.id, VideoCreate(
+        filename=body.filename, size=body.size, source=body.source, domain=body.domain,
+        activity=body.activity, rep_count=body.rep_count, schema_id=body.schema_id),
+        base_url=base)
+    return VideoCreateOut(id=video.id, url=post.url, fields=post.fields)
+
+
+@router.get("/videos")
+def list_videos(client: CurrentClient, services: ServicesDep) -> list[dict[str, Any]]:
+    """repstride extension: the caller's videos, newest first (ids and statuses)."""
+    return [{"id": v.id, "filename": v.filename, "status": v.status,
+             "analysisStatus": v.analysis_status, "createdAt": v.created_at}
+            for v in services.videos.list(client.id)]
+
+
+def _parse_include(include: str | None) -> list[str]:
+    wanted = [p.strip() for p in (include or "").split(",") if p.strip()]
+    unknown = [p for p in wanted if p not in INCLUDES]
+    if unknown:
+        raise InvalidInput(f"Unknown include value(s): {', '.join(unknown)}.",
+                           details={"accepted_include": list(INCLUDES)})
+    return wanted
+
+
+@router.get("/videos/{id}")
+def get_video(video: OwnedVideo, services: ServicesDep, base: BaseUrl,
+              include: Annotated[str | None, Query(max_length=200)] = None) -> dict[str, Any]:
+    wanted = _parse_include(include)
+    vs = services.videos
+    body: dict[str, Any] = {
+        "id": video.id, "status": video.status, "filename": video.filename, "size": video.size,
+        "source": video.source, "domain": video.domain, "activity": video.activity,
+        "repCount": video.rep_count, "fps": video.fps,
+        "overlays": vs.overlays_wire(video, base_url=base),
+        "thumbnail": vs.thumbnail_wire(video, base_url=base),
+    }
+    if video.status == "Failed":
+        body["reason"] = video.reason
+    if video.status == SUCCESS:
+        body["uri"] = vs.download_url(video.video_key, base_url=base)
+    if "analysis" in wanted:
+        body["analysis"] = vs.analysis_wire(video)
+    if "j2p" in wanted:
+        body["j2p"] = vs.j2p_wire(video)
+    if "objects" in wanted:
+        body["objects"] = vs.objects_wire(video)
+    return body
+
+
+@router.put("/videos/{id}", response_model=VideoIdOut)
+def update_video(video: OwnedVideo, body: VideoUpdateIn, client: CurrentClient,
+                 services: ServicesDep) -> VideoIdOut:
+    """Change repCount/domain/activity; the analysis is recomputed from the stored pose track."""
+    changes = {name: getattr(body, name) for name in body.model_fields_set}
+    services.videos.update(client.id, video.id, changes)
+    return VideoIdOut(id=video.id)
+
+
+@router.delete("/videos/{id}", status_code=204)
+def delete_video(video: OwnedVideo, client: CurrentClient, services: ServicesDep) -> Response:
+    services.videos.delete(client.id, video.id)
+    return Response(status_code=204)
+
+
+@router.get("/videos/{id}/analysis")
+def get_analysis(video: OwnedVideo, services: ServicesDep) -> dict[str, Any]:
+    """Always 200: ``Pending`` from creation until the analysis is ``Complete`` or ``Failed``."""
+    return services.videos.analysis_wire(video)
+
+
+@router.get("/videos/{id}/j2p")
+def get_j2p(video: OwnedVideo, services: ServicesDep) -> dict[str, Any]:
+    return services.videos.j2p_wire(video)
+
+
+@router.get("/videos/{id}/overlays")
+def get_overlays(video: OwnedVideo, services: ServicesDep, base: BaseUrl) -> dict[str, Any]:
+    """The ``overlays`` of ``GET /videos/{id}`` alone: ``{type: {status, uri?, reason?}}``."""
+    return services.videos.overlays_wire(video, base_url=base)
+
+
+@router.get("/videos/{id}/objects")
+def get_objects(video: OwnedVideo, services: ServicesDep) -> dict[str, Any]:
+    objects = services.videos.objects_wire(video)
+    status = {"Complete": "Complete", "Failed": "Failed"}.get(video.pose_status, "Pending")
+    return {"status": status, "objects": objects}

@@ -1,0 +1,3 @@
+from repstride.cli import main
+
+main()

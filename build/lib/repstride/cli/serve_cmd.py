@@ -1,0 +1,67 @@
+"""``repstride serve`` (API + in-process workers) and ``repstride db upgrade``."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from repstride.cli import cli
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--workers", type=click.IntRange(0, 64), default=None,
+              help="In-process analysis workers (default: REPSTRIDE_WORKERS or 1).")
+@click.option("--data-dir", type=click.Path(file_okay=False), default=None,
+              help="SQLite + blobs directory (default: REPSTRIDE_DATA_DIR or ./data).")
+def serve_command(host: str, port: int, workers: int | None, data_dir: str | None) -> None:
+    """Start the Video API server with its workers on the embedded defaults.
+
+    Applies database migrations first. On the first start (no clients yet) it creates one and
+    prints its credentials.
+    """
+    import uvicorn
+
+    from repstride.api import create_app
+    from repstride.service import build_services, load_settings
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = load_settings(workers=workers, data_dir=data_dir)
+    services = build_services(settings)
+    if services.clients.count() == 0:
+        c = services.clients.create("default", credits=settings.default_client_credits)
+        click.echo("No API client existed; created one (shown once, keep the secret):")
+        click.echo(f"  client_id:     {c.id}")
+        click.echo(f"  client_secret: {c.secret}")
+        from repstride.service.running.service import running_service
+
+        click.echo(f"  api_key:       {running_service(services).issue_api_key(c.id)}")
+    public = settings.public_url or f"http://{host}:{port}"
+    workers_desc = (f"{settings.workers} worker(s)" if settings.queue == "local"
+                    else "celery queue; run `repstride worker`")
+    click.echo(f"repstride on {public} ({services.db.engine.dialect.name}, {workers_desc}, "
+               f"data in {settings.data_dir})", err=True)
+    app = create_app(services)
+    config = uvicorn.Config(app, host=host, port=port, log_level="info", access_log=False,
+                            timeout_graceful_shutdown=10)
+    uvicorn.Server(config).run()
+
+
+@cli.group("db")
+def db_group() -> None:
+    """Database maintenance."""
+
+
+@db_group.command("upgrade")
+def db_upgrade_command() -> None:
+    """Apply pending migrations to REPSTRIDE_DATABASE_URL (or the SQLite file in the data dir)."""
+    from repstride.service.migrate import current, upgrade
+    from repstride.service.settings import load_settings
+
+    settings = load_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    url = settings.resolved_database_url
+    upgrade(url)
+    click.echo(f"database at revision {current(url)}")

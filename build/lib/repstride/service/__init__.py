@@ -1,0 +1,12 @@
+"""Service layer: settings, database, blob store, job queue, auth, credits, videos, worker.
+
+Ports (embedded default -> scale-out adapter): :class:`~repstride.service.blobs.port.BlobStore`
+(``LocalBlobStore`` -> ``S3BlobStore``), :class:`~repstride.service.jobs.store.JobQueue`
+(``LocalJobQueue`` -> ``CeleryJobQueue``); the database is SQLite (WAL) or PostgreSQL through the
+same SQLAlchemy code.
+"""
+
+from repstride.service.container import Services, build_services
+from repstride.service.settings import Settings, load_settings
+
+__all__ = ["Services", "Settings", "build_services", "load_settings"]

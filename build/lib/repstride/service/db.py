@@ -1,0 +1,71 @@
+"""Engine and sessions. The same code runs on SQLite (WAL, embedded default) and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as SATimeoutError
+from sqlalchemy.orm import Session, sessionmaker
+
+from repstride.errors import ServiceUnavailable
+
+#: Milliseconds SQLite waits for another writer before giving up (workers + uploads share it).
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20,
+                pool_recycle: int = 1800) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                               pool_size=10, max_overflow=20)
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        return engine
+    # PostgreSQL: a pool per process, stale connections (server restart, idle timeout) detected
+    # before use and recycled (Settings.db_pool_size / db_max_overflow / db_pool_recycle_s).
+    return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow,
+                         pool_recycle=pool_recycle)
+
+
+class Database:
+    """An engine plus a session factory; ``with db.session() as s:`` commits on success."""
+
+    def __init__(self, url: str, **pool: int) -> None:
+        self.url = url
+        self.engine = make_engine(url, **pool)
+        self._factory = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        s = self._factory()
+        try:
+            yield s
+            s.commit()
+        except (OperationalError, SATimeoutError) as exc:
+            # Unreachable database, pool exhausted, lock wait exceeded: transient, say so
+            # (503 + Retry-After) instead of an internal error.
+            s.rollback()
+            raise ServiceUnavailable(details={"retry_after_s": 5}) from exc
+        except BaseException:
+            s.rollback()
+            raise
+        finally:
+            s.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()

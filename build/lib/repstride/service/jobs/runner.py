@@ -1,0 +1,135 @@
+"""The worker: ``JobRunner.run_job(job_id)`` is a plain function of a job id.
+
+It acquires the job (lease), renews the lease while the handler works, and records the outcome.
+Handlers are registered per job kind in :data:`JOB_KINDS` (each API adds its own with
+:func:`register_job_kind`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import traceback
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from repstride.errors import RepstrideError, ServiceUnavailable
+from repstride.service.jobs.store import JobRecord
+
+if TYPE_CHECKING:
+    from repstride.service.container import Services
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class JobKind:
+    #: run(services, args, ctl); raise InvalidInput-family errors for permanent failures.
+    run: Callable[[Services, dict[str, Any], JobControl], None]
+    #: give_up(services, args, reason): record a final failure (after the last attempt).
+    give_up: Callable[[Services, dict[str, Any], str], None]
+
+
+JOB_KINDS: dict[str, JobKind] = {}
+
+
+def register_job_kind(name: str, kind: JobKind) -> None:
+    JOB_KINDS[name] = kind
+
+
+class Interrupted(Exception):
+    """Raised inside a job when the server shuts down; the job is released, not failed."""
+
+
+@dataclass
+class JobControl:
+    """What a running handler may use: progress that honours shutdown."""
+
+    interrupt: threading.Event
+
+    def check(self) -> None:
+        if self.interrupt.is_set():
+            raise Interrupted()
+
+    def progress(self, done: int, total: int) -> None:
+        self.check()
+
+
+class JobRunner:
+    def __init__(self, services: Services, *, owner: str | None = None) -> None:
+        self.services = services
+        self.owner = owner or f"{os.uname().nodename}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.interrupt = threading.Event()
+
+    def run_job(self, job_id: str) -> str | None:
+        """Run one job if it can be acquired. Returns its final state (``done``, ``failed``,
+        ``queued`` when it will be retried or was released) or None if not acquired."""
+        store = self.services.jobs
+        job = store.acquire(job_id, self.owner)
+        if job is None:
+            return None
+        kind = JOB_KINDS.get(job.kind)
+        if kind is None:
+            store.fail(job_id, self.owner, f"unknown job kind {job.kind!r}", retry=False)
+            return "failed"
+        if job.attempts > job.max_attempts:
+            # Every previous holder died mid-job (lease expired each time): stop trying.
+            store.fail(job_id, self.owner, "gave up: the worker died on every attempt", retry=False)
+            self._give_up(kind, job.args, "processing_failed")
+            return "failed"
+        ctl = JobControl(self.interrupt)
+        stop_beat = threading.Event()
+        beat = threading.Thread(target=self._heartbeat, args=(job_id, stop_beat), daemon=True)
+        beat.start()
+        try:
+            kind.run(self.services, job.args, ctl)
+        except Interrupted:
+            store.release(job_id, self.owner)
+            return "queued"
+        except ServiceUnavailable as exc:
+            return self._retry_or_give_up(kind, job, f"{exc.code}: {exc.__cause__ or exc}")
+        except RepstrideError as exc:
+            # Our own errors are deterministic (bad input): retrying cannot help.
+            store.fail(job_id, self.owner, f"{exc.code}: {exc.message}", retry=False)
+            self._give_up(kind, job.args, exc.code)
+            return "failed"
+        except Exception:  # infrastructure trouble (I/O, memory): retry, then give up
+            log.exception("job %s (%s) failed on attempt %d", job_id, job.kind, job.attempts)
+            return self._retry_or_give_up(kind, job, traceback.format_exc())
+        finally:
+            stop_beat.set()
+            beat.join()
+        store.complete(job_id, self.owner)
+        return "done"
+
+    def _retry_or_give_up(self, kind: JobKind, job: JobRecord, error: str) -> str:
+        try:
+            if self.services.jobs.fail(job.id, self.owner, error, retry=True):
+                self.services.queue.submit(job.id)
+                return "queued"
+        except ServiceUnavailable:
+            return "queued"  # cannot even record it: the lease expires and the job is retried
+        self._give_up(kind, job.args, "processing_failed")
+        return "failed"
+
+    def _give_up(self, kind: JobKind, args: dict[str, Any], reason: str) -> None:
+        try:
+            kind.give_up(self.services, args, reason)
+        except Exception:
+            log.exception("could not record the failure of a job (%s)", args)
+
+    def _heartbeat(self, job_id: str, stop: threading.Event) -> None:
+        period = max(0.05, self.services.jobs.lease_s / 3)
+        while not stop.wait(period):
+            try:
+                if not self.services.jobs.heartbeat(job_id, self.owner):
+                    log.warning("job %s: lease lost to another worker", job_id)
+                    return
+            except Exception:
+                log.exception("job %s: heartbeat failed", job_id)
+
+
+__all__ = ["JOB_KINDS", "Interrupted", "JobControl", "JobKind", "JobRunner", "register_job_kind"]

@@ -1,0 +1,537 @@
+"""The Running Analysis API's service (seed 002): api keys, start, lifecycle, result levels.
+
+Built on the Video API's services (database, blob store, job store/queue, credit ledger, clock):
+:func:`running_service` returns the :class:`RunningService` attached to a
+:class:`~repstride.service.container.Services` (created on first use from
+``REPSTRIDE_RUNNING_*``); :func:`attach_running` sets it up explicitly (tests inject a pipeline).
+
+Credits: one analysis costs ``credits_per_analysis``, debited through the ledger with the
+idempotency reference ``running:<id>`` before the analysis exists (atomic conditional UPDATE:
+two concurrent starts with one credit left cannot both pass) and refunded with
+``running:<id>:refund`` when the analysis fails for a server-side reason. A bad video (refused at
+start, or failing in the job with an input error) is never charged / not refunded.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import threading
+import uuid
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from sqlalchemy import update
+
+from repstride.errors import (
+    InsufficientCredits, InvalidApiKey, InvalidFileType, InvalidInput, LowQualityPose,
+    MissingApiKey, NotFound, RepstrideError, VideoTooLong,
+)
+from repstride.i18n import translate, translate_tree
+from repstride.service.running.models import (
+    ANALYZING, FAILED, PENDING, SUCCESS, RunningAnalysis, RunningApiKey,
+)
+from repstride.service.running.params import RunningParams
+from repstride.service.running.settings import RunningSettings, load_running_settings
+from repstride.service.running.upload import RunningUpload
+from repstride.service.security import random_token, token_digest
+
+if TYPE_CHECKING:
+    from repstride.analysis.track import PoseTrack
+    from repstride.media import VideoInfo
+    from repstride.service.container import Services
+    from repstride.service.running.jobs import RunningPipeline
+
+log = logging.getLogger(__name__)
+
+#: Job kind of the analysis job (``service.running_jobs``).
+RUN_RUNNING_ANALYSIS = "running_analysis"
+#: Extensions seed 002 accepts ("Format: MP4, MOV, AVI"); the content is checked too.
+ACCEPTED_EXTENSIONS = (".mp4", ".mov", ".avi")
+#: Container families (``VideoInfo.container``, judged by content) seed 002 accepts.
+ACCEPTED_CONTAINERS = ("mp4", "mov", "avi")
+#: Prefix of issued api keys (recognisable in logs and config files).
+API_KEY_PREFIX = "rsk_"
+#: Error codes that mean "the video is the problem": the credit is not refunded.
+_CLIENT_FAULT_TYPES: tuple[type[RepstrideError], ...] = (InvalidInput, LowQualityPose)
+
+
+def blob_key(analysis_id: str, name: str) -> str:
+    return f"running/{analysis_id}/{name}"
+
+
+def is_client_fault(exc: RepstrideError) -> bool:
+    """A failure caused by the upload itself (not refunded), as opposed to the server's."""
+    return isinstance(exc, _CLIENT_FAULT_TYPES)
+
+
+@dataclass(frozen=True)
+class RunningRecord:
+    """A row of ``running_analyses`` detached from its session."""
+
+    id: str
+    client_id: str
+    status: str
+    percentage: int
+    analysis_type: str
+    language: str
+    params: RunningParams
+    filename: str | None
+    size: int
+    video_key: str
+    container: str | None
+    fps: float | None
+    width: int | None
+    height: int | None
+    duration_s: float | None
+    frames: int | None
+    result: dict[str, Any] | None
+    track_key: str | None
+    thumbnail_key: str | None
+    output_video_key: str | None
+    media_reason: str | None
+    reason_code: str | None
+    reason_detail: str | None
+    credits: int
+    refunded: bool
+    created_at: float
+    started_at: float | None
+    finished_at: float | None
+
+    @classmethod
+    def of(cls, r: RunningAnalysis) -> RunningRecord:
+        return cls(
+            id=r.id, client_id=r.client_id, status=r.status, percentage=r.percentage,
+            analysis_type=r.analysis_type, language=r.language,
+            params=RunningParams.from_json(r.params), filename=r.filename, size=r.size,
+            video_key=r.video_key, container=r.container, fps=r.fps, width=r.width,
+            height=r.height, duration_s=r.duration_s, frames=r.frames, result=r.result,
+            track_key=r.track_key, thumbnail_key=r.thumbnail_key,
+            output_video_key=r.output_video_key, media_reason=r.media_reason,
+            reason_code=r.reason_code, reason_detail=r.reason_detail, credits=r.credits,
+            refunded=r.refunded, created_at=r.created_at, started_at=r.started_at,
+            finished_at=r.finished_at,
+        )
+
+
+class RunningService:
+    """Everything the routes and the job need; one instance per :class:`Services`."""
+
+    def __init__(self, services: Services, settings: RunningSettings,
+                 pipeline: RunningPipeline | None = None) -> None:
+        self.services = services
+        self.settings = settings
+        self._pipeline = pipeline
+
+    # -- plumbing --------------------------------------------------------------------------
+
+    @property
+    def db(self):  # noqa: ANN201
+        return self.services.db
+
+    @property
+    def clock(self) -> Callable[[], float]:
+        return self.services.clock
+
+    @property
+    def pipeline(self) -> RunningPipeline:
+        if self._pipeline is None:
+            from repstride.service.running.jobs import RealRunningPipeline
+
+            self._pipeline = RealRunningPipeline()
+        return self._pipeline
+
+    @property
+    def tmp_dir(self) -> Path:
+        return self.services.settings.data_dir / "tmp" / "running"
+
+    # -- api keys --------------------------------------------------------------------------
+
+    def issue_api_key(self, client_id: str) -> str:
+        """A new ``apiKey`` for the client (stored as sha256; shown once)."""
+        self.services.clients.get(client_id)  # NotFound for an unknown client
+        key = API_KEY_PREFIX + random_token(24)
+        with self.db.session() as s:
+            s.add(RunningApiKey(key_hash=token_digest(key), client_id=client_id, revoked=False,
+                                created_at=self.clock()))
+        return key
+
+    def revoke_api_keys(self, client_id: str) -> int:
+        with self.db.session() as s:
+            res = s.execute(update(RunningApiKey).where(RunningApiKey.client_id == client_id)
+                            .values(revoked=True))
+            return int(res.rowcount or 0)
+
+    def check_api_key(self, client_id: str, api_key: str | None) -> None:
+        """Missing -> 401 ``missing_api_key``; not this client's (or revoked) -> 403."""
+        if api_key is None or not api_key.strip():
+            raise MissingApiKey(translate("running_api.error.missing_api_key"))
+        key = api_key.strip()
+        if len(key) > 200 or not key.isascii():
+            raise InvalidApiKey(translate("running_api.error.invalid_api_key"))
+        with self.db.session() as s:
+            row = s.get(RunningApiKey, token_digest(key))
+            if row is None or row.revoked or row.client_id != client_id:
+                raise InvalidApiKey(translate("running_api.error.invalid_api_key"))
+
+    # -- start -----------------------------------------------------------------------------
+
+    def precheck_credits(self, client_id: str) -> None:
+        """Cheap early 402 before a large upload is read (the debit itself is atomic later)."""
+        need = self.settings.credits_per_analysis
+        if need and self.services.credits.balance(client_id) < need:
+            raise InsufficientCredits(translate("running_api.error.insufficient_credits"),
+                                      details={"required": need})
+
+    def validate_video(self, upload: RunningUpload, params: RunningParams) -> VideoInfo:
+        """Extension, content (probe) and duration; raises 400 errors in the request's language."""
+        from repstride.media import probe
+
+        lang = params.language
+        assert upload.path is not None
+        suffix = Path(upload.filename or "").suffix.lower()
+        bad_type = InvalidFileType(translate("running_api.error.invalid_file_type", lang),
+                                   details={"accepted": [e[1:] for e in ACCEPTED_EXTENSIONS]})
+        if suffix and suffix not in ACCEPTED_EXTENSIONS:
+            raise bad_type
+        try:
+            info = probe(upload.path)
+        except InvalidFileType as exc:
+            raise bad_type from exc
+        except InvalidInput as exc:
+            # corrupt_video, no_video_stream, empty_video ...: same class and code, the
+            # message in the request's language when the catalog has it.
+            key = f"running_api.failed.{exc.code}"
+            text = translate(key, lang)
+            if text != key:
+                raise type(exc)(text, details=exc.details) from exc
+            raise
+        if info.container not in ACCEPTED_CONTAINERS:
+            raise bad_type
+        max_s = self.settings.max_duration_s
+        if info.duration_s > max_s + 1e-6:
+            raise VideoTooLong(
+                translate("running_api.error.video_too_long", lang,
+                          duration_s=f"{info.duration_s:.1f}", max_s=f"{max_s:g}"),
+                details={"duration_s": round(info.duration_s, 3), "max_duration_s": max_s})
+        return info
+
+    def start(self, client_id: str, upload: RunningUpload, params: RunningParams) -> RunningRecord:
+        """Validate the spooled upload, take the credit, store the video and queue the job.
+
+        The upload file is consumed (moved into the blob store or deleted) in every case.
+        """
+        try:
+            info = self.validate_video(upload, params)
+            analysis_id = uuid.uuid4().hex
+            cost = self.settings.credits_per_analysis
+            if cost:
+                try:
+                    self.services.credits.debit(client_id, cost, ref=f"running:{analysis_id}",
+                                                reason="running analysis")
+                except InsufficientCredits as exc:
+                    raise InsufficientCredits(
+                        translate("running_api.error.insufficient_credits", params.language),
+                        details={"required": cost}) from exc
+            try:
+                record, job_id = self._create(client_id, analysis_id, upload, params, info, cost)
+            except BaseException:
+                if cost:
+                    self._refund(client_id, analysis_id, cost)
+                self.services.blobs.delete_prefix(f"running/{analysis_id}")
+                raise
+        finally:
+            upload.discard()
+        self.services.queue.submit(job_id)
+        return record
+
+    def _create(self, client_id: str, analysis_id: str, upload: RunningUpload,
+                params: RunningParams, info: VideoInfo, cost: int) -> tuple[RunningRecord, str]:
+        assert upload.path is not None
+        ext = Path(upload.filename or "").suffix.lower()
+        ext = ext if ext in ACCEPTED_EXTENSIONS else f".{info.container}"
+        video_key = blob_key(analysis_id, f"source{ext}")
+        self.services.blobs.put_file(video_key, upload.path)
+        now = self.clock()
+        with self.db.session() as s:
+            row = RunningAnalysis(
+                id=analysis_id, client_id=client_id, status=PENDING, percentage=0,
+                analysis_type=params.analysis_type, language=params.language,
+                params=params.to_json(), filename=(upload.filename or None),
+                size=upload.size, video_key=video_key, container=info.container,
+                fps=info.fps or None, width=info.width, height=info.height,
+                duration_s=info.duration_s, frames=info.frames, credits=cost, refunded=False,
+                created_at=now, updated_at=now,
+            )
+            s.add(row)
+            # The job commits with the row: a crash between the two cannot lose the analysis.
+            job_id = self.services.jobs.create(RUN_RUNNING_ANALYSIS, {"analysis_id": analysis_id},
+                                               session=s)
+            s.flush()
+            record = RunningRecord.of(row)
+        return record, job_id
+
+    # -- read ------------------------------------------------------------------------------
+
+    def get(self, client_id: str, analysis_id: str, *, lang: str = "en") -> RunningRecord:
+        """The caller's analysis; another client's is 404 exactly like a missing one."""
+        with self.db.session() as s:
+            row = s.get(RunningAnalysis, analysis_id) if len(analysis_id) <= 64 else None
+            if row is None or row.client_id != client_id:
+                raise NotFound(translate("running_api.error.not_found", lang),
+                               details={"analysis_id": analysis_id})
+            return RunningRecord.of(row)
+
+    def load(self, analysis_id: str) -> RunningRecord | None:
+        with self.db.session() as s:
+            row = s.get(RunningAnalysis, analysis_id)
+            return RunningRecord.of(row) if row is not None else None
+
+    def load_track(self, rec: RunningRecord) -> PoseTrack:
+        from repstride.analysis.track import PoseTrack
+
+        if rec.track_key is None:
+            raise NotFound("The pose data of this analysis is not stored.")
+        with np.load(io.BytesIO(self.services.blobs.get_bytes(rec.track_key))) as z:
+            return PoseTrack.from_arrays({k: z[k] for k in z.files})
+
+    # -- lifecycle writes (the job) ---------------------------------------------------------
+
+    def _update(self, analysis_id: str, *where: Any, **values: Any) -> bool:
+        with self.db.session() as s:
+            res = s.execute(update(RunningAnalysis)
+                            .where(RunningAnalysis.id == analysis_id, *where)
+                            .values(updated_at=self.clock(), **values)
+                            .execution_options(synchronize_session=False))
+            return res.rowcount == 1
+
+    def mark_analyzing(self, analysis_id: str) -> bool:
+        """pending -> analyzing (a retried job finds it analyzing already); False when final."""
+        return self._update(analysis_id, RunningAnalysis.status.in_((PENDING, ANALYZING)),
+                            status=ANALYZING, started_at=self.clock())
+
+    def set_percentage(self, analysis_id: str, pct: int) -> bool:
+        """Raise the percentage (never lowers it: a retry does not run the bar backwards)."""
+        pct = max(0, min(99, int(pct)))
+        return self._update(analysis_id, RunningAnalysis.status == ANALYZING,
+                            RunningAnalysis.percentage < pct, percentage=pct)
+
+    def mark_success(self, analysis_id: str, **values: Any) -> bool:
+        return self._update(analysis_id, RunningAnalysis.status == ANALYZING, status=SUCCESS,
+                            percentage=100, finished_at=self.clock(), **values)
+
+    def mark_failed(self, analysis_id: str, *, code: str, detail: str | None,
+                    refund: bool) -> bool:
+        """Final failure (idempotent: only the first call on a non-final analysis counts)."""
+        done = self._update(analysis_id, RunningAnalysis.status.in_((PENDING, ANALYZING)),
+                            status=FAILED, reason_code=code[:64],
+                            reason_detail=(detail or "")[:4000] or None,
+                            finished_at=self.clock())
+        if done and refund:
+            rec = self.load(analysis_id)
+            if rec is not None and rec.credits:
+                self._refund(rec.client_id, analysis_id, rec.credits)
+                self._update(analysis_id, refunded=True)
+        return done
+
+    def _refund(self, client_id: str, analysis_id: str, amount: int) -> None:
+        try:
+            self.services.credits.grant(client_id, amount, ref=f"running:{analysis_id}:refund",
+                                        reason="running analysis refund")
+        except NotFound:
+            log.warning("refund of analysis %s: client %s no longer exists", analysis_id, client_id)
+
+    # -- wire bodies -------------------------------------------------------------------------
+
+    def status_body(self, rec: RunningRecord, lang: str) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "analysis_id": rec.id, "id": rec.id, "status": rec.status,
+            "analysis_type": rec.analysis_type, "language": lang,
+            "percentage": rec.percentage,
+            "message": translate(f"running_api.status.{rec.status}", lang,
+                                 percentage=rec.percentage),
+        }
+        if rec.status == FAILED:
+            code = rec.reason_code or "internal_error"
+            key = f"running_api.failed.{code}"
+            reason = translate(key, lang)
+            if reason == key:  # a code without a catalog text: the generic sentence
+                reason = translate("running_api.status.failed", lang)
+            body.update(code=code, reason=reason, reason_detail=rec.reason_detail,
+                        credit_refunded=rec.refunded)
+        return body
+
+    def results_body(self, rec: RunningRecord, lang: str, *, base_url: str) -> dict[str, Any]:
+        body = self.status_body(rec, lang)
+        if rec.status != SUCCESS:
+            return body
+        ttl = self.settings.media_url_ttl_s
+        blobs = self.services.blobs
+
+        def url(key: str | None) -> str | None:
+            if key is None or not blobs.exists(key):
+                return None
+            return blobs.presigned_get(key, expires_s=ttl, base_url=base_url)
+
+        thumb, video = url(rec.thumbnail_key), url(rec.output_video_key)
+        body.update(
+            thumbnail=thumb, output_video=video,
+            urls_expire_at=int(self.clock() + ttl) if (thumb or video) else None,
+            parameters=_parameters_wire(rec.params),
+            video_input_information=_video_info_wire(rec),
+            biomechanical_analysis=self._analysis_wire(rec, lang),
+        )
+        if thumb is None or video is None:
+            body["media_reason"] = translate(rec.media_reason or "running_api.media.render_failed",
+                                             lang)
+        return body
+
+    def calculated_body(self, rec: RunningRecord, lang: str) -> dict[str, Any]:
+        self._require_success(rec, lang)
+        result = self._analysis_wire(rec, lang)
+        return {"analysis_id": rec.id, "id": rec.id, "status": rec.status,
+                "analysis_type": rec.analysis_type, "language": lang, **result}
+
+    def raw_body(self, rec: RunningRecord, lang: str) -> dict[str, Any]:
+        self._require_success(rec, lang)
+        track = self.load_track(rec)
+        return {"analysis_id": rec.id, "id": rec.id, "status": rec.status,
+                "video_input_information": _video_info_wire(rec, track),
+                "landmark_names": list(landmark_names()),
+                "frames": frames_wire(track)}
+
+    @staticmethod
+    def _analysis_wire(rec: RunningRecord, lang: str) -> dict[str, Any]:
+        """The analysis' wire body in ``lang``, plus ``titles``: the section and phase headings a
+        report shows (they are message keys the wire body does not carry itself)."""
+        body = translate_tree(rec.result or {}, lang)
+        body.setdefault("titles", section_titles(rec.analysis_type, lang))
+        return body
+
+    def _require_success(self, rec: RunningRecord, lang: str) -> None:
+        if rec.status != SUCCESS:
+            from repstride.errors import AnalysisNotCompleted
+
+            raise AnalysisNotCompleted(
+                translate("running_api.error.not_completed", lang, status=rec.status),
+                details={"status": rec.status, "percentage": rec.percentage})
+
+
+# --- wire helpers -------------------------------------------------------------------------------
+
+#: Report sections per analysis type (each has a ``<section>.title`` message).
+SECTIONS: dict[str, tuple[str, ...]] = {
+    "side_view": ("side_view", "total_score", "metrics", "overstride", "foot_landing",
+                  "joint_angles", "running_styles"),
+    "back_view": ("back_view", "gait_cycle"),
+}
+#: Side-view joint-angle phases (``phase.<name>`` messages).
+PHASES: tuple[str, ...] = ("touch_down", "mid_stance", "toe_off", "range")
+
+
+def section_titles(analysis_type: str, lang: str) -> dict[str, Any]:
+    titles: dict[str, Any] = {s: translate(f"{s}.title", lang)
+                              for s in SECTIONS.get(analysis_type, ())}
+    if analysis_type == "side_view":
+        titles["phases"] = {p: translate(f"phase.{p}", lang) for p in PHASES}
+    return titles
+
+
+
+def _parameters_wire(p: RunningParams) -> dict[str, Any]:
+    pace = None
+    if p.pace_s_per_km is not None:
+        m, s = divmod(int(round(p.pace_s_per_km)), 60)
+        pace = f"{m:02d}:{s:02d}"
+    return {"analysis_type": p.analysis_type, "height": p.height_cm, "weight": p.weight_kg,
+            "pace": pace, "language": p.language, "treadmill": p.treadmill,
+            "full_body": p.full_body}
+
+
+def _video_info_wire(rec: RunningRecord, track: PoseTrack | None = None) -> dict[str, Any]:
+    width = rec.width if rec.width else (track.width if track is not None else None)
+    height = rec.height if rec.height else (track.height if track is not None else None)
+    fps = rec.fps if rec.fps else (track.fps if track is not None else None)
+    return {
+        "resolution": {"width": width, "height": height},
+        "fps": None if fps is None else round(float(fps), 3),
+        "duration": None if rec.duration_s is None else round(float(rec.duration_s), 3),
+        "frames": rec.frames if rec.frames else (len(track) if track is not None else None),
+        "format": rec.container,
+    }
+
+
+def landmark_names() -> tuple[str, ...]:
+    """Landmark names of the raw data (BlazePose topology, ``left_ankle`` style)."""
+    from repstride.analysis.track import Joint
+
+    return tuple(j.name.lower() for j in Joint)
+
+
+def frames_wire(track: PoseTrack) -> dict[str, dict[str, Any]]:
+    """``{frame number: {timestamp, detected, landmarks: [{name, x, y, z, visibility}]}}``.
+
+    ``x``, ``y`` are normalised to the displayed frame (0..1, y down); ``z`` is the model's
+    world-space depth in metres (hip-centred, towards the camera negative); ``visibility`` 0..1.
+    Frames where the runner was not found have ``detected: false`` and no landmarks.
+    """
+    names = landmark_names()
+    xy = np.asarray(track.xy, float)
+    world = np.asarray(track.world, float)
+    score = np.asarray(track.score, float)
+    detected = track.detected
+    out: dict[str, dict[str, Any]] = {}
+    for t in range(len(track)):
+        landmarks: list[dict[str, Any]] = []
+        if detected[t]:
+            for j, name in enumerate(names):
+                x, y = xy[t, j]
+                if np.isnan(x) or np.isnan(y):
+                    continue
+                z = world[t, j, 2]
+                landmarks.append({
+                    "name": name, "x": round(float(x), 5), "y": round(float(y), 5),
+                    "z": None if np.isnan(z) else round(float(z), 5),
+                    "visibility": round(float(np.clip(score[t, j], 0.0, 1.0)), 4),
+                })
+        out[str(int(track.frame_index[t]))] = {
+            "timestamp": round(float(track.timestamps_s[t]), 5),
+            "detected": bool(detected[t]), "landmarks": landmarks,
+        }
+    return out
+
+
+# --- attachment to Services ----------------------------------------------------------------------
+
+_ATTACHED: weakref.WeakKeyDictionary[Any, RunningService] = weakref.WeakKeyDictionary()
+_ATTACH_LOCK = threading.Lock()
+
+
+def attach_running(services: Services, *, settings: RunningSettings | None = None,
+                   pipeline: RunningPipeline | None = None) -> RunningService:
+    """Create (or replace) the running service of ``services``."""
+    svc = RunningService(services, settings or load_running_settings(), pipeline)
+    with _ATTACH_LOCK:
+        _ATTACHED[services] = svc
+    # Importing registers the job kind with the worker.
+    import repstride.service.running.jobs  # noqa: F401
+
+    return svc
+
+
+def running_service(services: Services) -> RunningService:
+    """The running service of ``services``, created from the environment on first use."""
+    with _ATTACH_LOCK:
+        svc = _ATTACHED.get(services)
+    return svc if svc is not None else attach_running(services)
+
+
+__all__ = [
+    "ACCEPTED_CONTAINERS", "ACCEPTED_EXTENSIONS", "RUN_RUNNING_ANALYSIS", "RunningRecord",
+    "RunningService", "attach_running", "blob_key", "frames_wire", "is_client_fault",
+    "landmark_names", "running_service",
+]

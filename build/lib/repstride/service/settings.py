@@ -1,0 +1,94 @@
+"""Service settings, read once from the environment (prefix ``REPSTRIDE_``) and passed down.
+
+Nothing below ``service/`` reads the environment: :func:`load_settings` is called by the CLI (or a
+test) and the resulting :class:`Settings` object is handed to :func:`build_services`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: Default upload limit: 500 MB (the seeds' clips are phone videos of a few minutes at most).
+DEFAULT_MAX_UPLOAD_BYTES = 500 * 1024 * 1024
+
+
+class Settings(BaseSettings):
+    """Every knob of the server. Environment variable = ``REPSTRIDE_`` + upper-cased name."""
+
+    model_config = SettingsConfigDict(env_prefix="REPSTRIDE_", extra="ignore")
+
+    #: Holds the SQLite file, the blobs (``blobs/``) and the generated signing secret.
+    data_dir: Path = Path("./data")
+    #: SQLAlchemy URL; default ``sqlite:///<data_dir>/repstride.sqlite3``. PostgreSQL:
+    #: ``postgresql+psycopg://user@host:5432/db``.
+    database_url: str | None = None
+    queue: Literal["local", "celery"] = "local"
+    blob_store: Literal["local", "s3"] = "local"
+    #: HMAC key for upload policies and signed URLs; generated once into ``data_dir`` if unset.
+    secret_key: SecretStr | None = None
+    #: Base URL clients reach this server at (for signed URLs); default: the request's own URL.
+    public_url: str | None = None
+
+    token_ttl_s: int = Field(3600, gt=0)
+    #: Tokens one client may obtain per minute (the seed: "your application will be rate limited").
+    token_rate_per_minute: int = Field(30, gt=0)
+    upload_policy_ttl_s: int = Field(3600, gt=0)
+    download_url_ttl_s: int = Field(3600, gt=0)
+    max_upload_bytes: int = Field(DEFAULT_MAX_UPLOAD_BYTES, gt=0)
+    max_video_duration_s: float = Field(600.0, gt=0)
+    max_filename_length: int = Field(255, gt=0)
+    #: Credits a client gets when created without ``--credits`` (Running API: 1 per analysis).
+    default_client_credits: int = Field(100, ge=0)
+
+    #: In-process worker threads started by ``repstride serve`` (local queue).
+    workers: int = Field(1, ge=0)
+    #: A running job whose lease is not renewed for this long is retried by another worker.
+    job_lease_s: float = Field(120.0, gt=0)
+    job_max_attempts: int = Field(3, gt=0)
+    #: How often idle workers look at the jobs table (enqueues in-process wake them at once).
+    job_poll_s: float = Field(1.0, gt=0)
+    #: ``module:attribute`` of the analysis pipeline the worker runs (see ``service.worker``).
+    pipeline: str = "repstride.service.videos.jobs:RealPipeline"
+
+    # -- scale-out (docs/deploy.md): Celery workers, PostgreSQL pool, S3-compatible storage ----
+    #: Celery broker (``REPSTRIDE_QUEUE=celery``): ``redis://host:6379/0`` or ``amqp://...``.
+    broker_url: str = "redis://127.0.0.1:6379/0"
+    #: Celery result backend; default: the broker URL when it is Redis, none otherwise.
+    result_backend: str | None = None
+    #: Celery queue name (and, for Redis, a key prefix isolating deployments sharing one Redis).
+    celery_queue: str = "repstride"
+    celery_key_prefix: str = ""
+    #: Redis broker: an unacknowledged task is redelivered after this long (a dead worker's).
+    celery_visibility_timeout_s: int = Field(900, gt=0)
+    #: Worker processes per ``repstride worker`` (each loads the pose model once).
+    worker_concurrency: int = Field(1, ge=1)
+    #: Workers re-send jobs the table still holds as queued (or with an expired lease) this long
+    #: after their last change: a message lost with a broker restart is delivered again.
+    job_redeliver_s: float = Field(30.0, gt=0)
+    #: SQLAlchemy pool per process (PostgreSQL); connections are checked before use.
+    db_pool_size: int = Field(10, ge=1)
+    db_max_overflow: int = Field(20, ge=0)
+    db_pool_recycle_s: int = Field(1800, gt=0)
+    #: S3 / MinIO (``REPSTRIDE_BLOB_STORE=s3``); credentials from the usual AWS variables.
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'repstride.sqlite3').resolve()}"
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.data_dir / "blobs"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment once; keyword overrides win (used by the CLI options and tests)."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
