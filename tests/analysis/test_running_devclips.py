@@ -149,3 +149,31 @@ def test_real_slow_motion_clip_gets_no_invented_durations(dev_data: Path) -> Non
     assert m["duty_factor"].value is not None and m["step_length"].value is not None
     declared = analyze_side_view(track, slow_motion_factor=10.0)
     assert declared.metrics["cadence"].value == pytest.approx(176.1, rel=0.05)  # marked x 10
+
+
+@pytest.mark.slow
+@pytest.mark.devdata
+def test_treadmill_without_the_flag_gets_no_speed(dev_data: Path) -> None:
+    """IMG_5396 is a treadmill run sent as overground (the default): speed and step length from
+    displacement would be the belt's as if the runner had moved; they are null with the reason
+    and a hint, in all nine languages. With treadmill=true and a pace they come back."""
+    from repstride.analysis.running.side_view import analyze_side_view
+    from repstride.i18n import LANGUAGES, catalog
+
+    track = _track(dev_data, SIDE_CLIP)
+    res = analyze_side_view(track)
+    for name in ("speed", "step_length"):
+        assert res.metrics[name].value is None
+        assert res.metrics[name].reason == "reason.treadmill_suspected"
+    assert "treadmill_suspected" in res.flags and res.info["estimated_speed_m_s"] is None
+    assert res.info["hint"] == "hint.treadmill_suspected"
+    assert res.metrics["cadence"].value is not None  # the rest is unaffected
+    english = catalog("en")
+    for lang in LANGUAGES:
+        for key in ("reason.treadmill_suspected", "hint.treadmill_suspected"):
+            text = catalog(lang)[key]
+            assert text and (lang == "en" or text != english[key])
+        assert "treadmill=true" in catalog(lang)["hint.treadmill_suspected"]
+    declared = analyze_side_view(track, treadmill=True, pace_s_per_km=300.0)
+    assert declared.metrics["speed"].value == pytest.approx(1000 / 300, abs=0.01)
+    assert "treadmill_suspected" not in declared.flags

@@ -143,6 +143,53 @@ def test_a_white_edge_beside_turf_is_not_a_yard_line() -> None:
     assert fm.start_line is None and fm.middle_line is None
 
 
+def _athletics_track(seed: int = 0) -> np.ndarray:
+    """A side-on view of a 400 m track: grass infield up to row 380, then the red lanes with
+    white lane lines (shallow) and a start line per lane (steep, staggered) down to the bottom."""
+    rng = np.random.default_rng(seed)
+    img = np.zeros((H, W, 3), np.float32)
+    img[:200] = (150, 170, 200)  # sky
+    img[200:380] = (60, 130, 55)  # infield grass, reaching the lanes
+    img[380:] = (170, 70, 55)  # track surface
+    yy, xx = np.mgrid[0:H, 0:W]
+    for y0 in (380, 450, 530, 620, 715):  # lane lines, slightly tilted by perspective
+        img[np.abs(yy - (y0 + 0.01 * (xx - W / 2))) <= 2] = (240, 240, 235)
+    for k, xb in enumerate((300.0, 520.0, 740.0, 960.0)):  # start lines across the lanes
+        x_at = xb + 0.35 * (H - yy) + 40 * k
+        img[(np.abs(xx - x_at) <= 3) & (yy >= 380)] = (240, 240, 235)
+        # ... and the white line continued a little into the grass by the camera's blur
+        img[(np.abs(xx - x_at) <= 2) & (yy >= 360) & (yy < 380)] = (235, 235, 230)
+    img += rng.normal(0, 6, img.shape)
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def test_athletics_track_markings_are_not_yard_lines() -> None:
+    fm = detect_field_markers([(0, 0.0, _athletics_track(0)), (10, 0.3, _athletics_track(1))])
+    assert fm.start_line is None and fm.middle_line is None and fm.finish_line is None
+
+
+def test_lines_in_foliage_above_the_horizon_are_not_yard_lines() -> None:
+    """Green trees above a concrete floor, bright sky between the trunks: green on both sides
+    of a bright stripe, but not the ground."""
+    img = _field([]).astype(np.float32)
+    img[:] = (185, 185, 180)  # concrete / wall
+    img[:420] = (50, 120, 45)  # foliage
+    for xb in (300.0, 700.0, 1000.0):
+        img[30:400, int(xb) - 4:int(xb) + 4] = (235, 240, 245)  # sky between the branches
+    fm = markers_in_frame(Frame(0, 0.0, img.astype(np.uint8)), direction=1)
+    assert fm.start_line is None and fm.middle_line is None
+    ok = _field([250.0, 620.0, 990.0])  # the same stripes on turf that is the ground: found
+    assert markers_in_frame(Frame(0, 0.0, ok), direction=1).finish_line is not None
+
+
+def test_two_blobs_side_by_side_are_not_two_cones() -> None:
+    """The pieces of one orange object (a logo on a green end card) are not the 0 and 10 yard
+    cones: those stand as far apart as two yard lines at least."""
+    fm = markers_in_frame(Frame(0, 0.0, _field([], cones=[600.0, 640.0])), direction=1)
+    assert fm.cones == ()
+    assert len(markers_in_frame(Frame(0, 0.0, _field([], cones=[600.0, 900.0]))).cones) == 2
+
+
 def test_lines_too_close_together_are_not_yard_lines() -> None:
     fm = markers_in_frame(Frame(0, 0.0, _field([600.0, 625.0])), direction=1)
     assert fm.start_line is None and fm.middle_line is None

@@ -8,12 +8,17 @@ arrays ``(H, W, 3)`` with their frame index and timestamp) and returns
   Hough transform restricted to near-vertical lines (a side-on camera sees the lines that cross
   the runner's path as steep segments) finds them; each accepted line has enough supporting
   pixels over at least a quarter of the turf's height, and turf on both sides (a painted line
-  lies in the field; a wall edge or a beam over a green window does not). Three consecutive
+  lies in the field; a wall edge or a beam over a green window does not), and that turf is the
+  ground: it reaches the bottom quarter of the frame (foliage with sky between its branches is
+  green above the horizon; the lane lines and start lines of an athletics track lie on a red or
+  blue surface, not turf, so they are never yard lines either). Three consecutive
   lines with consistent spacing (5 yards each) become start, middle and finish, in the running
   direction (start is crossed first). Two lines give start and middle only.
 - **Cones.** Saturated orange/red/yellow blobs on or next to turf, cone-shaped (bounding box
   roughly as tall as wide or taller, filling 30-80 % of it, wider at the bottom). The first and
-  last cone along the running direction are taken as 0 and 10 yards.
+  last cone along the running direction are taken as 0 and 10 yards, so they must stand at least
+  as far apart as two yard lines (:data:`MIN_SPACING` of the frame width): two blobs closer than
+  that are pieces of one object (a logo, a shoe), not two cones.
 
 People's boxes (``Frame.people``; the pipeline gives the runner's from the pose track) are left
 out of both searches: a bright forearm on turf is not a line, an orange shirt is not a cone.
@@ -52,6 +57,8 @@ MIN_SPACING = 0.06
 #: frame) along at least this share of its length.
 MIN_TURF_BOTH_SIDES = 0.6
 SIDE_OFFSET_PX = 5
+#: The turf beside a yard line reaches below this fraction of the frame height (the ground).
+GROUND_ROWS = 0.75
 #: A cone's surroundings (a ring around its box) must be at least this much turf.
 CONE_TURF_RING = 0.5
 #: Consecutive yard-line spacings may differ by at most this ratio (perspective).
@@ -168,7 +175,8 @@ def markers_in_frame(frame: Frame, *, direction: int = 1) -> FieldMarkers:
         start_line=chosen[0] if len(chosen) > 0 else None,
         middle_line=chosen[1] if len(chosen) > 1 else None,
         finish_line=chosen[2] if len(chosen) > 2 else None,
-        cones=tuple(out_cones) if len(out_cones) >= 2 else (),
+        cones=tuple(out_cones) if len(out_cones) >= 2 and _far_apart(out_cones, w0, y_ref)
+        else (),
     )
 
 
@@ -210,6 +218,7 @@ def _yard_lines(img: NDArray[np.float32], turf: NDArray[np.bool_], person: NDArr
     h, w = turf.shape
     if turf.mean() < 0.15:
         return []
+    ground = _ground_turf(turf)
     white = _white_mask(img) & ndimage.binary_dilation(turf, iterations=3) & ~person
     ys, xs = np.nonzero(white)
     if xs.size < 50:
@@ -248,7 +257,7 @@ def _yard_lines(img: NDArray[np.float32], turf: NDArray[np.bool_], person: NDArr
             y1, y2 = float(rows[seg_starts[k]]), float(rows[seg_ends[k]])
             seg = (rho + y1 * t, y1, rho + y2 * t, y2)
             if y2 - y1 >= max(MIN_LINE_FRACTION * turf_h, MIN_LINE_HEIGHT * h) and \
-                    _turf_both_sides(turf, seg) >= MIN_TURF_BOTH_SIDES:
+                    _turf_both_sides(ground, seg) >= MIN_TURF_BOTH_SIDES:
                 found.append(seg)
         # Suppress this peak's neighbourhood (nearby angles and offsets).
         lo_i, hi_i = max(0, i - 6), min(thetas.size, i + 7)
@@ -267,6 +276,21 @@ def _yard_lines(img: NDArray[np.float32], turf: NDArray[np.bool_], person: NDArr
         if all(abs(x_bottom(seg) - x_bottom(o)) > 0.5 * MIN_SPACING * w for o in out):
             out.append(seg)
     return out
+
+
+def _ground_turf(turf: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """The turf regions that reach the bottom quarter of the frame (see module docstring)."""
+    labels, n = ndimage.label(turf)
+    if n == 0:
+        return turf
+    low = np.unique(labels[int(GROUND_ROWS * turf.shape[0]):])
+    return np.isin(labels, low[low > 0])
+
+
+def _far_apart(cones: list[FieldMarker], width: int, y_ref: float) -> bool:
+    """The outermost cones are at least :data:`MIN_SPACING` of the frame width apart."""
+    xs = [c.x_at(y_ref) for c in cones]
+    return max(xs) - min(xs) >= MIN_SPACING * width
 
 
 def _turf_both_sides(turf: NDArray[np.bool_], seg: tuple[float, float, float, float]) -> float:

@@ -29,6 +29,14 @@ MESSAGE_KEYS: dict[str, str] = {
         "The video looks like slow motion: durations are left out (their video-time value is "
         "given beside) unless the slow-motion factor is given."
     ),
+    "reason.treadmill_suspected": (
+        "The runner stays in place while running, as on a treadmill: speed and step length "
+        "cannot be measured from the video."
+    ),
+    "hint.treadmill_suspected": (
+        "On a treadmill? Send treadmill=true and the pace (MM:SS per km) to get speed and step "
+        "length. If the camera followed the runner, film from a fixed spot instead."
+    ),
     "reason.heel_hidden": (
         "The runner faces the camera, so the back of the heel is hidden: pronation needs a video "
         "filmed from behind."

@@ -38,6 +38,15 @@ VO_BAD = 0.12
 #: the widths of the logistic memberships around them.
 STYLE_DF_MID, STYLE_DF_WIDTH = 0.35, 0.025
 STYLE_VO_MID, STYLE_VO_WIDTH = 0.085, 0.012
+#: Treadmill without the flag: over the clip the pelvis' image x range (5th to 95th percentile)
+#: is below STAYS_IN_PLACE_RATIO of the distance the stance foot moved backwards under it, and
+#: that distance is at least MIN_FOOT_TRAVEL_LEG leg lengths (the legs really cycle). On the dev
+#: clips treadmill runners have a ratio of 0.003-0.008, runners crossing the frame 0.7-10.
+STAYS_IN_PLACE_RATIO = 0.1
+MIN_FOOT_TRAVEL_LEG = 2.0
+REASON_TREADMILL = "reason.treadmill_suspected"
+HINT_TREADMILL = "hint.treadmill_suspected"
+FLAG_TREADMILL = "treadmill_suspected"
 
 StrikeType = Literal["rearfoot", "midfoot", "forefoot"]
 JOINTS = ("ankle", "knee", "hip", "shoulder", "elbow")
@@ -133,8 +142,28 @@ def rounded(v: float | None, nd: int) -> float | None:
 
 
 
+def stays_in_place(ev: GaitEvents, pts: FloatArray) -> bool:
+    """True when the runner stays in place while the stance foot moves backwards under the body:
+    a treadmill, or a camera that follows the runner (see :data:`STAYS_IN_PLACE_RATIO`)."""
+    if ev.times_s is None or ev.times_s.size < 2 or ev.stance_speed_px_s <= 0:
+        return False
+    pel = (pts[:, Joint.LEFT_HIP, 0] + pts[:, Joint.RIGHT_HIP, 0]) / 2.0
+    pel = pel[np.isfinite(pel)]
+    if pel.size < 2:
+        return False
+    span_px = float(np.percentile(pel, 95) - np.percentile(pel, 5))
+    # stance_speed_px_s is per second of real time, times_s are real time.
+    foot_px = ev.stance_speed_px_s * float(ev.times_s[-1] - ev.times_s[0])
+    if foot_px < MIN_FOOT_TRAVEL_LEG * ev.leg_length_px:
+        return False
+    return span_px < STAYS_IN_PLACE_RATIO * foot_px
+
+
 def metrics(ev: GaitEvents, px_per_m: float, treadmill: bool, pace: float | None,
-             pts: FloatArray) -> dict[str, Metric]:
+            pts: FloatArray, *, treadmill_suspected: bool = False) -> dict[str, Metric]:
+    """The metrics block. ``treadmill_suspected`` (``treadmill`` false, yet the runner stays in
+    place, :func:`stays_in_place`): speed and step length from displacement are null with
+    :data:`REASON_TREADMILL`, since they would be the belt's (or the camera's) as if real."""
     lowres = ev.low_resolution
     few = "reason.too_few_steps"
     slow = ev.slow_motion_suspected
@@ -156,6 +185,10 @@ def metrics(ev: GaitEvents, px_per_m: float, treadmill: bool, pace: float | None
                              "reason.pace_required" if treadmill and not pace else few))
     if treadmill:  # a real-time belt speed over a video-time cadence
         step_length = _timed(step_length, slow)
+    elif treadmill_suspected:
+        speed = Metric(None, "m/s", "metrics.speed", reason=REASON_TREADMILL,
+                       extra={"source": "displacement"})
+        step_length = Metric(None, "m", "metrics.step_length", reason=REASON_TREADMILL)
     cadence = _timed(Metric(rounded(cad, 1), "steps/min", "metrics.cadence",
                             reason=None if cad is not None else few,
                             extra={"advice": _cadence_advice(cad)} if cad is not None else {}),

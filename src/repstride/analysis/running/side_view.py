@@ -55,6 +55,8 @@ class SideViewResult:
         keys |= {str(m.extra["advice"]) for m in self.metrics.values() if m.extra.get("advice")}
         if self.overstride.advice:
             keys.add(self.overstride.advice)
+        if self.info.get("hint"):
+            keys.add(str(self.info["hint"]))
         if self.total_score_key:
             keys.add(self.total_score_key)
         keys |= {f"foot_landing.{f.strike}" for f in self.foot_landing if f.strike}
@@ -127,7 +129,9 @@ def analyze_side_view(
     view = check_view(pts, ev.leg_length_px, "side")
     px_per_m = ev.leg_length_px / (LEG_FRACTION_OF_HEIGHT * height_cm / 100.0)
 
-    metrics = SM.metrics(ev, px_per_m, treadmill, pace_s_per_km, pts)
+    suspected = not treadmill and SM.stays_in_place(ev, pts)
+    metrics = SM.metrics(ev, px_per_m, treadmill, pace_s_per_km, pts,
+                         treadmill_suspected=suspected)
     overstride = SM.overstride(ev, pts, ts)
     landing = SM.foot_landing(ev, pts, ts)
     angles = {j: SM.joint_angles(ev, pts, ts, j) for j in JOINTS}
@@ -146,6 +150,10 @@ def analyze_side_view(
     }
     if ev.slow_motion_suspected:
         info["advice"] = REASON_SLOW_MOTION
+    if suspected:
+        flags.append(SM.FLAG_TREADMILL)
+        info["estimated_speed_m_s"] = None
+        info["hint"] = SM.HINT_TREADMILL
     return SideViewResult(
         total_score=total, total_score_key=total_key, metrics=metrics, overstride=overstride,
         foot_landing=landing, joint_angles=angles, running_styles=styles, events=ev,

@@ -10,9 +10,22 @@ when the same foot touches down again (``endTimestampMs``). Analyses per stride:
   null for the first stride, and null whenever the neighbouring stride is missing or of the same
   leg (an event was not seen), rather than a wrong number.
 - ``STRIDE_PEAK_FLEXION_ANGLE`` / ``_TIMESTAMP``: highest hip flexion of the swinging leg in the
-  stride (deg, thigh against the trunk line, see :mod:`.kinematics`).
+  stride (deg): the angle in the image plane between that thigh (hip -> knee) and the trunk line
+  continued downwards (shoulder midpoint -> hip midpoint), positive when the knee is ahead of the
+  trunk line (see :mod:`.kinematics`).
 - ``STRIDE_PEAK_EXTENSION_ANGLE`` / ``_TIMESTAMP``: highest hip extension of the same leg in the
-  stride (deg, positive = thigh behind the trunk line).
+  stride (deg, the same angle with the opposite sign: positive = thigh behind the trunk line;
+  negative when the thigh stays ahead of it all stride, e.g. the first strides out of the blocks).
+- Each angle outside the hip's physiological range is null, its reason and measured value in
+  ``info["nullAngles"]``: a hip flexes to about 135 deg at most (knee bent) and extends to
+  about 30 deg (35 with the pelvis' tilt in a 2-D view), so peak flexion must lie in
+  :data:`FLEXION_RANGE_DEG` and peak extension in :data:`EXTENSION_RANGE_DEG`; a value outside
+  is a pose error (a knee put beside the face, a trunk lost).
+
+**Starts from blocks** (:mod:`.block_start`): the set position and the pushes against the
+pedals are not strides. The first stride of each leg starts at its block toe-off; later strides
+come from the steps; ``info["blockClearance"]`` gives the rear- and front-foot toe-offs and the
+first step (video ms).
 
 ``extra`` carries ``runnerProgress`` (distance from the start line per frame, negative before
 it) and ``fieldMarkers`` when markers were given. Distance comes from the markers when at least
@@ -23,7 +36,7 @@ given stature); ``info["distanceSource"]`` says which.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -31,6 +44,7 @@ from numpy.typing import NDArray
 
 from repstride.analysis.results import ActivityResult, Rep, RepAnalysis
 from repstride.analysis.running import kinematics as K
+from repstride.analysis.running.block_start import BlockStart, find_block_start, without_crouch
 from repstride.analysis.running.field_markers import FieldMarkers, distance_from_markers
 from repstride.analysis.running.gait import Contact, GaitEvents, detect_gait_events
 from repstride.analysis.running.side_view import (
@@ -41,6 +55,12 @@ from repstride.analysis.track import Joint, PoseTrack
 from repstride.errors import LowQualityPose
 
 FloatArray = NDArray[np.float64]
+
+#: Physiological range (deg) of the peak hip flexion and peak hip extension of a stride (see the
+#: module docstring for the sign convention); values outside are null.
+FLEXION_RANGE_DEG = (-35.0, 135.0)
+EXTENSION_RANGE_DEG = (-135.0, 35.0)
+REASON_ANGLE_RANGE = "reason.angle_out_of_range"
 
 DISTANCE_FROM_MARKERS = "field_markers"
 DISTANCE_FROM_BODY_SIZE = "body_size"
@@ -63,10 +83,19 @@ class Stride:
         return self.end.td.time_s
 
 
-def find_strides(ev: GaitEvents) -> list[Stride]:
-    """Strides of both legs sorted by start, from consecutive contacts of the same foot."""
+def find_strides(ev: GaitEvents, start: BlockStart | None = None) -> list[Stride]:
+    """Strides of both legs sorted by start, from consecutive contacts of the same foot; with a
+    block ``start``, each leg's first stride runs from its block toe-off to its first step (``ev``
+    then holds the steps only, see :func:`.block_start.without_crouch`)."""
     out: list[Stride] = []
     limit = 1.5 * ev.typical_stride_s()
+    if start is not None:
+        for side, to_s in ((start.rear_side, start.rear_toe_off_s),
+                           (start.front_side, start.front_toe_off_s)):
+            push = next((c for c in start.block_contacts if c.to.time_s == to_s), None)
+            first = next((c for c in ev.contacts if c.side == side), None)
+            if push is not None and first is not None and first.td.time_s > to_s:
+                out.append(Stride(side, replace(push, side=side), first))
     for side in ("left", "right"):
         cs = ev.contacts_of(side)  # type: ignore[arg-type]
         for a, b in zip(cs, cs[1:]):
@@ -111,9 +140,13 @@ def analyze_sprint(
     k = slow_motion_factor
     pts, ts = ev.points, ev.times_s
     assert pts is not None and ts is not None
-    strides = find_strides(ev)
+    start = find_block_start(ev)
+    steps = without_crouch(ev, start) if start is not None else ev
+    strides = find_strides(steps, start)
     flex = {s: K.hip_flexion(pts, s, ev.direction) for s in ("left", "right")}
-    reps = [_rep(i, strides, flex[st.side], ts, k, timed=not ev.slow_motion_suspected)
+    null_angles: list[dict[str, Any]] = []
+    reps = [_rep(i, strides, flex[st.side], ts, k, timed=not ev.slow_motion_suspected,
+                 null_angles=null_angles)
             for i, st in enumerate(strides)]
 
     px_per_m = ev.leg_length_px / (LEG_FRACTION_OF_HEIGHT * height_cm / 100.0)
@@ -121,7 +154,7 @@ def analyze_sprint(
     extra: dict[str, Any] = {"runnerProgress": progress}
     if markers is not None and not markers.empty:
         extra["fieldMarkers"] = markers.to_wire()
-    cad = ev.cadence_spm()
+    cad = steps.cadence_spm()
     info: dict[str, Any] = {
         "distanceSource": source,
         "lowResolution": ev.low_resolution,
@@ -130,8 +163,12 @@ def analyze_sprint(
         "cadenceSpm": None if cad is None or ev.slow_motion_suspected else round(cad, 1),
         "heightCm": height_cm,
         "slowMotionFactor": k,
-        "gaitEvents": ev.to_wire()["events"],
+        "gaitEvents": steps.to_wire()["events"],
     }
+    if start is not None:
+        info["blockClearance"] = start.to_wire(k)
+    if null_angles:
+        info["nullAngles"] = null_angles
     return ActivityResult(status="Complete", domain="running", activity="sprint",
                           reps=tuple(reps), extra=extra, info=info)
 
@@ -142,7 +179,7 @@ def _ms(t_real: float, k: float) -> int:
 
 
 def _rep(i: int, strides: list[Stride], flex: FloatArray, ts: FloatArray, k: float, *,
-         timed: bool = True) -> Rep:
+         timed: bool = True, null_angles: list[dict[str, Any]] | None = None) -> Rep:
     """One stride as a rep. Without ``timed`` (undeclared slow motion suspected) air and ground
     times are null: they would be video time stretched by an unknown factor."""
     st = strides[i]
@@ -163,6 +200,10 @@ def _rep(i: int, strides: list[Stride], flex: FloatArray, ts: FloatArray, k: flo
         pk_flex, t_flex = float(seg[j]), float(ts[lo + j])
         j = int(np.nanargmin(seg))
         pk_ext, t_ext = float(-seg[j]), float(ts[lo + j])
+    pk_flex, t_flex = _in_range(pk_flex, t_flex, FLEXION_RANGE_DEG, i,
+                                "STRIDE_PEAK_FLEXION_ANGLE", null_angles)
+    pk_ext, t_ext = _in_range(pk_ext, t_ext, EXTENSION_RANGE_DEG, i,
+                              "STRIDE_PEAK_EXTENSION_ANGLE", null_angles)
     mid = t_flex if t_flex is not None else (st.start_s + st.end_s) / 2.0
 
     def rnd(v: float | None, nd: int = 1) -> float | None:
@@ -181,6 +222,18 @@ def _rep(i: int, strides: list[Stride], flex: FloatArray, ts: FloatArray, k: flo
     )
     return Rep(start_ms=_ms(st.start_s, k), mid_ms=_ms(mid, k), end_ms=_ms(st.end_s, k),
                analyses=analyses)
+
+
+def _in_range(v: float | None, t: float | None, rng: tuple[float, float], stride: int,
+              name: str, null_angles: list[dict[str, Any]] | None
+              ) -> tuple[float | None, float | None]:
+    """``(v, t)``, or ``(None, None)`` (noted in ``null_angles``) when ``v`` is outside ``rng``."""
+    if v is None or rng[0] <= v <= rng[1]:
+        return v, t
+    if null_angles is not None:
+        null_angles.append({"stride": stride, "analysisType": name, "reason": REASON_ANGLE_RANGE,
+                            "measuredDeg": round(v, 1)})
+    return None, None
 
 
 def _runner_progress(track: PoseTrack, ev: GaitEvents, pts: FloatArray, px_per_m: float,
