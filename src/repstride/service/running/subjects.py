@@ -16,16 +16,13 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import func, select, update
 
 from repstride.errors import NotFound, ValidationFailed
 from repstride.i18n import translate
 from repstride.service.running.models import RunningAnalysis, RunningSubject
-
-if TYPE_CHECKING:
-    from repstride.service.running.service import RunningService
 
 #: Page size of the listings when ``limit`` is left out, and the largest one accepted.
 DEFAULT_PAGE_SIZE = 20
@@ -107,7 +104,9 @@ def analysis_item(row: RunningAnalysis) -> dict[str, Any]:
 class Subjects:
     """Subjects and listings of one :class:`RunningService`."""
 
-    def __init__(self, running: RunningService) -> None:
+    def __init__(self, running: Any) -> None:
+        """``running``: the :class:`~repstride.service.running.service.RunningService` (not
+        imported: it imports this module)."""
         self.running = running
 
     @property

@@ -21,7 +21,7 @@ import random
 import threading
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any
 
 import httpx
 from sqlalchemy import select, update
@@ -29,9 +29,6 @@ from sqlalchemy import select, update
 from repstride.service.webhooks.models import FAILED, PENDING, SUCCEEDED, WebhookConfig, \
     WebhookDelivery
 from repstride.webhooks import headers as signed_headers
-
-if TYPE_CHECKING:
-    from repstride.service.webhooks.service import WebhookService
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +42,9 @@ class Outcome:
 
 
 class WebhookSender:
-    def __init__(self, hooks: WebhookService, *, rng: random.Random | None = None) -> None:
+    def __init__(self, hooks: Any, *, rng: random.Random | None = None) -> None:
+        """``hooks``: the :class:`~repstride.service.webhooks.service.WebhookService` (not
+        imported: it imports this module for the test event)."""
         self.hooks = hooks
         self.settings = hooks.settings
         self.rng = rng or random.Random()
