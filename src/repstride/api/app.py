@@ -9,9 +9,10 @@ from fastapi import FastAPI
 
 from repstride import __version__
 from repstride.api.errors import install_error_handlers
-from repstride.api import exports, health, oauth
+from repstride.api import exports, health, oauth, webhooks
 from repstride.api.dashboard import routes as dashboard
 from repstride.api.running import routes as running
+from repstride.api.running import subjects
 from repstride.api.videos import routes as videos
 from repstride.api.videos import uploads
 from repstride.api.web import install_web
@@ -46,7 +47,7 @@ def create_app(services: Services | None = None, *, settings: Settings | None = 
     install_error_handlers(app)
     # One line per API dialect / resource.
     for router in (health.router, oauth.router, videos.router, uploads.router, running.router,
-                   exports.router, dashboard.router):
+                   subjects.router, webhooks.router, exports.router, dashboard.router):
         app.include_router(router)
     install_web(app, services.settings.cors_origins)  # offline /docs, /redoc; OpenAPI; CORS
     dashboard.mount_assets(app)

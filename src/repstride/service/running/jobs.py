@@ -188,8 +188,11 @@ class _ProgressWriter:
         self.ctl.check()  # shutdown: the job is released and resumed by the next worker
         pct = int(max(0.0, min(0.99, float(fraction))) * 100)
         if pct > self.last:
+            step = self.svc.progress_step()
+            passed = pct // step > self.last // step
             self.last = pct
-            self.svc.set_percentage(self.analysis_id, pct)
+            if self.svc.set_percentage(self.analysis_id, pct) and passed:
+                self.svc.notify(self.analysis_id, "analysis.progress")
 
 
 def _store_track(svc: RunningService, analysis_id: str, track: PoseTrack) -> str:
