@@ -84,7 +84,7 @@ def fresh_schema(pg: str) -> tuple[str, object]:
 
 
 def wait_worker_ready(broker: str, queue: str, prefix: str, timeout: float = 180) -> None:
-    from repstride.service.queue_celery import make_celery_app
+    from repstride.service.jobs.celery import make_celery_app
     from repstride.service.settings import Settings
 
     app = make_celery_app(Settings(broker_url=broker, celery_queue=queue,

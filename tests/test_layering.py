@@ -78,7 +78,7 @@ def test_imports_point_down(layer: str, path: Path) -> None:
 @pytest.mark.parametrize("layer,source,expected", [
     ("analysis", "import numpy\nfrom av import open\n", ["av"]),
     ("analysis", "from repstride.pose import extract_pose\n", ["repstride.pose"]),
-    ("render", "from repstride.service.worker import ARTIFACT_STEPS\n", ["repstride.service.worker"]),
+    ("render", "from repstride.service.videos.jobs import ARTIFACT_STEPS\n", ["repstride.service.videos.jobs"]),
     ("client", "from repstride.service import videos\nimport numpy\nimport json\n",
      ["numpy", "repstride.service"]),
     ("pose", "from repstride.media import probe\nimport mediapipe\n", []),

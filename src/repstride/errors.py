@@ -276,7 +276,7 @@ class RenderFailed(RepstrideError):
     default_message = "The overlay could not be rendered."
 
 
-# --- scale-out (service/queue_celery.py, service/blobs_s3.py) ----------------------------------
+# --- scale-out (service/jobs/celery.py, service/blobs/s3.py) ----------------------------------
 
 
 class ConfigurationError(RepstrideError):

@@ -204,7 +204,7 @@ def test_live_async_end_to_end(live_server: LiveServer, token_file: Path, demo_v
 def test_live_overlay_download(live_server: LiveServer, token_file: Path, demo_video: Path,
                                tmp_path: Path) -> None:
     import repstride.api  # noqa: F401 - registers what the server process registers
-    from repstride.service.worker import ARTIFACT_STEPS
+    from repstride.service.videos.jobs import ARTIFACT_STEPS
 
     if not ARTIFACT_STEPS:
         pytest.skip("the server has no overlay renderers (service.worker.ARTIFACT_STEPS is "

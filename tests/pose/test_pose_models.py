@@ -83,8 +83,8 @@ def test_a_forked_child_does_not_reuse_the_parents_interpreters(
 
 def test_celery_worker_warm_up_fills_the_pool() -> None:
     pytest.importorskip("celery")
-    from repstride.service.queue_celery import warm_up as worker_warm_up
-    from repstride.service.worker import RealPipeline
+    from repstride.service.jobs.celery import warm_up as worker_warm_up
+    from repstride.service.videos.jobs import RealPipeline
 
     worker_warm_up(RealPipeline())
     assert POOL.idle() == 2

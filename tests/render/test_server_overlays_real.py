@@ -15,8 +15,8 @@ import pytest
 from repstride.analysis.track import Joint
 from repstride.media import iter_frames, probe
 from repstride.service import Settings, build_services
-from repstride.service.videos import VideoCreate
-from repstride.service.worker import load_track
+from repstride.service.videos.service import VideoCreate
+from repstride.service.videos.jobs import load_track
 
 pytestmark = pytest.mark.slow
 

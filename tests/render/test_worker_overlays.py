@@ -14,8 +14,8 @@ import pytest
 from repstride.analysis.track import Joint
 from repstride.media import iter_frames, probe
 from repstride.service import Settings, build_services
-from repstride.service.videos import VideoCreate
-from repstride.service.worker import ARTIFACT_STEPS
+from repstride.service.videos.service import VideoCreate
+from repstride.service.videos.jobs import ARTIFACT_STEPS
 from synthetic_media import GREY, figure_track, squat_result, write_video
 
 FRAMES = 36

@@ -86,7 +86,7 @@ def s3_endpoint() -> Iterator[str]:
 
 @pytest.fixture
 def s3_bucket(s3_endpoint: str, run_id: str) -> str:
-    from repstride.service.blobs_s3 import make_client
+    from repstride.service.blobs.s3 import make_client
 
     name = f"rstest-{run_id}"
     make_client(s3_endpoint).create_bucket(Bucket=name)

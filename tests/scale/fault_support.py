@@ -14,7 +14,7 @@ from scale_helpers import Proc, scale_env, start_worker, wait_for
 from svc_helpers import FastPipeline
 
 from repstride.service import Services, Settings, build_services
-from repstride.service.videos import VideoCreate
+from repstride.service.videos.service import VideoCreate
 
 
 @dataclass

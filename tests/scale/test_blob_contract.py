@@ -16,8 +16,8 @@ from test_blobs import (  # the shared contract, collected again here on the S3 
 )
 
 from repstride.errors import ConfigurationError, NotFound
-from repstride.service.blobs import BlobStore
-from repstride.service.blobs_s3 import S3BlobStore
+from repstride.service.blobs.local import BlobStore
+from repstride.service.blobs.s3 import S3BlobStore
 
 __all__ = ["test_overwrite_is_idempotent", "test_put_get_download_delete",
            "test_rejects_unsafe_keys"]

@@ -13,9 +13,9 @@ import pytest
 from test_jobs import test_queue_delivers_every_job_exactly_once  # the shared contract
 
 from repstride.service.db import Database
-from repstride.service.jobs import JobStore
+from repstride.service.jobs.store import JobStore
 from repstride.service.migrate import upgrade
-from repstride.service.queue_celery import (
+from repstride.service.jobs.celery import (
     CeleryJobQueue, JobSweeper, make_celery_app, process_runner, result_backend_url,
 )
 from repstride.service.settings import Settings
@@ -179,9 +179,9 @@ def test_a_worker_process_knows_every_job_kind(settings: Settings) -> None:
     import subprocess
     import sys
 
-    code = ("from repstride.service.queue_celery import make_celery_app, init_worker_process\n"
+    code = ("from repstride.service.jobs.celery import make_celery_app, init_worker_process\n"
             "from repstride.service.settings import Settings\n"
-            "from repstride.service.worker import JOB_KINDS\n"
+            "from repstride.service.videos.jobs import JOB_KINDS\n"
             "import json, sys\n"
             "app = make_celery_app(Settings.model_validate_json(sys.argv[1]))\n"
             "init_worker_process(app)\n"

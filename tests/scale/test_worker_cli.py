@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from repstride.cli import _register, cli
 from repstride.cli.worker_cmd import _redact
 from repstride.service import Settings, build_services
-from repstride.service.celery_app import worker_argv
+from repstride.service.jobs.celery_app import worker_argv
 
 
 def test_worker_help_and_argv() -> None:

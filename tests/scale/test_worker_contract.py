@@ -1,4 +1,4 @@
-"""``run_job`` (tests/service/test_worker.py) on the production adapters together: PostgreSQL,
+"""``run_job`` (tests/service/test_video_jobs.py) on the production adapters together: PostgreSQL,
 S3 (moto server) for every blob the worker reads and writes, and the Celery queue for every
 submit. Plus the direct-upload completion detection of :class:`DirectUploadVideoService`."""
 
@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 import requests
-import test_worker as _contract
+import test_video_jobs as _contract
 from svc_helpers import FastPipeline, make_video
 
 from repstride.service import Settings, build_services
-from repstride.service.blobs_s3 import DirectUploadVideoService, S3BlobStore
-from repstride.service.queue_celery import CeleryJobQueue
-from repstride.service.videos import VideoCreate
+from repstride.service.blobs.s3 import DirectUploadVideoService, S3BlobStore
+from repstride.service.jobs.celery import CeleryJobQueue
+from repstride.service.videos.service import VideoCreate
 
 # The shared run_job contract, every test of it (new ones included), collected again here on
 # these adapters, with its module fixture ``clip``.

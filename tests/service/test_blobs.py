@@ -10,7 +10,7 @@ import pytest
 from repstride.errors import (
     FileTooLarge, InvalidSignature, InvalidUploadPolicy, NotFound, UploadPolicyExpired,
 )
-from repstride.service.blobs import BlobStore, LocalBlobStore
+from repstride.service.blobs.local import BlobStore, LocalBlobStore
 from repstride.service.security import Signer
 
 

@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 
 from repstride.service.db import Database
-from repstride.service.jobs import JobQueue, JobStore, LocalJobQueue
+from repstride.service.jobs.store import JobQueue, JobStore, LocalJobQueue
 from repstride.service.migrate import upgrade
 
 

@@ -9,7 +9,10 @@ from fastapi import FastAPI
 
 from repstride import __version__
 from repstride.api.errors import install_error_handlers
-from repstride.api.routes import health, oauth, running, uploads, videos
+from repstride.api import health, oauth
+from repstride.api.running import routes as running
+from repstride.api.videos import routes as videos
+from repstride.api.videos import uploads
 from repstride.service import Services, Settings, build_services, load_settings
 
 

@@ -10,7 +10,7 @@ from fastapi import Depends, Header, Path, Request
 from repstride.errors import MissingToken
 from repstride.service import Services
 from repstride.service.auth import ClientInfo
-from repstride.service.videos import VideoRecord
+from repstride.service.videos.service import VideoRecord
 
 
 def get_services(request: Request) -> Services:

@@ -27,7 +27,7 @@ def clients_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def create_command(name: str, credits: int | None, as_json: bool) -> None:
     """Create a client and print its id and secret (the secret is stored hashed: shown once)."""
-    from repstride.service.running import running_service
+    from repstride.service.running.service import running_service
 
     services = _services()
     n = services.settings.default_client_credits if credits is None else credits
@@ -47,7 +47,7 @@ def create_command(name: str, credits: int | None, as_json: bool) -> None:
 @click.option("--revoke-old", is_flag=True, help="Revoke the client's previous api keys first.")
 def api_key_command(client_id: str, revoke_old: bool) -> None:
     """Issue a new Running Analysis API ``apiKey`` for a client (stored hashed: shown once)."""
-    from repstride.service.running import running_service
+    from repstride.service.running.service import running_service
 
     running = running_service(_services())
     if revoke_old:

@@ -30,7 +30,7 @@ def worker_command(concurrency: int | None, loglevel: str, pool: str) -> None:
     outright loses nothing (the job runs again once its lease expires). Apply migrations first
     (`repstride db upgrade`).
     """
-    from repstride.service.celery_app import create_worker_app, worker_argv
+    from repstride.service.jobs.celery_app import create_worker_app, worker_argv
     from repstride.service.settings import load_settings
 
     logging.basicConfig(level=loglevel.upper(),

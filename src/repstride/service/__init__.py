@@ -1,7 +1,7 @@
 """Service layer: settings, database, blob store, job queue, auth, credits, videos, worker.
 
-Ports (embedded default -> scale-out adapter): :class:`~repstride.service.blobs.BlobStore`
-(``LocalBlobStore``), :class:`~repstride.service.jobs.JobQueue` (``LocalJobQueue``); the
+Ports (embedded default -> scale-out adapter): :class:`~repstride.service.blobs.local.BlobStore`
+(``LocalBlobStore``), :class:`~repstride.service.jobs.store.JobQueue` (``LocalJobQueue``); the
 database is SQLite (WAL) or PostgreSQL through the same SQLAlchemy code.
 """
 

@@ -8,14 +8,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from repstride.service.auth import ClientService
-from repstride.service.blobs import BlobStore, LocalBlobStore
+from repstride.service.blobs.local import BlobStore, LocalBlobStore
 from repstride.service.credits import CreditLedger
 from repstride.service.db import Database
-from repstride.service.jobs import JobQueue, JobStore, LocalJobQueue
+from repstride.service.jobs.store import JobQueue, JobStore, LocalJobQueue
 from repstride.service.security import Signer, load_or_create_key
 from repstride.service.settings import Settings
-from repstride.service.videos import VideoService
-from repstride.service.worker import JobRunner, Pipeline, load_pipeline
+from repstride.service.videos.service import VideoService
+from repstride.service.videos.jobs import JobRunner, Pipeline, load_pipeline
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ def build_services(settings: Settings, *, pipeline: Pipeline | None = None, migr
            else load_or_create_key(settings.data_dir / "secret_key"))
     video_service: type[VideoService] = VideoService
     if settings.blob_store == "s3":
-        from repstride.service.blobs_s3 import DirectUploadVideoService, S3BlobStore
+        from repstride.service.blobs.s3 import DirectUploadVideoService, S3BlobStore
 
         blobs: BlobStore = S3BlobStore.from_settings(settings)
         video_service = DirectUploadVideoService  # detects finished direct uploads on reads
@@ -84,7 +84,7 @@ def build_services(settings: Settings, *, pipeline: Pipeline | None = None, migr
     services.runner = JobRunner(services)
     if settings.queue == "celery":
         # Delivery through the broker; `repstride worker` processes run the jobs.
-        from repstride.service.queue_celery import CeleryJobQueue
+        from repstride.service.jobs.celery import CeleryJobQueue
 
         services.queue = CeleryJobQueue.from_settings(settings)
     else:

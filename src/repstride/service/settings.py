@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     #: How often idle workers look at the jobs table (enqueues in-process wake them at once).
     job_poll_s: float = Field(1.0, gt=0)
     #: ``module:attribute`` of the analysis pipeline the worker runs (see ``service.worker``).
-    pipeline: str = "repstride.service.worker:RealPipeline"
+    pipeline: str = "repstride.service.videos.jobs:RealPipeline"
 
     # -- scale-out (docs/deploy.md): Celery workers, PostgreSQL pool, S3-compatible storage ----
     #: Celery broker (``REPSTRIDE_QUEUE=celery``): ``redis://host:6379/0`` or ``amqp://...``.

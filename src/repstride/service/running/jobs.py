@@ -3,7 +3,7 @@
 Registered with the worker as job kind ``running_analysis`` (args ``{"analysis_id": ...}``), so
 it runs under the same leases, retries and shutdown handling as the Video API's jobs. The work is
 a :class:`RunningPipeline` (a dependency: production uses :class:`RealRunningPipeline`; tests
-inject a controllable one through :func:`repstride.service.running.attach_running`).
+inject a controllable one through :func:`repstride.service.running.service.attach_running`).
 
 Progress: the pipeline reports a fraction 0..1 (pose dominates); the job maps it to the
 ``percentage`` the API shows while ``analyzing`` (monotonic, 1..99; 100 only with ``success``).
@@ -26,11 +26,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from repstride.errors import NotImplementedFeature, RepstrideError
-from repstride.service.running import (
+from repstride.service.running.service import (
     RUN_RUNNING_ANALYSIS, RunningService, blob_key, is_client_fault, running_service,
 )
-from repstride.service.running_params import RunningParams
-from repstride.service.worker import JobControl, JobKind, register_job_kind
+from repstride.service.running.params import RunningParams
+from repstride.service.videos.jobs import JobControl, JobKind, register_job_kind
 
 if TYPE_CHECKING:
     from repstride.analysis.track import PoseTrack

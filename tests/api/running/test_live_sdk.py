@@ -17,7 +17,7 @@ import pytest
 from running_helpers import RUNNING_LIMITS, ScriptedPipeline, fresh_database
 
 from repstride.service import Settings, build_services
-from repstride.service.running import attach_running
+from repstride.service.running.service import attach_running
 
 
 def _free_port() -> int:

@@ -24,10 +24,10 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
 
 from repstride.service import Settings, build_services
-from repstride.service.running import RunningService, attach_running
-from repstride.service.running_jobs import RealRunningPipeline, RunningOutcome
-from repstride.service.running_params import RunningParams
-from repstride.service.running_settings import RunningSettings
+from repstride.service.running.service import RunningService, attach_running
+from repstride.service.running.jobs import RealRunningPipeline, RunningOutcome
+from repstride.service.running.params import RunningParams
+from repstride.service.running.settings import RunningSettings
 
 PG_BASE = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -194,13 +194,10 @@ class Api:
 def make_api(url: str, tmp_path: Path, pipeline: ScriptedPipeline | None, *,
              limits: RunningSettings = RUNNING_LIMITS, credits: int = 10) -> Api:
     from repstride.api import create_app
-    from repstride.api.routes import running as running_routes
 
     services = _services(url, tmp_path)
     running = attach_running(services, settings=limits, pipeline=pipeline)
     app = create_app(services, start_workers=False)
-    if not any(getattr(r, "path", "") == "/analysis/start" for r in app.routes):
-        app.include_router(running_routes.router)  # until the app factory registers it
     c = services.clients.create("runner", credits=credits)
     token = services.clients.issue_token(c.id, c.secret).access_token
     return Api(http=TestClient(app), services=services, running=running, pipeline=pipeline,

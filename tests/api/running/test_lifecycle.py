@@ -243,7 +243,7 @@ def test_every_language_renders_every_text(api: Api, videos: dict[str, Path], la
 
 def test_signed_media_urls_expire_in_an_hour(api: Api, videos: dict[str, Path]) -> None:
     """When the pipeline produced media, /results signs both URLs (1 hour) and they download."""
-    from repstride.service.running_jobs import RunningOutcome
+    from repstride.service.running.jobs import RunningOutcome
 
     inner = api.pipeline
 
@@ -309,7 +309,7 @@ def test_jobs_survive_through_the_queue_worker(api: Api, videos: dict[str, Path]
         return ok
 
     api.running.mark_success = mark_success  # type: ignore[method-assign]
-    from repstride.service.jobs import LocalJobQueue
+    from repstride.service.jobs.store import LocalJobQueue
 
     (job_id,) = api.job_ids()
     queue = LocalJobQueue(api.services.jobs, api.services.runner.run_job, workers=1, poll_s=0.05)

@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from repstride.errors import AlreadyUploaded, ConfigurationError, FileTooLarge, NotFound
-from repstride.service.blobs import PresignedPost, check_key
-from repstride.service.videos import PENDING, VideoRecord, VideoService
+from repstride.service.blobs.local import PresignedPost, check_key
+from repstride.service.videos.service import PENDING, VideoRecord, VideoService
 
 if TYPE_CHECKING:
     from repstride.service.settings import Settings
@@ -48,7 +48,7 @@ def _is_missing(exc: Exception) -> bool:
 
 
 class S3BlobStore:
-    """The :class:`~repstride.service.blobs.BlobStore` port on one bucket (optionally under a key
+    """The :class:`~repstride.service.blobs.local.BlobStore` port on one bucket (optionally under a key
     prefix). boto3 clients are thread-safe; one is made per store (per process)."""
 
     def __init__(self, bucket: str, *, client: Any = None, endpoint_url: str | None = None,
@@ -187,7 +187,7 @@ class DirectUploadVideoService(VideoService):
         from sqlalchemy import update
 
         from repstride.service.models import Video
-        from repstride.service.videos import FAILED
+        from repstride.service.videos.service import FAILED
 
         now = self.clock()
         with self.db.session() as s:

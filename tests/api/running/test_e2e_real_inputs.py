@@ -11,7 +11,7 @@ import pytest
 from running_helpers import Api, fresh_database, make_api
 
 from repstride.i18n import translate
-from repstride.service.running_settings import RunningSettings
+from repstride.service.running.settings import RunningSettings
 
 pytestmark = pytest.mark.slow
 

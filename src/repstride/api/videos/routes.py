@@ -7,11 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 
 from repstride.api.deps import BaseUrl, CurrentClient, OwnedVideo, ServicesDep
-from repstride.api.schemas import (
-    ERRORS, VideoCreateIn, VideoCreateOut, VideoIdOut, VideoUpdateIn,
-)
+from repstride.api.schemas import ERRORS
+from repstride.api.videos.schemas import VideoCreateIn, VideoCreateOut, VideoIdOut, VideoUpdateIn
 from repstride.errors import InvalidInput, ValidationFailed
-from repstride.service.videos import SUCCESS, VideoCreate
+from repstride.service.videos.service import SUCCESS, VideoCreate
 
 router = APIRouter(tags=["videos"], responses=ERRORS)
 

@@ -1,9 +1,9 @@
-"""Celery worker wiring: ``repstride worker`` (or ``celery -A repstride.service.celery_app
+"""Celery worker wiring: ``repstride worker`` (or ``celery -A repstride.service.jobs.celery_app
 worker``) runs :data:`TASK_NAME` tasks with the same ``run_job(job_id)`` as the embedded worker.
 
 Per process (prefork child): its own services (database pool, blob client, pipeline), built in
 ``worker_process_init`` after the fork, with the pose model loaded before the first job. The
-worker's main process runs the :class:`~repstride.service.queue_celery.JobSweeper`.
+worker's main process runs the :class:`~repstride.service.jobs.celery.JobSweeper`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from repstride.service.queue_celery import (
+from repstride.service.jobs.celery import (
     TASK_NAME, CeleryJobQueue, JobSweeper, init_worker_process, make_celery_app,
 )
 
@@ -63,7 +63,7 @@ def worker_argv(settings: Settings, *, loglevel: str = "INFO", pool: str = "pref
 
 
 def __getattr__(name: str) -> Any:
-    # ``celery -A repstride.service.celery_app worker`` looks up ``app``: built on first access
+    # ``celery -A repstride.service.jobs.celery_app worker`` looks up ``app``: built on first access
     # from the environment, so importing this module reads nothing.
     if name in ("app", "celery"):
         from repstride.service.settings import load_settings

@@ -8,8 +8,8 @@ import pytest
 from svc_helpers import make_video
 
 from repstride.errors import LowQualityPose
-from repstride.service.videos import VideoCreate
-from repstride.service.worker import JobControl, load_track
+from repstride.service.videos.service import VideoCreate
+from repstride.service.videos.jobs import JobControl, load_track
 
 
 @pytest.fixture(scope="module")
@@ -143,7 +143,7 @@ def test_deleted_video_job_is_a_no_op(services, clip) -> None:  # noqa: ANN001
 def test_job_control_interrupt() -> None:
     import threading
 
-    from repstride.service.worker import Interrupted
+    from repstride.service.videos.jobs import Interrupted
 
     ev = threading.Event()
     ctl = JobControl(ev)

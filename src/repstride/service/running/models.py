@@ -42,7 +42,7 @@ class RunningAnalysis(Base):
     percentage: Mapped[int] = mapped_column(Integer, default=0)
     analysis_type: Mapped[str] = mapped_column(String(16))
     language: Mapped[str] = mapped_column(String(8))
-    #: :class:`repstride.service.running_params.RunningParams` as JSON.
+    #: :class:`repstride.service.running.params.RunningParams` as JSON.
     params: Mapped[dict[str, Any]] = mapped_column(JSON)
     filename: Mapped[str | None] = mapped_column(String(1024), nullable=True)
     size: Mapped[int] = mapped_column(BigInteger)

@@ -1,11 +1,11 @@
 """Job-queue adapter for scale-out: Celery (broker Redis, or RabbitMQ) delivers job ids to
 ``repstride worker`` processes on any number of machines.
 
-The jobs table stays the record (:class:`~repstride.service.jobs.JobStore`); Celery is only the
+The jobs table stays the record (:class:`~repstride.service.jobs.store.JobStore`); Celery is only the
 fast delivery path. That split is what makes failures harmless:
 
 - **Duplicate deliveries are no-ops.** The task calls the same
-  :meth:`~repstride.service.worker.JobRunner.run_job` as the embedded worker, which first
+  :meth:`~repstride.service.videos.jobs.JobRunner.run_job` as the embedded worker, which first
   *acquires* the job (one conditional UPDATE): a job that is done, failed, or leased to a live
   worker is not run again, and its result writes are keyed by video id (idempotent).
 - **A worker killed mid-job (SIGKILL) loses nothing.** Tasks are ``acks_late`` with
@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import create_engine, or_, pool, select, update
 from sqlalchemy.engine import Engine
 
-from repstride.service.jobs import QUEUED, RUNNING
+from repstride.service.jobs.store import QUEUED, RUNNING
 from repstride.service.models import Job
 
 if TYPE_CHECKING:
@@ -146,10 +146,10 @@ def init_worker_process(app: Celery) -> None:
     app.repstride_run_job = services.runner.run_job  # type: ignore[attr-defined]
 
 
-#: Modules that register job kinds (``service.worker.register_job_kind``) on import. The API
+#: Modules that register job kinds (``service.videos.jobs.register_job_kind``) on import. The API
 #: imports them through its routes; a worker process has no routes, so it imports them here.
-JOB_KIND_MODULES: tuple[str, ...] = ("repstride.service.worker",
-                                     "repstride.service.running_jobs")
+JOB_KIND_MODULES: tuple[str, ...] = ("repstride.service.videos.jobs",
+                                     "repstride.service.running.jobs")
 
 
 def import_job_kinds() -> None:
@@ -165,7 +165,7 @@ def warm_up(pipeline: object) -> None:
     if callable(hook):
         hook()
         return
-    from repstride.service.worker import RealPipeline
+    from repstride.service.videos.jobs import RealPipeline
 
     if isinstance(pipeline, RealPipeline):
         from repstride.pose.models import PoseDetector, PoseLandmarker

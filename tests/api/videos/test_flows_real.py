@@ -20,7 +20,7 @@ import pytest
 import requests
 from svc_helpers import fresh_database, free_port, wait_until_final
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 NODE_DIR = ROOT / ".cache" / "node"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from running_helpers import Api, make_api
 
-from repstride.service.running_settings import RunningSettings
+from repstride.service.running.settings import RunningSettings
 
 
 def _error(r, status: int, code: str | None = None) -> dict:  # noqa: ANN001
@@ -87,7 +87,7 @@ def test_video_too_long_limit_is_a_setting(sqlite_url: str, tmp_path: Path, pipe
 
 
 def test_running_settings_read_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    from repstride.service.running_settings import load_running_settings
+    from repstride.service.running.settings import load_running_settings
 
     monkeypatch.setenv("REPSTRIDE_RUNNING_MAX_BYTES", "1234")
     monkeypatch.setenv("REPSTRIDE_RUNNING_MAX_DURATION_S", "7.5")
@@ -239,7 +239,7 @@ def test_error_messages_in_requested_language(api: Api, videos: dict[str, Path])
 
 
 def test_parameters_parsed_and_defaults(api: Api, videos: dict[str, Path]) -> None:
-    from repstride.service.running import RunningRecord  # noqa: F401
+    from repstride.service.running.service import RunningRecord  # noqa: F401
 
     aid = api.start(videos["mp4"], height="1.82", weight="64.5", treadmill="true",
                     pace="04:45", language="ko", full_body="false",

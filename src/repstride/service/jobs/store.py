@@ -4,7 +4,7 @@ A job is a row ``(kind, args)`` with JSON args holding ids only. Running it mean
 a conditional UPDATE that succeeds for one worker only and gives it a lease; the worker renews the
 lease while it works. A job whose lease ran out (its worker died) can be acquired again; after
 ``max_attempts`` acquisitions it is given up. The queue port only *delivers* job ids to whatever
-runs :func:`repstride.service.worker.JobRunner.run_job`:
+runs :func:`repstride.service.videos.jobs.JobRunner.run_job`:
 
 - :class:`LocalJobQueue` (embedded default): worker threads inside ``repstride serve`` that poll
   the table, woken at once by in-process submits;

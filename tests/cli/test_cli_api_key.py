@@ -27,7 +27,7 @@ def _services():  # noqa: ANN202
 
 def test_clients_create_prints_a_working_api_key(runner: CliRunner) -> None:
     from repstride.cli import _register, cli
-    from repstride.service.running import running_service
+    from repstride.service.running.service import running_service
 
     _register()
     r = runner.invoke(cli, ["clients", "create", "--name", "club", "--credits", "3", "--json"])

@@ -31,9 +31,9 @@ import numpy as np
 from sqlalchemy import update
 
 from repstride.errors import RepstrideError, ServiceUnavailable, VideoTooLong
-from repstride.service.jobs import JobRecord
+from repstride.service.jobs.store import JobRecord
 from repstride.service.models import Video
-from repstride.service.videos import (
+from repstride.service.videos.service import (
     ANALYZE_VIDEO, COMPLETE, FAILED, OVERLAY_TYPES, REANALYZE_VIDEO, THUMBNAIL, blob_key,
 )
 
@@ -271,7 +271,7 @@ def _set(services: Services, video_id: str, *, rev: int | None = None, **values:
 
 
 def _load(services: Services, video_id: str):  # noqa: ANN202
-    from repstride.service.videos import VideoRecord
+    from repstride.service.videos.service import VideoRecord
 
     with services.db.session() as s:
         v = s.get(Video, video_id)

@@ -17,8 +17,8 @@ from sqlalchemy import select, update
 
 from repstride.analysis.activities import resolve_activity
 from repstride.errors import AlreadyUploaded, FileTooLarge, NotFound, ValidationFailed
-from repstride.service.blobs import BlobStore, PresignedPost
-from repstride.service.jobs import JobStore
+from repstride.service.blobs.local import BlobStore, PresignedPost
+from repstride.service.jobs.store import JobStore
 from repstride.service.models import Video
 from repstride.service.db import Database
 from repstride.service.settings import Settings

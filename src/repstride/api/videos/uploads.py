@@ -23,7 +23,7 @@ from repstride.errors import (
     InvalidUploadPolicy, MalformedUpload, NotImplementedFeature, RepstrideError,
 )
 from repstride.service import Services
-from repstride.service.blobs import LocalBlobStore
+from repstride.service.blobs.local import LocalBlobStore
 
 router = APIRouter(tags=["uploads"], responses=ERRORS)
 

@@ -32,19 +32,19 @@ from repstride.errors import (
     MissingApiKey, NotFound, RepstrideError, VideoTooLong,
 )
 from repstride.i18n import translate, translate_tree
-from repstride.service.running_models import (
+from repstride.service.running.models import (
     ANALYZING, FAILED, PENDING, SUCCESS, RunningAnalysis, RunningApiKey,
 )
-from repstride.service.running_params import RunningParams
-from repstride.service.running_settings import RunningSettings, load_running_settings
-from repstride.service.running_upload import RunningUpload
+from repstride.service.running.params import RunningParams
+from repstride.service.running.settings import RunningSettings, load_running_settings
+from repstride.service.running.upload import RunningUpload
 from repstride.service.security import random_token, token_digest
 
 if TYPE_CHECKING:
     from repstride.analysis.track import PoseTrack
     from repstride.media import VideoInfo
     from repstride.service.container import Services
-    from repstride.service.running_jobs import RunningPipeline
+    from repstride.service.running.jobs import RunningPipeline
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +140,7 @@ class RunningService:
     @property
     def pipeline(self) -> RunningPipeline:
         if self._pipeline is None:
-            from repstride.service.running_jobs import RealRunningPipeline
+            from repstride.service.running.jobs import RealRunningPipeline
 
             self._pipeline = RealRunningPipeline()
         return self._pipeline
@@ -518,7 +518,7 @@ def attach_running(services: Services, *, settings: RunningSettings | None = Non
     with _ATTACH_LOCK:
         _ATTACHED[services] = svc
     # Importing registers the job kind with the worker.
-    import repstride.service.running_jobs  # noqa: F401
+    import repstride.service.running.jobs  # noqa: F401
 
     return svc
 

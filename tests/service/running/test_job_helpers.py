@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from repstride.service.running_jobs import render_events, render_metrics
+from repstride.service.running.jobs import render_events, render_metrics
 
 WIRE = {
     "metrics": {

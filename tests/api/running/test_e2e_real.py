@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from running_helpers import Api, fresh_database, make_api
 
-from repstride.service.running_settings import RunningSettings
+from repstride.service.running.settings import RunningSettings
 
 CLIP = "mhuang24__Running-Form/IMG_5396.mp4"
 SLOW_CLIP = "mhuang24__Running-Form/slow.mp4"

@@ -28,12 +28,12 @@ from repstride.api.schemas import ERRORS
 from repstride.errors import FileTooLarge, InvalidParameter, MalformedUpload, RepstrideError
 from repstride.i18n import translate
 from repstride.service.auth import ClientInfo
-from repstride.service.running import RunningRecord, RunningService, running_service
-from repstride.service.running_models import ANALYZING, FAILED
-from repstride.service.running_params import parse_language, parse_running_params
-from repstride.service.running_upload import VIDEO_FIELD, RunningUpload
+from repstride.service.running.service import RunningRecord, RunningService, running_service
+from repstride.service.running.models import ANALYZING, FAILED
+from repstride.service.running.params import parse_language, parse_running_params
+from repstride.service.running.upload import VIDEO_FIELD, RunningUpload
 
-import repstride.service.running_jobs  # noqa: F401  (registers the job kind with the workers)
+import repstride.service.running.jobs  # noqa: F401  (registers the job kind with the workers)
 
 router = APIRouter(tags=["running analysis"], responses={**ERRORS, 402: ERRORS[400]})
 

@@ -1,0 +1,1 @@
+"""The Running Analysis API's routes and wire schemas."""

@@ -1,0 +1,1 @@
+"""The Video API's routes and wire schemas."""

@@ -1,0 +1,1 @@
+"""Blob stores: the local directory store (HMAC-signed URLs) and the S3 adapter."""

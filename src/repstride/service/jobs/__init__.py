@@ -1,0 +1,1 @@
+"""Jobs: the durable job table, the worker that runs jobs, and the Celery adapter."""

@@ -1,0 +1,1 @@
+"""The Video API's service: videos, their jobs and artifacts."""
