@@ -12,11 +12,13 @@ smoothed); :func:`repstride.pose.smooth.smooth_track` gives the smoothed version
 
 from __future__ import annotations
 
+import contextvars
 import os
 import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,11 +56,30 @@ def usable_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+_threads_hint: contextvars.ContextVar[int | None] = contextvars.ContextVar(
+    "repstride_pose_threads", default=None)
+
+
+@contextmanager
+def model_threads(n: int | None) -> Iterator[None]:
+    """Within the block (this thread / context), pose stages that are not given ``num_threads``
+    use ``n`` threads per model call: a worker that knows its current load sets it around a job."""
+    token = _threads_hint.set(None if n is None else max(1, int(n)))
+    try:
+        yield
+    finally:
+        _threads_hint.reset(token)
+
+
 def auto_threads(jobs: int | None = None) -> int:
     """Threads per model call for a stage starting now: the usable cores shared by ``jobs``
-    concurrent pose stages (default: those running in this process, plus this one). A lone job
-    gets every core, two or more on two cores get one each."""
+    concurrent pose stages. Default: the worker's choice (:func:`model_threads`) if one is set,
+    else the pose stages running in this process plus this one. A lone job gets every core,
+    two or more on two cores get one each."""
     if jobs is None:
+        hint = _threads_hint.get()
+        if hint is not None:
+            return hint
         with _running_lock:
             jobs = _running + 1
     return max(1, usable_cores() // max(1, jobs))
@@ -350,4 +371,5 @@ def _subject_track(arrays: dict[str, NDArray[np.float64]] | None, n: int,
     )
 
 
-__all__ = ["PoseResult", "TrackedPeople", "auto_threads", "extract_pose", "track_people"]
+__all__ = ["PoseResult", "TrackedPeople", "auto_threads", "extract_pose", "model_threads",
+           "track_people", "usable_cores"]

@@ -168,10 +168,13 @@ def warm_up(pipeline: object) -> None:
     from repstride.service.videos.jobs import RealPipeline
 
     if isinstance(pipeline, RealPipeline):
-        from repstride.pose.models import PoseDetector, PoseLandmarker
+        from repstride.pose.extract import usable_cores
+        from repstride.pose.models import warm_up as warm_up_pose
 
-        PoseDetector()
-        PoseLandmarker()
+        # a job runs with 1 thread per model call when others run beside it, with every core
+        # when it is alone (JobRunner.model_threads): have both interpreters ready
+        for threads in sorted({1, usable_cores()}):
+            warm_up_pose(num_threads=threads)
 
 
 # --- the JobQueue port -----------------------------------------------------------------------------
