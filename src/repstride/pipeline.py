@@ -31,6 +31,7 @@ from repstride.analysis.running.side_view import SideViewResult, analyze_side_vi
 from repstride.analysis.track import PoseTrack
 from repstride.pose import PoseResult, SubjectHint, extract_pose
 from repstride.pose.j2p import to_j2p
+from repstride.pose.extract import model_threads, usable_cores
 from repstride.pose.models import warm_up as warm_up_pose
 
 #: progress(stage, fraction 0..1)
@@ -55,11 +56,15 @@ class RunningVideoAnalysis:
 
 
 def extract_video_pose(path: str | Path, *, progress: FrameProgress | None = None,
-                       subject: SubjectHint | None = None) -> PoseResult:
-    """The pose model on one video file: the subject's track and every tracked person's boxes."""
+                       subject: SubjectHint | None = None, model: str | None = None,
+                       ) -> PoseResult:
+    """The pose model on one video file: the subject's track and every tracked person's boxes.
+
+    ``model`` is the landmark model (``full``/``heavy``; None: ``$REPSTRIDE_POSE_MODEL``, else
+    full)."""
     if subject is None:
-        return extract_pose(path, progress=progress)
-    return extract_pose(path, progress=progress, subject=subject)
+        return extract_pose(path, progress=progress, model=model)
+    return extract_pose(path, progress=progress, subject=subject, model=model)
 
 
 def analyze_video(
@@ -197,4 +202,5 @@ def _sprint_markers(path: str | Path, track: PoseTrack) -> FieldMarkers | None:
 __all__ = ["FrameProgress", "PoseResult", "RunningResult", "RunningVideoAnalysis",
            "RunningView", "StageProgress", "SubjectHint", "VideoAnalysis", "analyze_running",
            "analyze_running_track", "analyze_track", "analyze_video", "extract_video_pose",
-           "track_from_bytes", "track_to_bytes", "track_to_j2p", "warm_up_pose"]
+           "model_threads", "track_from_bytes", "track_to_bytes", "track_to_j2p", "usable_cores",
+           "warm_up_pose"]

@@ -71,10 +71,14 @@ class RealPipeline:
                              video_path=video_path)
 
     def warm_up(self) -> None:
-        """Load the pose model before the first job (imports, TFLite runtime, model files)."""
-        from repstride.pipeline import warm_up_pose
+        """Load the pose model before the first job (imports, TFLite runtime, model files).
 
-        warm_up_pose()
+        A job runs with 1 thread per model call when others run beside it and with every core
+        when it is alone (:meth:`JobRunner.model_threads`): both interpreters are made ready."""
+        from repstride.pipeline import usable_cores, warm_up_pose
+
+        for threads in sorted({1, usable_cores()}):
+            warm_up_pose(num_threads=threads)
 
 
 def load_pipeline(spec: str) -> Pipeline:
