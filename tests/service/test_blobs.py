@@ -171,3 +171,20 @@ def test_signed_download(local: LocalBlobStore) -> None:
     local.clock.t += 61
     with pytest.raises(InvalidSignature):
         local.verify_get("videos/a/source", q["expires"], q["signature"])
+
+
+def test_stale_partial_writes_are_removed(tmp_path) -> None:  # noqa: ANN001
+    import os
+    import time
+
+    from repstride.service.blobs.local import LocalBlobStore
+    from repstride.service.security import Signer
+
+    store = LocalBlobStore(tmp_path / "blobs", Signer(b"k" * 32))
+    old = tmp_path / "blobs" / ".tmp" / "crashed"
+    old.write_bytes(b"x" * 10)
+    os.utime(old, (time.time() - 600, time.time() - 600))
+    live = tmp_path / "blobs" / ".tmp" / "live"
+    live.write_bytes(b"y")
+    assert store.remove_stale_partials(120) == 1
+    assert not old.exists() and live.exists()

@@ -145,3 +145,74 @@ def test_queue_delivers_every_job_exactly_once(store: JobStore, queue_factory) -
         queue.stop()
     assert seen == Counter({str(i): 1 for i in range(n)})
     assert {store.get(j).state for j in ids} == {"done"}
+
+
+# --- leases: a live worker keeps its job, a dead one's job comes back at once ------------------
+
+
+def test_jobs_of_dead_processes_of_this_host_are_reclaimed(store: JobStore) -> None:
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # a pid that existed and is gone
+    host = socket.gethostname()
+    dead = store.create("k", {"n": "dead"})
+    alive = store.create("k", {"n": "alive"})
+    remote = store.create("k", {"n": "remote"})
+    legacy = store.create("k", {"n": "legacy"})
+    store.acquire(dead, f"{host}:{gone.pid}:abcd1234")
+    store.acquire(alive, f"{host}:{os.getppid()}:abcd1234")
+    store.acquire(remote, f"other-host-{host}:{gone.pid}:abcd1234")
+    store.acquire(legacy, "w1")
+    assert store.reclaim_dead_local() == [dead]
+    rec = store.get(dead)
+    assert (rec.state, rec.owner, rec.attempts) == ("queued", None, 1)
+    assert {store.get(j).state for j in (alive, remote, legacy)} == {"running"}
+    assert store.ready_ids() == [dead]
+
+
+def test_a_job_longer_than_its_lease_on_a_live_worker_runs_once(db_url: str) -> None:
+    """The heartbeat renews the lease: another worker asking for the job all along never gets
+    it, although the job runs for five leases."""
+    import time
+    from types import SimpleNamespace
+
+    from repstride.service.jobs.runner import JobKind, JobRunner, register_job_kind
+
+    upgrade(db_url)
+    db = Database(db_url)
+    store = JobStore(db, lease_s=0.4, max_attempts=3)
+    runs: list[str] = []
+    stolen: list[object] = []
+    services = SimpleNamespace(jobs=store)
+    rival = JobRunner(services, owner="rival")  # type: ignore[arg-type]
+
+    def run(_services, args, ctl) -> None:  # noqa: ANN001
+        runs.append(args["n"])
+        end = time.monotonic() + 5 * store.lease_s  # work that outlasts the lease
+        while time.monotonic() < end:
+            got = rival.run_job(job_id)
+            if got is not None:
+                stolen.append(got)
+            time.sleep(0.02)
+
+    register_job_kind("test_long_job", JobKind(run=run, give_up=lambda *a: None))
+    job_id = store.create("test_long_job", {"n": "x"})
+    try:
+        assert JobRunner(services).run_job(job_id) == "done"  # type: ignore[arg-type]
+    finally:
+        db.dispose()
+    assert runs == ["x"] and stolen == []
+
+
+def test_the_visibility_timeout_must_outlast_the_lease() -> None:
+    from pydantic import ValidationError
+
+    from repstride.service.settings import Settings
+
+    assert Settings().celery_visibility_timeout_s > Settings().job_lease_s
+    with pytest.raises(ValidationError, match="VISIBILITY_TIMEOUT"):
+        Settings(job_lease_s=60, celery_visibility_timeout_s=30)

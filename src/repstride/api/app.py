@@ -11,6 +11,7 @@ from repstride import __version__
 from repstride.api.errors import install_error_handlers
 from repstride.api import exports, health, oauth, webhooks
 from repstride.api.dashboard import routes as dashboard
+from repstride.api.limits import BodyLimitMiddleware
 from repstride.api.running import routes as running
 from repstride.api.running import subjects
 from repstride.api.videos import routes as videos
@@ -45,6 +46,7 @@ def create_app(services: Services | None = None, *, settings: Settings | None = 
                   description="Video API (seeds 000/001) on a self-hosted server. See docs/api.md.")
     app.state.services = services
     install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, services=services)
     # One line per API dialect / resource.
     for router in (health.router, oauth.router, videos.router, uploads.router, running.router,
                    subjects.router, webhooks.router, exports.router, dashboard.router):

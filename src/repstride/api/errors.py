@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from repstride.errors import (
@@ -46,8 +47,9 @@ def error_body(exc: RepstrideError, path: str | None = None) -> dict[str, Any]:
     return body
 
 
-def error_response(exc: RepstrideError, request: Request | None = None) -> JSONResponse:
-    headers: dict[str, str] = {}
+def error_response(exc: RepstrideError, request: Request | None = None, *,
+                   headers: dict[str, str] | None = None) -> JSONResponse:
+    headers = dict(headers or {})
     if isinstance(exc, Unauthorized):
         headers["WWW-Authenticate"] = "Bearer"
     if isinstance(exc, (RateLimited, ServiceUnavailable)):
@@ -83,11 +85,29 @@ async def http_error_handler(request: Request, exc: Exception) -> JSONResponse:
     if exc.status_code == 404:
         return error_response(NotFound("No such endpoint."), request)
     if exc.status_code == 405:
-        return error_response(MethodNotAllowed(), request)
+        allow = _allowed(request) or (exc.headers or {}).get("Allow", "")
+        return error_response(MethodNotAllowed(), request,
+                              headers={"Allow": allow} if allow else None)
     err = RepstrideError(str(exc.detail))
     err.http_status = exc.status_code
     err.code = "http_error"
     return error_response(err, request)
+
+
+def _allowed(request: Request) -> str:
+    """Every method the API serves on this path, from the OpenAPI paths (one route per method,
+    so the router alone knows only the first route that matched the path)."""
+    import re
+
+    table = getattr(request.app.state, "allow_table", None)
+    if table is None:
+        table = []
+        for template, ops in request.app.openapi().get("paths", {}).items():
+            rx = re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)) + "$")
+            table.append((rx, {m.upper() for m in ops}))
+        request.app.state.allow_table = table
+    path = request.url.path
+    return ", ".join(sorted(set().union(*[m for rx, m in table if rx.match(path)])))
 
 
 class CatchAllMiddleware:
@@ -110,6 +130,10 @@ class CatchAllMiddleware:
 
         try:
             await self.app(scope, receive, tracking_send)
+        except ClientDisconnect:
+            # The client went away mid-body: nobody to answer, nothing broken.
+            log.info("client disconnected before the end of its request: %s %s",
+                     scope.get("method"), scope.get("path"))
         except Exception:
             log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
             if started:

@@ -25,11 +25,13 @@ def serve_command(host: str, port: int, workers: int | None, data_dir: str | Non
     import uvicorn
 
     from repstride.api import create_app
+    from repstride.api.server import uvicorn_config
     from repstride.service import build_services, load_settings
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = load_settings(workers=workers, data_dir=data_dir)
     services = build_services(settings)
+    _remove_stale_partials(services)
     if services.clients.count() == 0:
         c = services.clients.create("default", credits=settings.default_client_credits)
         click.echo("No API client existed; created one (shown once, keep the secret):")
@@ -44,9 +46,18 @@ def serve_command(host: str, port: int, workers: int | None, data_dir: str | Non
     click.echo(f"repstride on {public} ({services.db.engine.dialect.name}, {workers_desc}, "
                f"data in {settings.data_dir})", err=True)
     app = create_app(services)
-    config = uvicorn.Config(app, host=host, port=port, log_level="info", access_log=False,
-                            timeout_graceful_shutdown=10)
-    uvicorn.Server(config).run()
+    uvicorn.Server(uvicorn_config(app, settings, host=host, port=port)).run()
+
+
+def _remove_stale_partials(services) -> None:  # noqa: ANN001
+    """Partial upload files a killed server left in ``blobs/.tmp``: anything untouched for
+    twice the body idle timeout (plus a minute) cannot belong to a live upload."""
+    from repstride.service.blobs.local import LocalBlobStore
+
+    if isinstance(services.blobs, LocalBlobStore):
+        n = services.blobs.remove_stale_partials(2 * services.settings.http_body_idle_timeout_s + 60)
+        if n:
+            logging.getLogger("repstride.serve").info("removed %d partial upload file(s)", n)
 
 
 @cli.group("db")

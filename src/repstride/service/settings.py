@@ -9,8 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from repstride.service.jobs.store import DEFAULT_LEASE_S
 
 #: Default upload limit: 500 MB (the seeds' clips are phone videos of a few minutes at most).
 DEFAULT_MAX_UPLOAD_BYTES = 500 * 1024 * 1024
@@ -47,10 +49,23 @@ class Settings(BaseSettings):
     #: Credits a client gets when created without ``--credits`` (Running API: 1 per analysis).
     default_client_credits: int = Field(100, ge=0)
 
+    #: HTTP (``repstride serve``): a request head must arrive within this long of the connection
+    #: opening (or of its first byte on a kept-alive connection), else 408 and close.
+    http_header_timeout_s: float = Field(10.0, gt=0)
+    #: A request body that sends nothing for this long is cut off.
+    http_body_idle_timeout_s: float = Field(30.0, gt=0)
+    #: Open connections per server process; beyond it a new one gets 503 and is closed.
+    http_max_connections: int = Field(1000, ge=1)
+    #: An idle kept-alive connection is closed after this long.
+    http_keep_alive_s: float = Field(5.0, gt=0)
+
     #: In-process worker threads started by ``repstride serve`` (local queue).
     workers: int = Field(1, ge=0)
-    #: A running job whose lease is not renewed for this long is retried by another worker.
-    job_lease_s: float = Field(120.0, gt=0)
+    #: A running job whose lease is not renewed for this long is retried by another worker. The
+    #: runner renews it every quarter of this while the job runs (so a long job on a live worker
+    #: is never taken from it); at start-up, jobs held by dead processes of this host are taken
+    #: back at once.
+    job_lease_s: float = Field(DEFAULT_LEASE_S, gt=0)
     job_max_attempts: int = Field(3, gt=0)
     #: How often idle workers look at the jobs table (enqueues in-process wake them at once).
     job_poll_s: float = Field(1.0, gt=0)
@@ -71,7 +86,7 @@ class Settings(BaseSettings):
     worker_concurrency: int = Field(1, ge=1)
     #: Workers re-send jobs the table still holds as queued (or with an expired lease) this long
     #: after their last change: a message lost with a broker restart is delivered again.
-    job_redeliver_s: float = Field(30.0, gt=0)
+    job_redeliver_s: float = Field(10.0, gt=0)
     #: SQLAlchemy pool per process (PostgreSQL); connections are checked before use.
     db_pool_size: int = Field(10, ge=1)
     db_max_overflow: int = Field(20, ge=0)
@@ -80,6 +95,15 @@ class Settings(BaseSettings):
     s3_bucket: str | None = None
     s3_endpoint_url: str | None = None
     s3_region: str | None = None
+
+    @model_validator(mode="after")
+    def _leases_agree(self) -> Settings:
+        # A Redis message comes back after the visibility timeout even while its job runs; the
+        # lease makes that delivery a no-op, but only if the lease is the shorter of the two.
+        if self.celery_visibility_timeout_s <= self.job_lease_s:
+            raise ValueError("REPSTRIDE_CELERY_VISIBILITY_TIMEOUT_S must be longer than "
+                             "REPSTRIDE_JOB_LEASE_S")
+        return self
 
     @property
     def resolved_database_url(self) -> str:

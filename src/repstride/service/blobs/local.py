@@ -46,6 +46,21 @@ class LocalBlobStore:
         self.signer = signer
         self.clock = clock
 
+    def remove_stale_partials(self, idle_s: float) -> int:
+        """Delete partial writes in ``.tmp/`` untouched for ``idle_s`` (left by a crash: a live
+        upload writes at least every body idle timeout, or its connection is cut). Returns the
+        number removed."""
+        cutoff = time.time() - idle_s
+        n = 0
+        for p in self._tmp.iterdir():
+            try:
+                if p.is_file() and p.stat().st_mtime < cutoff:
+                    p.unlink()
+                    n += 1
+            except FileNotFoundError:  # finished or removed meanwhile
+                continue
+        return n
+
     # -- storage -------------------------------------------------------------------------
 
     def path_for(self, key: str) -> Path:

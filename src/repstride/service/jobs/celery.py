@@ -141,6 +141,11 @@ def init_worker_process(app: Celery) -> None:
     import_job_kinds()
     settings = app.repstride_settings  # type: ignore[attr-defined]
     services = build_services(settings, migrate=False)
+    try:  # jobs of a worker process of this host that was killed: deliver them again now
+        for job_id in services.jobs.reclaim_dead_local():
+            services.queue.submit(job_id)
+    except Exception:
+        log.exception("could not look for jobs held by dead processes")
     warm_up(services.pipeline)
     app.repstride_services = services  # type: ignore[attr-defined]
     app.repstride_run_job = services.runner.run_job  # type: ignore[attr-defined]

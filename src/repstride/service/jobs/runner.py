@@ -8,16 +8,15 @@ Handlers are registered per job kind in :data:`JOB_KINDS` (each API adds its own
 from __future__ import annotations
 
 import logging
-import os
+import socket
 import threading
 import traceback
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from repstride.errors import RepstrideError, ServiceUnavailable
-from repstride.service.jobs.store import JobRecord
+from repstride.service.jobs.store import JobRecord, owner_id
 
 if TYPE_CHECKING:
     from repstride.service.container import Services
@@ -61,8 +60,8 @@ class JobControl:
 class JobRunner:
     def __init__(self, services: Services, *, owner: str | None = None) -> None:
         self.services = services
-        self.host = os.uname().nodename
-        self.owner = owner or f"{self.host}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.host = socket.gethostname()
+        self.owner = owner or owner_id(self.host)
         self.interrupt = threading.Event()
 
     def model_threads(self) -> int | None:
@@ -143,7 +142,8 @@ class JobRunner:
             log.exception("could not record the failure of a job (%s)", args)
 
     def _heartbeat(self, job_id: str, stop: threading.Event) -> None:
-        period = max(0.05, self.services.jobs.lease_s / 3)
+        # Four renewals per lease: three may fail (a busy database) before the job is at risk.
+        period = max(0.05, self.services.jobs.lease_s / 4)
         while not stop.wait(period):
             try:
                 if not self.services.jobs.heartbeat(job_id, self.owner):

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import socket
 import threading
 import time
 import uuid
@@ -33,6 +35,38 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], float]
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+
+#: Default job lease (seconds). The runner renews it every ``lease_s / 4`` while the job runs,
+#: so a live worker keeps its job however long it takes, and a dead worker's job can be taken
+#: at most this long after its last renewal.
+DEFAULT_LEASE_S = 12.0
+
+
+def owner_id(host: str | None = None, pid: int | None = None) -> str:
+    """A lease holder's name: ``host:pid:random`` (the random part tells apart two runners of
+    one process and a recycled pid)."""
+    return f"{host or socket.gethostname()}:{pid or os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, belongs to someone else
+        return True
+    return True
+
+
+def dead_local_owner(owner: str | None, host: str | None = None) -> bool:
+    """True when ``owner`` names a process of this host that no longer exists."""
+    if not owner:
+        return False
+    parts = owner.split(":")
+    if len(parts) < 2 or parts[0] != (host or socket.gethostname()) or not parts[1].isdigit():
+        return False
+    pid = int(parts[1])
+    return pid != os.getpid() and not _pid_alive(pid)
 
 
 @dataclass(frozen=True)
@@ -57,7 +91,7 @@ class JobRecord:
 class JobStore:
     """The jobs table. Every state change is one conditional UPDATE (no read-modify-write)."""
 
-    def __init__(self, db: Database, *, lease_s: float = 120.0, max_attempts: int = 3,
+    def __init__(self, db: Database, *, lease_s: float = DEFAULT_LEASE_S, max_attempts: int = 3,
                  clock: Clock = time.time) -> None:
         self.db = db
         self.lease_s = lease_s
@@ -139,6 +173,27 @@ class JobStore:
                 .execution_options(synchronize_session=False))
             return res.rowcount == 1
 
+    def reclaim_dead_local(self, host: str | None = None) -> list[str]:
+        """Give back at once the running jobs whose holder was a process of this host that is
+        gone (``kill -9``, OOM, power cut of a one-machine install), instead of waiting for
+        their leases to run out. The attempt stays counted. Returns the ids released."""
+        with self.db.session() as s:
+            rows = s.execute(select(Job.id, Job.owner).where(Job.state == RUNNING)).all()
+        released = []
+        for job_id, owner in rows:
+            if not dead_local_owner(owner, host):
+                continue
+            with self.db.session() as s:
+                res = s.execute(
+                    update(Job).where(Job.id == job_id, Job.owner == owner, Job.state == RUNNING)
+                    .values(state=QUEUED, owner=None, lease_until=None, updated_at=self.clock())
+                    .execution_options(synchronize_session=False))
+                if res.rowcount == 1:
+                    released.append(job_id)
+        if released:
+            log.info("reclaimed %d job(s) held by dead processes of this host", len(released))
+        return released
+
     def delete_for(self, key: str, value: str) -> None:
         """Forget queued jobs whose ``args[key] == value`` (the video was deleted)."""
         with self.db.session() as s:
@@ -201,6 +256,10 @@ class LocalJobQueue:
     def start(self) -> None:
         if self._threads:
             return
+        try:  # a previous `repstride serve` of this host killed mid-job: resume its jobs now
+            self.store.reclaim_dead_local()
+        except Exception:  # the database is away: the leases run out as usual
+            log.exception("could not look for jobs held by dead processes")
         self._stopping.clear()
         for i in range(self.workers):
             t = threading.Thread(target=self._loop, name=f"repstride-worker-{i}", daemon=True)
