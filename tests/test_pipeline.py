@@ -1,5 +1,6 @@
 """pipeline.analyze_video: the sprint path looks for field markers in the video and uses them."""
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -74,3 +75,50 @@ def test_sprint_without_a_visible_runner_fails_cleanly(monkeypatch, tmp_path: Pa
     empty = PoseTrack.empty(60, fps=30.0, width=640, height=360)
     res = pipeline.analyze_track(empty, activity="sprint", video_path=tmp_path / "x.mp4")
     assert res.status == "Failed" and res.reason == "LOW_QUALITY_POSE_ESTIMATE"
+
+
+#: What composing video -> pose -> analysis looks like in code. Outside ``pipeline.py`` no
+#: service module and no CLI command may do it itself.
+_COMPOSING = re.compile(
+    r"extract_pose\(|\banalyze_(side|back)_view\b|\banalyze_activity\b"
+    r"|^\s*(from\s+repstride\.pose\b|import\s+repstride\.pose\b)", re.MULTILINE)
+
+
+def test_the_chain_is_composed_only_in_pipeline() -> None:
+    src = Path(pipeline.__file__).parent
+    offenders = []
+    for sub in ("service", "cli"):
+        for path in sorted((src / sub).rglob("*.py")):
+            for m in _COMPOSING.finditer(path.read_text()):
+                line = path.read_text().count("\n", 0, m.start()) + 1
+                offenders.append(f"{path.relative_to(src)}:{line}: {m.group(0).strip()}")
+    assert offenders == []
+
+
+def test_the_composition_check_sees_a_violation() -> None:
+    """The pattern above catches each form it is meant to (so the test can fail)."""
+    for code in ("pose = extract_pose(video)\n", "from repstride.pose import PoseResult\n",
+                 "    from repstride.pose.j2p import to_j2p\n", "import repstride.pose\n",
+                 "r = analyze_side_view(track)\n", "analyze_activity(track)\n"):
+        assert _COMPOSING.search(code), code
+    assert not _COMPOSING.search("from repstride.pipeline import extract_video_pose\n")
+
+
+def test_track_bytes_round_trip() -> None:
+    run = synthesize_run(fps=60.0, duration_s=1.0, seed=5)
+    back = pipeline.track_from_bytes(pipeline.track_to_bytes(run.track))
+    for name, arr in run.track.to_arrays().items():
+        np.testing.assert_array_equal(back.to_arrays()[name], arr)
+
+
+def test_analyze_running_composes_pose_and_the_view(monkeypatch, tmp_path: Path) -> None:
+    run = synthesize_run(fps=60.0, duration_s=3.0, seed=7)
+    monkeypatch.setattr(pipeline, "extract_pose", _fake_pose(run.track))
+    seen: list[tuple[int, int]] = []
+    out = pipeline.analyze_running(tmp_path / "x.mp4", height_cm=175.0, weight_kg=70.0,
+                                   progress=lambda d, t: seen.append((d, t)))
+    assert out.pose.track is run.track and seen
+    assert out.analysis.metrics["cadence"].value == pytest.approx(170.0, rel=0.02)
+    with pytest.raises(ValueError, match="unknown running view"):
+        pipeline.analyze_running_track(run.track, view="top_view",  # type: ignore[arg-type]
+                                       height_cm=175.0, weight_kg=70.0)

@@ -250,12 +250,20 @@ class UnsupportedLanguage(InvalidParameter):
 
 class MissingApiKey(Unauthorized):
     code = "missing_api_key"
-    default_message = "The apiKey query parameter is missing."
+    default_message = "API Key is missing"
 
 
 class InvalidApiKey(Forbidden):
     code = "invalid_api_key"
-    default_message = "The apiKey is not valid for this client."
+    default_message = "Invalid API Key"
+
+
+class TokenClientMismatch(Forbidden):
+    """The Running API's optional ``Authorization`` token belongs to another client than the
+    ``apiKey``."""
+
+    code = "token_client_mismatch"
+    default_message = "The access token belongs to another client than the apiKey."
 
 
 class AnalysisNotCompleted(InvalidInput):

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 from click.testing import CliRunner
 
-import repstride.pose
+import repstride.pipeline
 from repstride.testing.running import synthesize_run
 from repstride.cli import _register, cli
 
@@ -31,7 +31,7 @@ def fake_video(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, runs: dict) -> P
             progress(1, 1)
         return SimpleNamespace(track=runs[view].track)
 
-    monkeypatch.setattr(repstride.pose, "extract_pose", fake_extract)
+    monkeypatch.setattr(repstride.pipeline, "extract_pose", fake_extract)
     (tmp_path / "side.mp4").write_bytes(b"x")
     (tmp_path / "back.mp4").write_bytes(b"x")
     return tmp_path
@@ -87,7 +87,7 @@ def test_runner_facing_the_camera_says_why_pronation_is_missing(
     track = runs["back"].track
     xy = track.xy.copy()
     xy[..., 0] = 1.0 - xy[..., 0]  # filmed from in front: mirrored picture, same body labels
-    monkeypatch.setattr(repstride.pose, "extract_pose",
+    monkeypatch.setattr(repstride.pipeline, "extract_pose",
                         lambda path, *, progress=None: SimpleNamespace(track=track.replace(xy=xy)))
     res = CliRunner().invoke(cli, ["run-analysis", str(fake_video / "back.mp4"), "--view", "back"])
     assert res.exit_code == 0, res.output

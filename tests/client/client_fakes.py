@@ -143,7 +143,7 @@ class FakeServer:
         if m == "DELETE" and path == "/videos/vid-1":
             return httpx.Response(204)
         if m == "POST" and path == "/analysis/start":
-            return httpx.Response(201, json=self.start_answer)
+            return httpx.Response(202, json=self.start_answer)  # the server's 202 Accepted
         if m == "GET" and path == "/analysis/run-1/results":
             return self._scripted(self.results_script)
         if m == "GET" and path == "/analysis/run-1/results/calculated_data":

@@ -256,8 +256,10 @@ def test_start_running_analysis_form(make_client, fake: FakeServer, video: Path)
     assert parts[-1][1:] == ("squat.mp4", video.read_bytes(), "video/mp4")
 
 
-@pytest.mark.parametrize("answer", [{"id": "run-1"}, {"analysis_id": "run-1", "status": "pending"},
-                                    "run-1"])
+@pytest.mark.parametrize("answer", [
+    {"id": "run-1"}, {"analysis_id": "run-1", "status": "pending"}, "run-1",
+    {"message": "Analysis started for ID: run-1", "video_id": "run-1"},  # Ochy's 202 answer
+])
 def test_start_accepts_id_spellings(make_client, fake: FakeServer, video: Path, answer) -> None:
     fake.start_answer = answer
     assert make_client().start_running_analysis(video, view="back_view", full_body=False,

@@ -12,17 +12,22 @@ Opinion = Literal["good", "bad"]
 class RepAnalysis:
     """One insight on one rep: ``{analysisType, analysisScalar, analysisOpinion?}`` on the wire.
 
-    ``scalar`` is ``None`` when the video cannot support the number (the wire value is null).
+    ``scalar`` is ``None`` when the video cannot support the number (the wire value is null);
+    ``reason`` then says why (``not_observable_from_view``, ``landmarks_not_seen``,
+    ``not_measurable``; a repstride extension on the wire).
     """
 
     type: str
     scalar: float | None
     opinion: Opinion | None = None
+    reason: str | None = None
 
     def to_wire(self) -> dict[str, Any]:
         d: dict[str, Any] = {"analysisType": self.type, "analysisScalar": self.scalar}
         if self.opinion is not None:
             d["analysisOpinion"] = self.opinion
+        if self.reason is not None:
+            d["reason"] = self.reason
         return d
 
 

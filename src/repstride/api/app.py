@@ -9,11 +9,14 @@ from fastapi import FastAPI
 
 from repstride import __version__
 from repstride.api.errors import install_error_handlers
+from repstride.api import exports, health, oauth, webhooks
+from repstride.api.dashboard import routes as dashboard
 from repstride.api.limits import BodyLimitMiddleware
-from repstride.api import health, oauth
 from repstride.api.running import routes as running
+from repstride.api.running import subjects
 from repstride.api.videos import routes as videos
 from repstride.api.videos import uploads
+from repstride.api.web import install_web
 from repstride.service import Services, Settings, build_services, load_settings
 
 
@@ -38,12 +41,16 @@ def create_app(services: Services | None = None, *, settings: Settings | None = 
             if owned:
                 services.db.dispose()
 
-    app = FastAPI(title="repstride", version=__version__, lifespan=lifespan,
+    app = FastAPI(title="repstride", version=__version__, lifespan=lifespan, docs_url=None,
+                  redoc_url=None,
                   description="Video API (seeds 000/001) on a self-hosted server. See docs/api.md.")
     app.state.services = services
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, services=services)
     # One line per API dialect / resource.
-    for router in (health.router, oauth.router, videos.router, uploads.router, running.router):
+    for router in (health.router, oauth.router, videos.router, uploads.router, running.router,
+                   subjects.router, webhooks.router, exports.router, dashboard.router):
         app.include_router(router)
+    install_web(app, services.settings.cors_origins)  # offline /docs, /redoc; OpenAPI; CORS
+    dashboard.mount_assets(app)
     return app

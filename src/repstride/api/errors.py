@@ -1,5 +1,6 @@
 """Error rendering: ONE handler turns every :class:`RepstrideError` into ``{code, message,
-details?}`` with the error's status; request-validation and routing errors are converted into
+details?}`` with the error's status (on the Running Analysis API's paths the body also has
+Ochy's ``detail``, the same human sentence); request-validation and routing errors are converted into
 RepstrideErrors first; anything unexpected is logged and answered ``internal_error`` by a catch-all
 ASGI middleware (so even a bug yields a stable JSON body, never an HTML traceback)."""
 
@@ -30,18 +31,36 @@ class MethodNotAllowed(RepstrideError):
     default_message = "This method is not allowed on this path."
 
 
-def error_response(exc: RepstrideError, headers: dict[str, str] | None = None) -> JSONResponse:
+#: Path prefixes of the Running Analysis API (Ochy's dialect: error bodies carry ``detail``).
+RUNNING_API_PREFIXES: tuple[str, ...] = ("/analysis", "/subjects", "/webhook", "/credits")
+
+
+def is_running_api_path(path: str) -> bool:
+    return any(path == p or path.startswith(p + "/") for p in RUNNING_API_PREFIXES)
+
+
+def error_body(exc: RepstrideError, path: str | None = None) -> dict[str, Any]:
+    """``{code, message, details?}``; on a Running API path ``detail`` (Ochy's field) first."""
+    body = exc.to_dict()
+    if path is not None and is_running_api_path(path):
+        body = {"detail": exc.message, **body}
+    return body
+
+
+def error_response(exc: RepstrideError, request: Request | None = None, *,
+                   headers: dict[str, str] | None = None) -> JSONResponse:
     headers = dict(headers or {})
     if isinstance(exc, Unauthorized):
         headers["WWW-Authenticate"] = "Bearer"
     if isinstance(exc, (RateLimited, ServiceUnavailable)):
         headers["Retry-After"] = str(int(exc.details.get("retry_after_s", 60)))
-    return JSONResponse(exc.to_dict(), status_code=exc.http_status, headers=headers)
+    path = request.url.path if request is not None else None
+    return JSONResponse(error_body(exc, path), status_code=exc.http_status, headers=headers)
 
 
-async def repstride_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+async def repstride_error_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RepstrideError)
-    return error_response(exc)
+    return error_response(exc, request)
 
 
 def _field(loc: tuple[Any, ...]) -> str:
@@ -49,29 +68,30 @@ def _field(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
-async def validation_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+async def validation_error_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = exc.errors()
     if any(e.get("type") == "json_invalid" for e in errors):
-        return error_response(MalformedRequest("The request body is not valid JSON."))
+        return error_response(MalformedRequest("The request body is not valid JSON."), request)
     problems = [{"field": _field(tuple(e.get("loc", ()))), "problem": e.get("msg", "invalid")}
                 for e in errors]
     summary = "; ".join(f"{p['field']}: {p['problem']}" for p in problems[:5])
     return error_response(ValidationFailed(f"Invalid request: {summary}.",
-                                           details={"errors": problems}))
+                                           details={"errors": problems}), request)
 
 
-async def http_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+async def http_error_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     if exc.status_code == 404:
-        return error_response(NotFound("No such endpoint."))
+        return error_response(NotFound("No such endpoint."), request)
     if exc.status_code == 405:
-        allow = _allowed(_request) or (exc.headers or {}).get("Allow", "")
-        return error_response(MethodNotAllowed(), {"Allow": allow} if allow else None)
+        allow = _allowed(request) or (exc.headers or {}).get("Allow", "")
+        return error_response(MethodNotAllowed(), request,
+                              headers={"Allow": allow} if allow else None)
     err = RepstrideError(str(exc.detail))
     err.http_status = exc.status_code
     err.code = "http_error"
-    return error_response(err)
+    return error_response(err, request)
 
 
 def _allowed(request: Request) -> str:
@@ -118,7 +138,7 @@ class CatchAllMiddleware:
             log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
             if started:
                 raise
-            body = json.dumps(RepstrideError().to_dict()).encode()
+            body = json.dumps(error_body(RepstrideError(), scope.get("path"))).encode()
             await send({"type": "http.response.start", "status": 500,
                         "headers": [(b"content-type", b"application/json"),
                                     (b"content-length", str(len(body)).encode())]})

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from sqlalchemy import text
 
 from repstride import __version__
 from repstride.api.deps import ServicesDep
@@ -15,7 +14,6 @@ router = APIRouter(tags=["health"])
 
 @router.get("/health")
 def health(services: ServicesDep) -> dict[str, Any]:
-    with services.db.session() as s:
-        s.execute(text("SELECT 1"))
-    return {"status": "ok", "version": __version__, "database": services.db.engine.dialect.name,
+    database = services.db.ping()
+    return {"status": "ok", "version": __version__, "database": database,
             "jobs": services.jobs.counts()}

@@ -7,11 +7,13 @@ Errors are mapped to exit codes in one place (:func:`main`): a :class:`Repstride
 
 from __future__ import annotations
 
+import importlib
+import importlib
 import sys
 
 import click
 
-from repstride.cli.group import cli
+from repstride.cli.group import COMMAND_MODULES, cli
 from repstride.errors import (
     InvalidInput, LowQualityPose, NotFound, RepstrideError, Unauthorized, FileTooLarge,
 )
@@ -27,17 +29,13 @@ EXIT_CODES: tuple[tuple[type[RepstrideError], int], ...] = (
 
 
 def _register() -> None:
-    # Each module defines its commands on ``cli``; importing registers them.
-    from repstride.cli import pose_cmd  # noqa: F401
-    from repstride.cli import clients_cmd, serve_cmd  # noqa: F401
-    from repstride.cli import remote_cmd  # noqa: F401
-    from repstride.cli import running_cmd  # noqa: F401
-    from repstride.cli import worker_cmd  # noqa: F401
-    from repstride.cli import analyze_cmd  # noqa: F401
+    """Import every command module (each defines its commands on ``cli``); ``main`` does not
+    need this, the group loads a command's module when it is looked up."""
+    for module in sorted(set(COMMAND_MODULES.values())):
+        importlib.import_module(f"repstride.cli.{module}")
 
 
 def main(argv: list[str] | None = None) -> None:
-    _register()
     try:
         cli.main(args=argv, standalone_mode=False)
     except click.exceptions.Abort:

@@ -5,7 +5,9 @@ on stderr. Prints a table of reps and their analyses, or with ``--json`` exactly
 analysis object (``GET /videos/{id}/analysis``). ``--out DIR`` also writes ``analysis.json`` and
 the joint data ``j2p.json`` there. ``--report FILE.html`` writes a self-contained offline HTML
 report (charts + rep table) and the annotated ``all`` overlay video beside it
-(``FILE.all.mp4``), which the report embeds by relative path.
+(``FILE.all.mp4``), which the report embeds by relative path. ``--export trc|mot|csv``
+(repeatable) writes ``<video stem>.<format>`` into ``--out DIR`` (default: the current
+directory).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 import click
 
 from repstride.analysis.activities import ALL_ACTIVITIES
+from repstride.cli.export_opts import export_options, write_exports
 from repstride.cli.group import cli
 
 
@@ -88,8 +91,10 @@ def render_table(wire: dict[str, Any]) -> str:
               help="Also write analysis.json and j2p.json into this directory.")
 @click.option("--report", "report", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write an offline HTML report here, and the annotated video beside it.")
+@export_options
 def analyze_command(video: Path, activity: str | None, rep_count: int | None, as_json: bool,
-                    out_dir: Path | None, report: Path | None) -> None:
+                    out_dir: Path | None, report: Path | None, exports: tuple[str, ...] = (),
+                    height_m: float | None = None, coordinates: str = "image") -> None:
     """Count the reps in VIDEO and judge each one."""
     from repstride.errors import LowQualityPose
     from repstride.pipeline import analyze_video
@@ -105,13 +110,15 @@ def analyze_command(video: Path, activity: str | None, rep_count: int | None, as
         result = analyze_video(video, activity=activity, rep_count=rep_count, progress=progress)
     wire = result.analysis.to_wire()
     if out_dir is not None:
-        from repstride.pose.j2p import to_j2p
+        from repstride.pipeline import track_to_j2p
 
         out_dir.mkdir(parents=True, exist_ok=True)
         (out_dir / "analysis.json").write_text(json.dumps(wire, indent=2))
-        (out_dir / "j2p.json").write_text(json.dumps(to_j2p(result.pose.track)))
+        (out_dir / "j2p.json").write_text(json.dumps(track_to_j2p(result.pose.track)))
     if report is not None:
         _write_report(video, result, report)
+    write_exports(result.pose.track, exports, (out_dir or Path.cwd()) / video.stem,
+                  coordinates=coordinates, height_m=height_m)
     click.echo(json.dumps(wire, indent=2) if as_json else render_table(wire))
     if wire["status"] == "Failed" and wire.get("reason") == LowQualityPose.code:
         raise LowQualityPose()

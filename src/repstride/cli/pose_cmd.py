@@ -1,4 +1,11 @@
-"""``repstride pose VIDEO -o j2p.json [--subject X,Y] [--at SECONDS]``."""
+"""``repstride pose VIDEO -o j2p.json [--subject X,Y] [--at SECONDS] [--model full|heavy]
+[--export trc|mot|csv]``.
+
+``--export`` writes ``<output without .json>.<format>`` beside the j2p file.
+
+Imports only what the pose stage needs (the group loads this module alone): start-up is
+interpreter + numpy/OpenCV/PyAV/LiteRT imports + model load, ~0.4 s on an idle core.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from repstride.cli.export_opts import export_options, write_exports
 from repstride.cli.group import cli
 
 
@@ -39,12 +47,15 @@ class SubjectParam(click.ParamType):
                    "(default: the most prominent person).")
 @click.option("--at", "at_s", type=click.FloatRange(min=0), default=None,
               help="Time in seconds at which --subject designates the person.")
+@click.option("--model", type=click.Choice(["full", "heavy"], case_sensitive=False), default=None,
+              help="Landmark model: full (default) or heavy (more accurate, ~4x slower; "
+                   "installed by `make models`). Default: $REPSTRIDE_POSE_MODEL, else full.")
+@export_options
 def pose_command(video: Path, output: Path, subject: tuple[float, ...] | None,
-                 at_s: float | None) -> None:
+                 at_s: float | None, model: str | None, exports: tuple[str, ...] = (),
+                 height_m: float | None = None, coordinates: str = "image") -> None:
     """Estimate the subject's pose in VIDEO and write j2p JSON."""
-    from repstride.pose import extract_pose
-    from repstride.pose.j2p import to_j2p
-    from repstride.pose.subject import SubjectHint
+    from repstride.pipeline import SubjectHint, extract_video_pose, track_to_j2p
 
     hint = None
     if subject is not None:
@@ -57,9 +68,11 @@ def pose_command(video: Path, output: Path, subject: tuple[float, ...] | None,
         def progress(done: int, total: int) -> None:
             bar.length = max(total, done, 1)
             bar.update(done - bar.pos)
-        result = extract_pose(video, progress=progress, subject=hint)
+        result = extract_video_pose(video, progress=progress, subject=hint, model=model)
     elapsed = time.perf_counter() - started
-    output.write_text(json.dumps(to_j2p(result.track)))
+    output.write_text(json.dumps(track_to_j2p(result.track)))
+    write_exports(result.track, exports, output.with_suffix(""), coordinates=coordinates,
+                  height_m=height_m)
     t = result.track
     coverage = 100 * float(t.detected.mean()) if len(t) else 0.0
     click.echo(f"{len(t)} frames, {len(result.people)} people seen, subject "

@@ -60,25 +60,18 @@ def run_analysis_command(video: Path, view: str, treadmill: bool, pace: float | 
     """Running analysis of VIDEO: cadence, contact times, overstride, foot strike, angles."""
     if treadmill and pace is None and view == "side":
         raise click.UsageError("--treadmill needs --pace MM:SS (the belt speed).")
-    from repstride.analysis.running.back_view import analyze_back_view
-    from repstride.analysis.running.side_view import analyze_side_view
-    from repstride.pose import extract_pose
+    from repstride.pipeline import analyze_running
 
     # The bar goes to stderr so that --json output stays parseable.
     with click.progressbar(length=1, label="pose", show_percent=True, file=sys.stderr) as bar:
         def progress(done: int, total: int) -> None:
             bar.length = max(total, done, 1)
             bar.update(done - bar.pos)
-        pose = extract_pose(video, progress=progress)
-    if view == "side":
-        side = analyze_side_view(pose.track, height_cm=height_cm, weight_kg=weight_kg,
-                                 treadmill=treadmill, pace_s_per_km=pace,
-                                 slow_motion_factor=slow_motion)
-        wire = side.to_wire()
-    else:
-        back = analyze_back_view(pose.track, full_body=not pronation_only,
-                                 slow_motion_factor=slow_motion)
-        wire = back.to_wire()
+        result = analyze_running(video, view="side_view" if view == "side" else "back_view",
+                                 height_cm=height_cm, weight_kg=weight_kg, treadmill=treadmill,
+                                 pace_s_per_km=pace, full_body=not pronation_only,
+                                 slow_motion_factor=slow_motion, progress=progress)
+    wire = result.analysis.to_wire()
     if as_json:
         click.echo(json.dumps(wire, indent=1))
         return

@@ -327,7 +327,7 @@ class BaseClient:
     def _analysis_id(cls, response: httpx.Response) -> str:
         data = cls._json(response)
         if isinstance(data, dict):
-            for key in ("id", "analysis_id", "analysisId"):
+            for key in ("video_id", "id", "analysis_id", "analysisId"):
                 if data.get(key) is not None:
                     return str(data[key])
         if isinstance(data, (str, int)):

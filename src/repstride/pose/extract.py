@@ -1,7 +1,7 @@
 """Video -> PoseResult: every person tracked, the subject's BlazePose track, people's boxes.
 
-The stage runs the two BlazePose Full ``.tflite`` models from the mediapipe wheel directly (see
-:mod:`repstride.pose.models`): a person detector finds everyone, the landmark model follows each
+The stage runs the BlazePose ``.tflite`` models directly (see :mod:`repstride.pose.models`;
+the Full landmark model by default, Heavy with ``model="heavy"``): a person detector finds everyone, the landmark model follows each
 person on a rotated region derived from their previous landmarks, and :mod:`.tracker` keeps ids
 stable. Decoding runs on its own thread and feeds the models through a short queue, so decoding
 and inference overlap on two cores. After the last frame, tracks are cut wherever an id would
@@ -12,10 +12,13 @@ smoothed); :func:`repstride.pose.smooth.smooth_track` gives the smoothed version
 
 from __future__ import annotations
 
+import contextvars
+import os
 import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +29,7 @@ from numpy.typing import NDArray
 from repstride.analysis.track import NUM_JOINTS, PoseTrack
 from repstride.errors import EmptyVideo, InvalidInput, SubjectNotFound
 from repstride.media import VideoInfo, iter_frames, probe
-from repstride.pose.models import PoseDetector, PoseLandmarker
+from repstride.pose.models import PoseDetector, PoseLandmarker, resolve_model
 from repstride.pose.smooth import DEFAULT_CUTOFF_HZ, fix_left_right_swaps, smooth_track
 from repstride.pose.subject import SubjectHint, choose_main, pick_subject, split_on_jumps
 from repstride.pose.tracker import Observation, PersonTracker
@@ -40,6 +43,50 @@ MAX_MISSING_S = 0.7
 #: Frames buffered between the decode thread and the models.
 QUEUE_FRAMES = 8
 BACKEND = "blazepose-full/litert"
+
+_running = 0  # pose stages running in this process now (the embedded server runs several)
+_running_lock = threading.Lock()
+
+
+def usable_cores() -> int:
+    """CPU cores this process may run on (its affinity mask, else the machine's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+_threads_hint: contextvars.ContextVar[int | None] = contextvars.ContextVar(
+    "repstride_pose_threads", default=None)
+
+
+@contextmanager
+def model_threads(n: int | None) -> Iterator[None]:
+    """Within the block (this thread / context), pose stages that are not given ``num_threads``
+    use ``n`` threads per model call: a worker that knows its current load sets it around a job."""
+    token = _threads_hint.set(None if n is None else max(1, int(n)))
+    try:
+        yield
+    finally:
+        _threads_hint.reset(token)
+
+
+def auto_threads(jobs: int | None = None) -> int:
+    """Threads per model call for a stage starting now: the usable cores shared by ``jobs``
+    concurrent pose stages. Default: the worker's choice (:func:`model_threads`) if one is set,
+    else the pose stages running in this process plus this one. A lone job gets every core,
+    two or more on two cores get one each."""
+    if jobs is None:
+        hint = _threads_hint.get()
+        if hint is not None:
+            return hint
+        with _running_lock:
+            jobs = _running + 1
+    return max(1, usable_cores() // max(1, jobs))
+
+
+def backend_name(model: str) -> str:
+    return f"blazepose-{model}/litert"
 
 
 @dataclass(frozen=True, eq=False)
@@ -166,6 +213,7 @@ class TrackedPeople:
     width: int
     height: int
     stats: dict[str, Any]
+    model: str = "full"
 
     def subject_id(self, subject: object | None = None) -> int | None:
         """The caller's subject (see :func:`extract_pose`) or the most prominent person."""
@@ -191,7 +239,7 @@ class TrackedPeople:
                                self.height)
         track, _ = fix_left_right_swaps(track)
         meta = {
-            **track.meta, "backend": BACKEND, "subject_id": sid, "people_seen": len(self.people),
+            **track.meta, "backend": backend_name(self.model), "subject_id": sid, "people_seen": len(self.people),
             "coverage": float(track.detected.mean()) if n else 0.0, **self.stats,
         }
         return PoseResult(info=self.info, track=track.replace(meta=meta),
@@ -205,14 +253,32 @@ def track_people(
     progress: ProgressFn | None = None,
     detect_every_s: float = DETECT_EVERY_S,
     max_missing_s: float = MAX_MISSING_S,
-    num_threads: int = 1,
+    num_threads: int | None = None,
     max_frames: int | None = None,
+    model: str | None = None,
 ) -> TrackedPeople:
     """Run the detector, landmark model and tracker over the clip (see :func:`extract_pose`)."""
+    global _running
+    model = resolve_model(model)
     info = probe(path)
+    threads = auto_threads() if num_threads is None else max(1, int(num_threads))
+    with _running_lock:
+        _running += 1
+    try:
+        return _track_people(path, info, progress=progress, detect_every_s=detect_every_s,
+                             max_missing_s=max_missing_s, num_threads=threads,
+                             max_frames=max_frames, model=model)
+    finally:
+        with _running_lock:
+            _running -= 1
+
+
+def _track_people(path: str | Path, info: VideoInfo, *, progress: ProgressFn | None,
+                  detect_every_s: float, max_missing_s: float, num_threads: int,
+                  max_frames: int | None, model: str) -> TrackedPeople:
     fps = info.fps if info.fps and info.fps > 0 else 30.0
     detector = PoseDetector(num_threads=num_threads)
-    landmarker = PoseLandmarker(num_threads=num_threads)
+    landmarker = PoseLandmarker(num_threads=num_threads, model=model)
     tracker: PersonTracker | None = None
     ts: list[float] = []
     idx: list[int] = []
@@ -237,10 +303,11 @@ def track_people(
     raw = _people_arrays(tracker.observations(), len(ts), width, height)
     people = _split(raw, aspect=width / height)
     stats = {**tracker.stats, "stage_fps": len(ts) / elapsed if elapsed > 0 else None,
-             "tracker_ids": len(raw), "identity_cuts": len(people) - len(raw)}
+             "tracker_ids": len(raw), "identity_cuts": len(people) - len(raw),
+             "model_threads": num_threads}
     return TrackedPeople(info=info, people=people, timestamps_s=np.asarray(ts, float),
                          frame_index=np.asarray(idx, np.int64), fps=fps, width=width,
-                         height=height, stats=stats)
+                         height=height, stats=stats, model=model)
 
 
 def extract_pose(
@@ -250,8 +317,9 @@ def extract_pose(
     subject: object | None = None,
     detect_every_s: float = DETECT_EVERY_S,
     max_missing_s: float = MAX_MISSING_S,
-    num_threads: int = 1,
+    num_threads: int | None = None,
     max_frames: int | None = None,
+    model: str | None = None,
 ) -> PoseResult:
     """Track everyone in the video at ``path`` and return the subject's pose.
 
@@ -266,18 +334,26 @@ def extract_pose(
     detect_every_s, max_missing_s
         Detector period while everyone is tracked; how long a lost person keeps their id.
     num_threads
-        Threads per model invocation (decoding has its own thread regardless).
+        Threads per model invocation (decoding has its own thread regardless). ``None``:
+        :func:`auto_threads`, the usable cores shared by the pose stages running in this
+        process (a lone job uses every core); a worker that knows its load passes its own.
+        The landmarks do not depend on it.
     max_frames
         Stop after this many frames (benchmarks, previews).
+    model
+        Landmark model: ``"full"`` (default) or ``"heavy"`` (opt-in, installed by the set-up;
+        ``PoseBackendUnavailable`` saying how to install it when missing). ``None``: the
+        ``REPSTRIDE_POSE_MODEL`` environment variable, else ``"full"``.
     """
     if subject is not None:  # reject a malformed hint before spending minutes on the video
         try:
             SubjectHint.parse(subject)
         except (ValueError, TypeError) as exc:
             raise InvalidInput(f"invalid subject: {exc}") from exc
+    resolve_model(model)  # an unknown model name is rejected before the video is opened
     tracked = track_people(path, progress=progress, detect_every_s=detect_every_s,
                            max_missing_s=max_missing_s, num_threads=num_threads,
-                           max_frames=max_frames)
+                           max_frames=max_frames, model=model)
     return tracked.result(subject)
 
 
@@ -295,4 +371,5 @@ def _subject_track(arrays: dict[str, NDArray[np.float64]] | None, n: int,
     )
 
 
-__all__ = ["PoseResult", "TrackedPeople", "extract_pose", "track_people"]
+__all__ = ["PoseResult", "TrackedPeople", "auto_threads", "extract_pose", "model_threads",
+           "track_people", "usable_cores"]

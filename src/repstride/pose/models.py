@@ -1,6 +1,8 @@
 """BlazePose models run directly with the LiteRT (TFLite) interpreter.
 
-The two ``.tflite`` files ship inside the ``mediapipe==0.10.21`` wheel; nothing is downloaded.
+The detector and the Full landmark model ship inside the ``mediapipe==0.10.21`` wheel; the
+optional Heavy landmark model (``model="heavy"``) is installed at set-up time from the npm
+registry by :mod:`repstride.pose.install_model`. Nothing is downloaded at run time.
 ``PoseDetector`` finds every person in a frame (SSD + anchors + weighted NMS, as
 ``pose_detection_cpu.pbtxt``); ``PoseLandmarker`` runs the 33-landmark model on one rotated
 region (as ``pose_landmark_by_roi_cpu.pbtxt``). The interpreter objects never leave this module.
@@ -20,7 +22,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from repstride.errors import PoseBackendUnavailable
+from repstride.errors import InvalidInput, PoseBackendUnavailable
 from repstride.pose.anchors import (
     DETECTOR_INPUT_SIZE, Detections, decode_detections, generate_anchors, weighted_nms,
 )
@@ -28,6 +30,11 @@ from repstride.pose.roi import ROI_SCALE, Roi, letterbox, unletterbox
 
 DETECTOR_FILE = "modules/pose_detection/pose_detection.tflite"
 LANDMARK_FILE = "modules/pose_landmark/pose_landmark_full.tflite"
+#: Landmark models: ``full`` (the default, in the wheel) and ``heavy`` (opt-in, installed from npm).
+LANDMARK_MODELS = ("full", "heavy")
+DEFAULT_MODEL = "full"
+#: Environment variable choosing the landmark model when the caller does not.
+MODEL_ENV = "REPSTRIDE_POSE_MODEL"
 LANDMARK_INPUT_SIZE = 256
 #: 33 body landmarks + 6 auxiliary ones; 33/34 are the hip centre and scale point for the ROI.
 NUM_MODEL_LANDMARKS = 39
@@ -46,6 +53,46 @@ def model_path(name: str) -> Path:
     path = Path(next(iter(spec.submodule_search_locations))) / name
     if not path.is_file():
         raise PoseBackendUnavailable(f"pose model missing from the mediapipe wheel: {name}")
+    return path
+
+
+def resolve_model(model: str | None = None) -> str:
+    """The landmark model to use: ``model``, else ``$REPSTRIDE_POSE_MODEL``, else ``full``."""
+    name = model if model is not None else (os.environ.get(MODEL_ENV) or DEFAULT_MODEL)
+    name = str(name).strip().lower()
+    if name not in LANDMARK_MODELS:
+        source = "model" if model is not None else MODEL_ENV
+        raise InvalidInput(f"unknown pose model {name!r} ({source}); choose one of "
+                           f"{', '.join(LANDMARK_MODELS)}", details={"model": name})
+    return name
+
+
+_verified: dict[tuple[str, int, float], bool] = {}
+
+
+def landmark_model_path(model: str | None = None) -> Path:
+    """Path of the landmark model file; raises ``PoseBackendUnavailable`` saying how to install
+    an opt-in model that is missing (or whose sha256 is not the pinned one)."""
+    name = resolve_model(model)
+    if name == "full":
+        return model_path(LANDMARK_FILE)
+    from repstride.pose import install_model  # (not at import: ``python -m`` runs that module)
+
+    path = install_model.installed_path(name)
+    spec = install_model.NPM_MODELS[name]
+    if not path.is_file():
+        raise PoseBackendUnavailable(
+            f"the {name} pose model is not installed ({path}); install it with "
+            f"{install_model.INSTALL_HINT}", details={"model": name, "path": str(path)})
+    st = path.stat()
+    key = (str(path), st.st_size, st.st_mtime)
+    if key not in _verified:  # hashed once per process and file version (~0.05 s)
+        _verified[key] = (st.st_size == spec.size
+                          and install_model.sha256_of(path) == spec.sha256)
+    if not _verified[key]:
+        raise PoseBackendUnavailable(
+            f"{path} is not the pinned {name} model (sha256 differs); reinstall it with "
+            f"{install_model.INSTALL_HINT}", details={"model": name, "path": str(path)})
     return path
 
 
@@ -250,10 +297,12 @@ def refine_from_heatmap(uv: NDArray[np.float64], heatmap: NDArray[np.floating], 
 
 
 class PoseLandmarker:
-    """BlazePose Full landmark model on one rotated region."""
+    """BlazePose landmark model (Full, or Heavy with ``model="heavy"``) on one rotated region."""
 
-    def __init__(self, *, num_threads: int = 1, refine: bool = True) -> None:
-        self._model = _Model(model_path(LANDMARK_FILE), num_threads)
+    def __init__(self, *, num_threads: int = 1, refine: bool = True,
+                 model: str | None = None) -> None:
+        self.model = resolve_model(model)
+        self._model = _Model(landmark_model_path(self.model), num_threads)
         self.refine = refine
 
     @staticmethod
@@ -292,8 +341,8 @@ class PoseLandmarker:
         )
 
 
-def warm_up(*, num_threads: int = 1) -> None:
+def warm_up(*, num_threads: int = 1, model: str | None = None) -> None:
     """Load both models into this process's :data:`POOL` (a worker calls this before its first
     job, so the first video does not pay for loading them)."""
     PoseDetector(num_threads=num_threads)
-    PoseLandmarker(num_threads=num_threads)
+    PoseLandmarker(num_threads=num_threads, model=model)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.signal import butter, filtfilt
 
 from repstride.analysis.signal import runs as _runs
 from repstride.analysis.track import Joint, LEFT_RIGHT_PAIRS, PoseTrack
@@ -109,6 +108,9 @@ def smooth_series(x: NDArray[np.floating], *, fps: float,
     nyq = fps / 2
     if cutoff_hz >= nyq or cutoff_hz <= 0 or len(x) == 0:
         return out
+    # imported here: scipy.signal costs ~0.5 s to import, and ``repstride pose`` never smooths
+    from scipy.signal import butter, filtfilt
+
     b, a = butter(FILTER_ORDER, cutoff_hz / nyq)
     pad = 3 * (max(len(a), len(b)))
     flat = out.reshape(len(x), -1)

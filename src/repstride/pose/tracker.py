@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import linear_sum_assignment
 
 from repstride.pose.anchors import Detections, box_iou
 from repstride.pose.models import Landmarks, PoseDetector, PoseLandmarker, detection_roi
@@ -277,7 +276,7 @@ class PersonTracker:
             refs = [seen[t.id].next_roi if t.id in seen else t.expected_roi(frame)
                     for t in tracks]
             sim = np.array([[_similarity(d, ref) for ref in refs] for d in det_rois])
-            rows, cols = linear_sum_assignment(-sim)
+            rows, cols = _assign(sim)
             for r, c in zip(rows, cols):
                 if sim[r, c] < MATCH_IOU:
                     continue
@@ -365,6 +364,20 @@ class PersonTracker:
     def observations(self) -> dict[int, list[Observation]]:
         """Everything seen so far, by person id, in frame order."""
         return self._obs
+
+
+def _assign(sim: NDArray[np.float64]) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Rows and columns of the maximum-similarity one-to-one assignment (Hungarian algorithm).
+
+    One detection or one track (most frames of most clips) is a plain argmax; scipy.optimize,
+    which costs ~0.4 s to import, is loaded only for a real assignment problem."""
+    if sim.shape[0] == 1 or sim.shape[1] == 1:
+        flat = int(np.argmax(sim))  # first maximum, as linear_sum_assignment breaks ties
+        r, c = np.unravel_index(flat, sim.shape)
+        return np.array([r]), np.array([c])
+    from scipy.optimize import linear_sum_assignment
+
+    return linear_sum_assignment(-sim)
 
 
 def _similarity(a: Roi, b: Roi) -> float:

@@ -30,7 +30,7 @@ from repstride.render._sink import (
     open_video,
     write_jpeg,
 )
-from repstride.render.angles import JointAngleSeries, main_joint_angle
+from repstride.render.angles import JointAngleSeries, analysis_view, main_joint_angle
 from repstride.render.events import GaitEvent, events_from_strides, parse_events, stance_intervals
 from repstride.render.labels import analysis_line, metric_lines, pretty_name
 from repstride.render.style import Color, Sizes
@@ -117,7 +117,8 @@ def _scene(track: PoseTrack, *, width: int, height: int, analysis: ActivityResul
         analysis=analysis,
         reps=reps,
         rep_end_s=np.array([r.end_ms / 1000.0 for r in reps], float),
-        angle=main_joint_angle(track, analysis.activity if analysis else None),
+        angle=main_joint_angle(track, analysis.activity if analysis else None,
+                               view=analysis_view(analysis)),
         others=_other_people(track, people, subject_id, width, height),
         events=evs,
         stances=stance_intervals(evs),
@@ -165,7 +166,7 @@ def _main_joint_decor(img: NDArray[np.uint8], sc: _Scene, row: int | None) -> No
             draw.joint_arc(img, a, b, c, sz)
     radius = max(18, round(46 * sz.scale))
     centre = (w - sz.margin * 2 - radius, _top(sc) + sz.margin + radius)
-    draw.gauge(img, centre, radius, deg, f"{sc.angle.side} {sc.angle.joint.label}", sz,
+    draw.gauge(img, centre, radius, deg, sc.angle.joint.label, sz,
                cache=sc.cache)
 
 
@@ -358,8 +359,10 @@ def render_running_video(
     thumbnail_path: str | Path | None = None,
     crf: int = DEFAULT_CRF,
     max_side: int | None = OVERLAY_MAX_SIDE,
+    progress: ProgressFn | None = None,
 ) -> dict[str, Path]:
-    """The Running Analysis API's annotated video (and optionally its thumbnail) in one pass."""
+    """The Running Analysis API's annotated video (and optionally its thumbnail) in one pass;
+    ``progress(frames done, frames expected)`` as in :func:`render_overlays`."""
     return render_overlays(video_path, track, {"running": out_path}, metrics=metrics,
                            events=events, thumbnail_path=thumbnail_path, crf=crf,
-                           max_side=max_side)
+                           max_side=max_side, progress=progress)

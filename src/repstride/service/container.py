@@ -6,6 +6,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from repstride.service.auth import ClientService
 from repstride.service.blobs.local import LocalBlobStore
@@ -35,15 +36,26 @@ class Services:
     clock: Callable[[], float] = time.time
     queue: JobQueue = field(init=False)
     runner: JobRunner = field(init=False)
+    #: The webhook sender thread (``service.webhooks.sender.WebhookDispatcher``), once started.
+    webhook_dispatcher: Any = field(default=None, init=False, repr=False)
 
     def start_workers(self) -> None:
+        """The job workers and the webhook sender thread (``service.webhooks.sender``)."""
+        from repstride.service.webhooks.sender import WebhookDispatcher, WebhookSender
+        from repstride.service.webhooks.service import webhook_service
+
         self.queue.start()
+        if self.webhook_dispatcher is None:
+            self.webhook_dispatcher = WebhookDispatcher(WebhookSender(webhook_service(self)))
+        self.webhook_dispatcher.start()
 
     def stop_workers(self, timeout: float = 30.0) -> None:
         """Interrupt running jobs (released back to the queue, not failed) and join."""
         self.runner.interrupt.set()
         self.queue.stop(timeout)
         self.runner.interrupt.clear()
+        if self.webhook_dispatcher is not None:
+            self.webhook_dispatcher.stop(timeout)
 
     def close(self) -> None:
         self.stop_workers()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as SATimeoutError
 from sqlalchemy.orm import Session, sessionmaker
@@ -66,6 +66,12 @@ class Database:
             raise
         finally:
             s.close()
+
+    def ping(self) -> str:
+        """One ``SELECT 1`` (ServiceUnavailable when the database is away); the dialect name."""
+        with self.session() as s:
+            s.execute(text("SELECT 1"))
+        return self.engine.dialect.name
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     #: Base URL clients reach this server at (for signed URLs); default: the request's own URL.
     public_url: str | None = None
+    #: Browser origins allowed to call the API (CORS), comma-separated, ``*`` for any; empty
+    #: (the default): none, only the server's own pages (the dashboard at ``/``).
+    cors_origins: str = ""
 
     token_ttl_s: int = Field(3600, gt=0)
     #: Tokens one client may obtain per minute (the seed: "your application will be rate limited").

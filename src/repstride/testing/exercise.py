@@ -11,6 +11,8 @@ pose is a handful of *global sagittal* segment angles in degrees (:data:`POSE_FI
 - ``*_foot``: heel -> toe direction, from down towards forward (90 = flat on the floor).
 - ``*_arm_abd``/``*_fa_abd``/``*_leg_abd``: sideways lift of the limb out of the sagittal plane
   (degrees, positive = away from the midline).
+- ``*_valgus``: knee cave (degrees): the thigh turns that much towards the midline and the shank
+  that much away from it, so the knee falls inside the hip-ankle line.
 
 Each activity is a :class:`Motion`: a rest pose and keyframes over one repetition's phase
 (0..1, ``mid_phase`` marks the deepest/peak point). :func:`synthesize` strings reps together with
@@ -18,6 +20,10 @@ varied tempo and depth, pauses, optional partial reps and set-up motion, places 
 ground (or hanging from a bar), turns it to the requested camera view and projects it through a
 pinhole camera, then adds noise, dropouts and jitter. The returned :class:`SyntheticClip` carries
 the exact count and each full rep's start/mid/end times.
+
+Longer than 400 lines on purpose: the body model, the camera and the motion table of every
+activity are one generator (a new activity adds its ``Motion`` here); splitting them would spread
+one model over several files.
 
 The running engineer may reuse :func:`body_points`, :func:`place_and_project` and :data:`STAND`
 for a gait generator.
@@ -56,7 +62,7 @@ class Body:
 
 
 SIDES = ("l", "r")
-_LIMB = ("thigh", "shank", "foot", "ua", "fa", "arm_abd", "fa_abd", "leg_abd")
+_LIMB = ("thigh", "shank", "foot", "ua", "fa", "arm_abd", "fa_abd", "leg_abd", "valgus")
 #: Every pose field, in a fixed order (poses are stored as vectors of these).
 POSE_FIELDS: tuple[str, ...] = ("trunk", "head") + tuple(f"{s}_{n}" for s in SIDES for n in _LIMB)
 _FIELD_INDEX = {n: i for i, n in enumerate(POSE_FIELDS)}
@@ -66,7 +72,7 @@ STAND: dict[str, float] = {
     "trunk": 0.0, "head": 0.0,
     **{f"{s}_{n}": v for s in SIDES for n, v in
        (("thigh", 0.0), ("shank", 0.0), ("foot", 90.0), ("ua", 0.0), ("fa", 5.0),
-        ("arm_abd", 8.0), ("fa_abd", 8.0), ("leg_abd", 4.0))},
+        ("arm_abd", 8.0), ("fa_abd", 8.0), ("leg_abd", 4.0), ("valgus", 0.0))},
 }
 
 
@@ -134,8 +140,11 @@ def body_points(poses: FloatArray, body: Body = Body()) -> FloatArray:
         elbow = sh + body.upper_arm * _limb(g[f"{s}_ua"], g[f"{s}_arm_abd"], sgn)
         fdir = _limb(g[f"{s}_fa"], g[f"{s}_fa_abd"], sgn)
         wrist = elbow + body.forearm * fdir
-        knee = hip + body.thigh * _limb(g[f"{s}_thigh"], g[f"{s}_leg_abd"], sgn)
-        ankle = knee + body.shank * _limb(g[f"{s}_shank"], g[f"{s}_leg_abd"], sgn)
+        # knee cave: the thigh turns in towards the midline, the shank out (feet stay put)
+        knee = hip + body.thigh * _limb(g[f"{s}_thigh"], g[f"{s}_leg_abd"] - g[f"{s}_valgus"],
+                                        sgn)
+        ankle = knee + body.shank * _limb(g[f"{s}_shank"], g[f"{s}_leg_abd"] + g[f"{s}_valgus"],
+                                          sgn)
         toe = _down(g[f"{s}_foot"])
         sole = _down(g[f"{s}_foot"] - 90.0)
         out[:, Joint[f"{name}_SHOULDER"]] = sh

@@ -112,7 +112,7 @@ def test_invalid_file_type_400(api: Api, videos: dict[str, Path], name: str, fil
 @pytest.mark.parametrize("name", ["mp4", "mov", "avi"])
 def test_accepted_formats(api: Api, videos: dict[str, Path], name: str) -> None:
     r = api.start(videos[name])
-    assert r.status_code == 200, r.text
+    assert r.status_code == 202, r.text
 
 
 def test_insufficient_credits_402(api: Api, videos: dict[str, Path]) -> None:
@@ -145,19 +145,68 @@ def test_not_completed_400_before_success(api: Api, videos: dict[str, Path], lev
 # --- auth -----------------------------------------------------------------------------------
 
 
-def test_missing_token_401(api: Api, videos: dict[str, Path]) -> None:
-    r = api.http.post("/analysis/start", params=api.q(), data={"analysis_type": "side_view"},
+def test_api_key_alone_runs_the_whole_flow(api: Api, videos: dict[str, Path]) -> None:
+    """An Ochy-style client: ``?apiKey=`` and nothing else — start (202), poll, success, the
+    calculated and raw data."""
+    q = api.q()
+    r = api.http.post("/analysis/start", params=q, data={"analysis_type": "side_view"},
                       files={"video": ("a.mp4", videos["mp4"].read_bytes(), "video/mp4")})
-    _error(r, 401, "missing_token")
-    r = api.http.get("/analysis/abc/results", params={})
-    _error(r, 401)  # neither token nor apiKey
+    assert r.status_code == 202, r.text
+    body = r.json()
+    vid = body["video_id"]
+    assert body["message"] == f"Analysis started for ID: {vid}" and body["analysis_id"] == vid
+    assert api.http.get(f"/analysis/{vid}/results", params=q).json()["status"] == "pending"
+    api.run_jobs()
+    res = api.http.get(f"/analysis/{vid}/results", params=q)
+    assert res.status_code == 200 and res.json()["status"] == "success", res.text
+    calc = api.http.get(f"/analysis/{vid}/results/calculated_data", params=q)
+    assert calc.status_code == 200 and isinstance(calc.json()["total_score"], float)
+    raw = api.http.get(f"/analysis/{vid}/results/raw_data", params=q)
+    assert raw.status_code == 200 and raw.json()["frames"]
+
+
+def test_error_bodies_have_detail_and_code(api: Api) -> None:
+    r = api.http.get("/analysis/abc/results")
+    assert r.status_code == 401
+    assert r.json()["detail"] == "API Key is missing" and r.json()["code"] == "missing_api_key"
+    r = api.http.get("/analysis/abc/results", params={"apiKey": "rsk_nope"})
+    assert r.status_code == 403
+    assert r.json()["detail"] == "Invalid API Key" and r.json()["code"] == "invalid_api_key"
+    r = api.http.get("/analysis/abc/results", params={"apiKey": "rsk_nope", "language": "fr"})
+    assert r.json()["detail"] == "Clé API invalide" and r.json()["code"] == "invalid_api_key"
+    r = api.http.get(f"/analysis/{'0' * 32}/results", params=api.q())
+    assert r.status_code == 404 and r.json()["code"] == "not_found" and r.json()["detail"]
+    # The Video API's bodies are unchanged (no Ochy field there).
+    assert "detail" not in api.http.get("/videos").json()
+
+
+def test_insufficient_credits_402_detail_in_the_requested_language(
+        api: Api, videos: dict[str, Path]) -> None:
+    _, _, key = api.new_client(credits=0)
+    r = api.http.post("/analysis/start", params={"apiKey": key},
+                      data={"analysis_type": "side_view"},
+                      files={"video": ("a.mp4", videos["mp4"].read_bytes(), "video/mp4")})
+    body = _error(r, 402, "insufficient_credits")
+    assert body["detail"] == "Insufficient credits to perform analysis"
+    r = api.http.post("/analysis/start", params={"apiKey": key, "language": "de"},
+                      data={"analysis_type": "side_view"},
+                      files={"video": ("a.mp4", videos["mp4"].read_bytes(), "video/mp4")})
+    assert _error(r, 402, "insufficient_credits")["detail"] == "Nicht genügend Credits für die Analyse"
+
+
+def test_token_of_another_client_403(api: Api, videos: dict[str, Path]) -> None:
+    _, other_token, _ = api.new_client()
+    _error(api.start(videos["mp4"], token=other_token), 403, "token_client_mismatch")
+    r = api.http.get("/analysis/x/results", params=api.q(), headers=api.auth(other_token))
+    _error(r, 403, "token_client_mismatch")
+    assert api.balance() == 10 and api.job_ids() == []
 
 
 def test_raw_authorization_header_accepted(api: Api, videos: dict[str, Path]) -> None:
     r = api.http.post("/analysis/start", params=api.q(), headers={"Authorization": api.token},
                       data={"analysis_type": "side_view"},
                       files={"video": ("a.mp4", videos["mp4"].read_bytes(), "video/mp4")})
-    assert r.status_code == 200, r.text
+    assert r.status_code == 202, r.text
 
 
 def test_missing_api_key_401(api: Api, videos: dict[str, Path]) -> None:
@@ -170,11 +219,17 @@ def test_missing_api_key_401(api: Api, videos: dict[str, Path]) -> None:
 def test_invalid_api_key_403(api: Api, videos: dict[str, Path]) -> None:
     _error(api.start(videos["mp4"], api_key="rsk_wrong"), 403, "invalid_api_key")
     _, _, other_key = api.new_client()
-    # A real key, but another client's: 403 too.
-    _error(api.start(videos["mp4"], api_key=other_key), 403, "invalid_api_key")
+    # Another client's real key with this client's token: the token does not match the key.
+    _error(api.start(videos["mp4"], api_key=other_key), 403, "token_client_mismatch")
     api.running.revoke_api_keys(api.client_id)
     _error(api.start(videos["mp4"]), 403, "invalid_api_key")
     assert api.balance() == 10
+
+
+def test_revoked_client_api_key_403(api: Api, videos: dict[str, Path]) -> None:
+    api.services.clients.revoke(api.client_id)
+    r = api.http.get("/analysis/x/results", params=api.q())
+    _error(r, 403, "invalid_api_key")
 
 
 def test_invalid_token_401(api: Api, videos: dict[str, Path]) -> None:
@@ -208,7 +263,7 @@ def test_bad_parameters_400(api: Api, videos: dict[str, Path], form: dict, field
 def test_analysis_type_left_out_is_side_view(api: Api, videos: dict[str, Path]) -> None:
     r = api.http.post("/analysis/start", params=api.q(), headers=api.auth(),
                       files={"video": ("clip.mp4", videos["mp4"].read_bytes(), "video/mp4")})
-    assert r.status_code == 200, r.text
+    assert r.status_code == 202, r.text
     rec = api.running.get(api.client_id, r.json()["analysis_id"])
     assert rec.params.analysis_type == "side_view"
 

@@ -16,7 +16,7 @@ from repstride.i18n import translate
 
 def _start(api: Api, video: Path, **form: str) -> str:
     r = api.start(video, **form)
-    assert r.status_code == 200, r.text
+    assert r.status_code == 202, r.text
     body = r.json()
     assert body["status"] == "pending" and body["analysis_id"] == body["id"]
     return body["analysis_id"]
@@ -292,7 +292,7 @@ def test_concurrent_starts_with_one_credit_exactly_one_wins(api_any_db: Api,
 
     with ThreadPoolExecutor(n) as pool:
         codes = sorted(pool.map(go, range(n)))
-    assert codes == [200] + [402] * (n - 1)
+    assert codes == [202] + [402] * (n - 1)
     assert api.balance(cid) == 0
     assert len(api.job_ids()) == 1
 

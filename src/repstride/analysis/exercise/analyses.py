@@ -7,7 +7,15 @@ import numpy as np
 from repstride.analysis.exercise.features import Features
 from repstride.analysis.exercise.segment import RepWindow
 from repstride.analysis.exercise.specs import AnalysisSpec
+from repstride.analysis.exercise.view import ViewEstimate
 from repstride.analysis.results import Opinion, RepAnalysis
+
+#: ``RepAnalysis.reason`` of a null value: the camera view cannot show the analysis's plane ...
+NOT_OBSERVABLE = "not_observable_from_view"
+#: ... the landmarks it is computed from were not seen during the rep ...
+NOT_SEEN = "landmarks_not_seen"
+#: ... or the motion does not define it (a bar that barely moves, a missing phase).
+NOT_MEASURABLE = "not_measurable"
 
 
 #: Landmarks each signal stem is computed from (side-free names).
@@ -18,7 +26,7 @@ SIGNAL_JOINTS: dict[str, tuple[str, ...]] = {
     "forearm_vertical": ("ELBOW", "WRIST"), "body_line": ("SHOULDER", "HIP", "ANKLE"),
     "wrist_above_shoulder": ("WRIST", "SHOULDER"), "nose_above_wrist": ("NOSE", "WRIST"),
     "arm_extension": ("SHOULDER", "ELBOW", "WRIST"), "upper_arm_from_up": ("SHOULDER", "ELBOW"),
-    "wrist_spread": ("WRIST", "SHOULDER"), "": (),
+    "wrist_spread": ("WRIST", "SHOULDER"), "knee_valgus": ("HIP", "KNEE", "ANKLE"), "": (),
 }
 #: Median confidence over the rep below which a landmark's number is not reported.
 MIN_SEEN = 0.5
@@ -118,15 +126,32 @@ def _opinion(spec: AnalysisSpec, value: float | None) -> Opinion | None:
     return "good" if ok else "bad"
 
 
-def rep_analyses(specs: tuple[AnalysisSpec, ...], feats: Features, rep: RepWindow
-                 ) -> tuple[RepAnalysis, ...]:
-    """Every analysis of one rep; a value the data cannot support is ``None`` with no opinion."""
+def analysis_value(spec: AnalysisSpec, feats: Features, rep: RepWindow) -> float | None:
+    """The number one analysis reports for one rep, rounded as on the wire (``None``: none).
+
+    The one function behind the JSON, the report table and (via the same feature signal) the
+    annotated video's gauge.
+    """
+    v = _value(spec, feats, rep)
+    if v is None or not np.isfinite(v):
+        return None
+    return round(v, 3 if spec.type.endswith("_RATIO") else 1)
+
+
+def rep_analyses(specs: tuple[AnalysisSpec, ...], feats: Features, rep: RepWindow,
+                 view: ViewEstimate | None = None) -> tuple[RepAnalysis, ...]:
+    """Every analysis of one rep; a value the data cannot support is ``None`` with no opinion
+    and a ``reason``. With a ``view``, an analysis whose plane it cannot observe is ``None``
+    with reason :data:`NOT_OBSERVABLE`."""
     out = []
     for spec in specs:
-        v = _value(spec, feats, rep) if _supported(spec, feats, rep) else None
-        if v is not None and not np.isfinite(v):
-            v = None
-        if v is not None:
-            v = round(v, 3 if spec.type.endswith("_RATIO") else 1)
-        out.append(RepAnalysis(type=spec.type, scalar=v, opinion=_opinion(spec, v)))
+        if view is not None and not view.observes(spec.plane):
+            out.append(RepAnalysis(type=spec.type, scalar=None, reason=NOT_OBSERVABLE))
+            continue
+        if not _supported(spec, feats, rep):
+            out.append(RepAnalysis(type=spec.type, scalar=None, reason=NOT_SEEN))
+            continue
+        v = analysis_value(spec, feats, rep)
+        out.append(RepAnalysis(type=spec.type, scalar=v, opinion=_opinion(spec, v),
+                               reason=None if v is not None else NOT_MEASURABLE))
     return tuple(out)

@@ -12,6 +12,7 @@ from repstride.analysis.exercise.segment import (
     RepWindow, SegmentParams, candidate_params, merge_sides, segment_reps,
 )
 from repstride.analysis.exercise.specs import SPECS, ActivitySpec
+from repstride.analysis.exercise.view import estimate_view
 from repstride.analysis.geometry import side_joint
 from repstride.analysis.recognition import CANDIDATES, recognize_activity
 from repstride.analysis.results import ActivityResult, Rep
@@ -56,9 +57,12 @@ def analyze_exercise(track: PoseTrack, *, activity: str | None = None,
     info.update(chosen)
     if not spec.per_side:
         info["repSignal"] = choose_signal(spec, feats)[0]
+    view = estimate_view(track)
+    info["view"] = view.to_info()
     reps = tuple(
         Rep(start_ms=int(feats.times_ms[w.start]), mid_ms=int(feats.times_ms[w.mid]),
-            end_ms=int(feats.times_ms[w.end]), analyses=rep_analyses(spec.analyses, feats, w))
+            end_ms=int(feats.times_ms[w.end]),
+            analyses=rep_analyses(spec.analyses, feats, w, view))
         for w in windows)
     return ActivityResult(status="Complete", domain=spec.domain, activity=activity,
                           reps=reps, info=info)

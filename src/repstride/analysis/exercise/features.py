@@ -25,6 +25,8 @@ MIN_SCORE = 0.5
 DEFAULT_CUTOFF_HZ = 3.0
 
 SIDES = ("left", "right")
+#: Selects the vertical (y) component of a 3-D point.
+UP_MASK = np.array([0.0, 1.0, 0.0])
 
 
 def _pt(pts: FloatArray, side: str, name: str) -> FloatArray:
@@ -65,6 +67,8 @@ def _space(track: PoseTrack) -> FloatArray:
     world = np.asarray(track.world, float)
     img = track.pixels()
     have_world = np.isfinite(world[:, :, 0]).sum(axis=1) >= 17
+    # a frame whose world points all coincide (a backend without world output) has none
+    have_world &= (np.abs(np.nan_to_num(world, nan=0.0)) > 0).any(axis=(1, 2))
     # image fallback: z = 0, scaled so the torso is ~0.5 m
     sh = midpoint(img[:, int(Joint.LEFT_SHOULDER)], img[:, int(Joint.RIGHT_SHOULDER)])
     hp = midpoint(img[:, int(Joint.LEFT_HIP)], img[:, int(Joint.RIGHT_HIP)])
@@ -72,6 +76,33 @@ def _space(track: PoseTrack) -> FloatArray:
         if np.isfinite(distance(sh, hp)).any() else 1.0
     img3 = np.concatenate([img, np.zeros(img.shape[:2] + (1,))], axis=2) * (0.5 / max(torso, 1e-6))
     return np.where(have_world[:, None, None], world, img3)
+
+
+def knee_valgus(p: FloatArray, side: str, other: str) -> FloatArray:
+    """``(T,)`` knee cave of one leg in the frontal plane, degrees (+ = knee inside).
+
+    The knee's offset from the hip-ankle line along the body's lateral axis (hip to hip,
+    horizontal part), towards the other hip = positive, as the angle it turns the thigh:
+    ``asin(offset / thigh length)``. ``p`` is ``(T, 33, 3)`` world (or ``z = 0`` image) points.
+    The line is taken at the knee's share of the leg (thigh / (thigh + shank)). Dividing by the
+    3-D thigh length keeps the value stable when the thigh points at the camera (deep squat
+    seen from the front), where an image angle at the knee blows up.
+    """
+    hip, knee, ankle = (p[:, int(side_joint(side, n))] for n in ("HIP", "KNEE", "ANKLE"))
+    medial = p[:, int(side_joint(other, "HIP"))] - hip
+    medial = medial - medial * UP_MASK  # horizontal part of hip -> other hip
+    with np.errstate(invalid="ignore", divide="ignore"):
+        u = medial / np.linalg.norm(medial, axis=1, keepdims=True)
+        thigh = distance(hip, knee)
+        shank = distance(knee, ankle)
+        t_len = float(np.nanmedian(thigh)) if np.isfinite(thigh).any() else np.nan
+        s_len = float(np.nanmedian(shank)) if np.isfinite(shank).any() else np.nan
+        if not t_len > 0:  # no leg to measure (degenerate or missing coordinates)
+            return np.full(len(p), np.nan)
+        share = t_len / (t_len + s_len)
+        on_line = hip + share * (ankle - hip)
+        off = np.sum((knee - on_line) * u, axis=1)
+        return np.degrees(np.arcsin(np.clip(off / t_len, -1.0, 1.0)))
 
 
 def compute_features(track: PoseTrack, *, cutoff_hz: float = DEFAULT_CUTOFF_HZ) -> Features:
@@ -82,7 +113,8 @@ def compute_features(track: PoseTrack, *, cutoff_hz: float = DEFAULT_CUTOFF_HZ) 
     ``_max`` variants, ``trunk`` (torso from vertical-up, 0 = upright, 90 = horizontal),
     ``thigh_pitch`` (hip->knee above horizontal, + = knee below hip), ``forearm_vertical``,
     ``body_line``, ``wrist_above_shoulder``, ``wrist_above_hip``, ``nose_above_wrist``,
-    ``arm_extension_left/right`` (shoulder-wrist distance / arm length), ``hip_height``.
+    ``arm_extension_left/right`` (shoulder-wrist distance / arm length), ``hip_height``,
+    ``knee_valgus`` (+ ``_left``/``_right``; the worse knee, see :func:`knee_valgus`).
     """
     fps = track.fps
     p = _space(track)
@@ -111,6 +143,8 @@ def compute_features(track: PoseTrack, *, cutoff_hz: float = DEFAULT_CUTOFF_HZ) 
     hp = midpoint(_pt(p, "left", "HIP"), _pt(p, "right", "HIP"))
     torso_len = distance(sh, hp)
     tl = float(np.nanmedian(torso_len)) if np.isfinite(torso_len).any() else 0.5
+    if not tl > 0:  # degenerate world coordinates (all joints at one point)
+        tl = float("nan")
     sig["trunk_world"] = clean(inclination(hp, sh), fps=fps, cutoff_hz=cutoff_hz)
     img = track.pixels()
     sh_i = midpoint(img[:, int(Joint.LEFT_SHOULDER)], img[:, int(Joint.RIGHT_SHOULDER)])
@@ -183,6 +217,11 @@ def compute_features(track: PoseTrack, *, cutoff_hz: float = DEFAULT_CUTOFF_HZ) 
     with np.errstate(invalid="ignore", divide="ignore"):
         sig["wrist_spread"] = clean(distance(_pt(p, "left", "WRIST"), _pt(p, "right", "WRIST"))
                                     / sw_med, fps=fps, cutoff_hz=cutoff_hz)
+
+    for side, other in (("left", "right"), ("right", "left")):
+        sig[f"knee_valgus_{side}"] = clean(knee_valgus(p, side, other), fps=fps,
+                                           cutoff_hz=cutoff_hz)
+    sig["knee_valgus"] = np.fmax(sig["knee_valgus_left"], sig["knee_valgus_right"])
 
     main = [int(side_joint(s, n)) for s in SIDES for n in ("SHOULDER", "HIP", "KNEE", "ELBOW")]
     visible = (score[:, main] >= MIN_SCORE).mean(axis=1)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Callable, Literal
 
 from repstride.analysis.exercise.cues import Cues, soft
+from repstride.analysis.exercise.view import Plane
 
 Reduce = Literal[
     "at_mid",        # value at the deepest/peak frame (median of +-2 frames)
@@ -35,6 +36,10 @@ class AnalysisSpec:
     #: when both are ``None``.
     good_min: float | None = None
     good_max: float | None = None
+    #: anatomical plane the number lives in (``sagittal``, ``frontal``, ``3d``; see
+    #: :mod:`repstride.analysis.exercise.view`): from a view that cannot observe it the value is
+    #: null with reason ``not_observable_from_view``
+    plane: Plane = "3d"
 
 
 @dataclass(frozen=True)
@@ -71,9 +76,24 @@ class ActivitySpec:
     recognize: Callable[[Cues], float] | None = None
 
 
+#: The plane of each analysis type (documented in docs/analyses.md). Flexion angles, forward
+#: lean, body line and bar path are sagittal; knee cave and grip width frontal; heights,
+#: elbow angles (the arm works across the image in every usual view of its activities) and
+#: times view-independent.
+PLANES: dict[str, Plane] = {
+    **{t: "sagittal" for t in (
+        "HIP_KNEE_ANGLE_DEGREES", "KNEE_ANGLE_DEGREES", "TRUNK_LEAN_DEGREES",
+        "LOCKOUT_KNEE_ANGLE_DEGREES", "LOCKOUT_HIP_ANGLE_DEGREES", "BAR_PATH_SINUOSITY_PERCENTAGE",
+        "BODY_LINE_DEGREES", "TRUNK_ANGLE_AT_TOP_DEGREES", "HIP_ANGLE_DEGREES",
+        "FRONT_KNEE_ANGLE_DEGREES", "BACK_KNEE_ANGLE_DEGREES", "SUPPORT_KNEE_ANGLE_DEGREES",
+        "SHOULDER_ANGLE_DEGREES")},
+    **{t: "frontal" for t in ("KNEE_VALGUS_DEGREES", "GRIP_WIDTH_RATIO")},
+}
+
+
 def _a(type_: str, signal: str, reduce: Reduce, good_min: float | None = None,
        good_max: float | None = None) -> AnalysisSpec:
-    return AnalysisSpec(type_, signal, reduce, good_min, good_max)
+    return AnalysisSpec(type_, signal, reduce, good_min, good_max, PLANES.get(type_, "3d"))
 
 
 DURATION = _a("REP_DURATION_MS", "", "duration")
@@ -81,6 +101,9 @@ TEMPO = _a("ECCENTRIC_CONCENTRIC_RATIO", "", "ecc_con")
 BAR_PATH = _a("BAR_PATH_SINUOSITY_PERCENTAGE", "", "sinuosity", good_max=15.0)
 #: Olympic lifts: the bar's path is an S by design (pull, catch, jerk); reported, not judged
 BAR_PATH_OLY = _a("BAR_PATH_SINUOSITY_PERCENTAGE", "", "sinuosity")
+#: Knee cave: the worse knee at the deepest point, frontal plane (deg, + = knee inside
+#: the hip-ankle line); good up to 10 deg (see docs/analyses.md for the source)
+VALGUS = _a("KNEE_VALGUS_DEGREES", "knee_valgus", "at_mid", good_max=10.0)
 LEGS = ("HIP", "KNEE", "ANKLE")
 ARMS = ("SHOULDER", "ELBOW", "WRIST")
 
@@ -219,6 +242,7 @@ SPECS: dict[str, ActivitySpec] = {s.name: s for s in (
         analyses=(
             _a("LOCKOUT_HIP_ANGLE_DEGREES", "hip", "max", good_min=160.0),
             _a("LOCKOUT_KNEE_ANGLE_DEGREES", "knee", "max", good_min=160.0),
+            VALGUS,
             _a("TRUNK_LEAN_DEGREES", "trunk", "max"),
             BAR_PATH, DURATION),
         recognize=_rec_deadlift),
@@ -242,6 +266,7 @@ SPECS: dict[str, ActivitySpec] = {s.name: s for s in (
             _a("KNEE_ANGLE_DEGREES", "knee", "min"),
             _a("TRUNK_LEAN_DEGREES", "trunk", "max", good_max=55.0),
             _a("LOCKOUT_KNEE_ANGLE_DEGREES", "knee", "ends_max", good_min=160.0),
+            VALGUS,
             BAR_PATH, DURATION, TEMPO),
         recognize=_rec_squat),
     ActivitySpec(
@@ -253,6 +278,7 @@ SPECS: dict[str, ActivitySpec] = {s.name: s for s in (
             _a("KNEE_ANGLE_DEGREES", "knee", "min"),
             _a("TRUNK_LEAN_DEGREES", "trunk", "max", good_max=50.0),
             _a("LOCKOUT_KNEE_ANGLE_DEGREES", "knee", "ends_max", good_min=160.0),
+            VALGUS,
             DURATION),
         recognize=_rec_bodyweight_squat),
     ActivitySpec(
@@ -283,6 +309,7 @@ SPECS: dict[str, ActivitySpec] = {s.name: s for s in (
             _a("FRONT_KNEE_ANGLE_DEGREES", "knee_min", "at_mid", good_min=65.0, good_max=110.0),
             _a("BACK_KNEE_ANGLE_DEGREES", "knee_max", "at_mid", good_max=130.0),
             _a("TRUNK_LEAN_DEGREES", "trunk", "max", good_max=25.0),
+            VALGUS,
             DURATION),
         recognize=_rec_lunge),
     ActivitySpec(

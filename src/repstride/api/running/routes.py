@@ -1,7 +1,14 @@
 """Running Analysis API (seed 002): ``POST /analysis/start`` and the three result levels.
 
-Auth: the Video API's OAuth token (``Authorization: <token>`` or ``Bearer <token>``) and the
-client's ``apiKey`` query parameter (missing -> 401, not this client's -> 403).
+Auth (as Ochy's partner API): the ``apiKey`` query parameter alone identifies the client on every
+route (missing -> 401 ``missing_api_key``, unknown/revoked -> 403 ``invalid_api_key``). An
+``Authorization`` token (the Video API's) is optional; when sent it must authenticate and belong
+to the same client (a token error keeps its 401 code; another client's token -> 403
+``token_client_mismatch``). Error bodies carry Ochy's ``detail`` beside ``code``
+(``api.errors``), in the ``?language=`` of the request when given.
+
+``POST /analysis/start`` answers 202 ``{"message": "Analysis started for ID: <id>", "video_id"}``
+(plus repstride's ``analysis_id`` / ``id`` / ``status``).
 
 Lifecycle of ``GET /analysis/{id}/results``: ``pending`` 200, ``analyzing`` 202 (``percentage``),
 ``success`` 200, ``failed`` 400 (``code``, translated ``reason``). Calculated and raw data before
@@ -16,26 +23,30 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path as PathParam, Query, Request
+from fastapi import APIRouter, Depends, Header, Path as PathParam, Query, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from repstride.api.deps import BaseUrl, CurrentClient, ServicesDep
+from repstride.api.deps import BaseUrl, ServicesDep, parse_authorization
 from repstride.api.multipart_stream import (
     BatchedWriter, Field, FileData, FileStart, MultipartStream, PartEnd,
 )
-from repstride.api.schemas import ERRORS
-from repstride.errors import FileTooLarge, InvalidParameter, MalformedUpload, RepstrideError
-from repstride.i18n import translate
+from repstride.api.running.schemas import RUNNING_ERRORS, StartedOut
+from repstride.errors import (
+    FileTooLarge, InvalidParameter, MalformedUpload, RepstrideError, TokenClientMismatch,
+)
+from repstride.i18n import LANGUAGES, translate
 from repstride.service.auth import ClientInfo
 from repstride.service.running.service import RunningRecord, RunningService, running_service
 from repstride.service.running.models import ANALYZING, FAILED
-from repstride.service.running.params import parse_language, parse_running_params
+from repstride.service.running.params import (
+    parse_language, parse_running_params, with_query_fields,
+)
 from repstride.service.running.upload import VIDEO_FIELD, RunningUpload
 
 import repstride.service.running.jobs  # noqa: F401  (registers the job kind with the workers)
 
-router = APIRouter(tags=["running analysis"], responses={**ERRORS, 402: ERRORS[400]})
+router = APIRouter(tags=["running analysis"], responses=RUNNING_ERRORS)
 
 #: Multipart framing tolerated on top of the file when judging ``Content-Length`` up front.
 FORM_OVERHEAD_BYTES = 64 * 1024
@@ -52,11 +63,26 @@ def get_running(services: ServicesDep) -> RunningService:
 RunningDep = Annotated[RunningService, Depends(get_running)]
 
 
-def running_client(client: CurrentClient, running: RunningDep,
+def request_language(language: Annotated[str | None, Query(
+        description="Language of texts and error messages (en, fr, de, zh, ko, pt, es, it, "
+                    "ja); default: the analysis' language, else en.")] = None) -> str:
+    """The ``?language=`` of the request when it is a supported one, else English (errors met
+    before the language is validated must still be answered)."""
+    return language if language in LANGUAGES else "en"
+
+
+RequestLanguage = Annotated[str, Depends(request_language)]
+
+
+def running_client(services: ServicesDep, running: RunningDep, lang: RequestLanguage,
                    api_key: Annotated[str | None, Query(alias="apiKey", max_length=500)] = None,
-                   ) -> ClientInfo:
-    """The OAuth client, checked against its ``apiKey`` (the token is checked first)."""
-    running.check_api_key(client.id, api_key)
+                   authorization: Annotated[str | None, Header()] = None) -> ClientInfo:
+    """The client of the ``apiKey``; an optional token must be the same client's."""
+    client = running.authenticate(api_key, lang=lang)
+    if authorization is not None and authorization.strip():
+        holder = services.clients.authenticate(parse_authorization(authorization))
+        if holder.id != client.id:
+            raise TokenClientMismatch(translate("running_api.error.token_client_mismatch", lang))
     return client
 
 
@@ -166,20 +192,24 @@ async def _receive(request: Request, *, max_bytes: int, tmp_dir: Path) -> Runnin
     return upload
 
 
-@router.post("/analysis/start")
-async def start_analysis(request: Request, client: RunningClient,
-                         running: RunningDep) -> dict[str, Any]:
-    """Upload a running video (multipart ``video`` + parameters of seed 002); returns its id.
+@router.post("/analysis/start", status_code=202, response_model=StartedOut)
+async def start_analysis(request: Request, client: RunningClient, running: RunningDep,
+                         lang: RequestLanguage) -> dict[str, Any]:
+    """Upload a running video (multipart ``video`` + parameters); 202 with its id (``video_id``).
+
+    The parameters may also come in the query string; a field sent in both keeps its form value.
 
     Errors: 413 ``file_too_large``, 400 ``video_too_long`` / ``invalid_file_type`` /
     ``invalid_parameter``, 402 ``insufficient_credits``, 401/403 auth.
     """
     upload: RunningUpload | None = None
     try:
-        await run_in_threadpool(running.precheck_credits, client.id)
+        await run_in_threadpool(running.precheck_credits, client.id, lang)
         upload = await _receive(request, max_bytes=running.settings.max_bytes,
                                 tmp_dir=running.tmp_dir)
-        params = parse_running_params(upload.fields)
+        fields = with_query_fields(upload.fields, request.query_params)
+        fields = await run_in_threadpool(_with_subject, running, client.id, fields)
+        params = parse_running_params(fields)
         record = await run_in_threadpool(running.start, client.id, upload, params)
     except RepstrideError:
         if upload is not None:
@@ -187,7 +217,28 @@ async def start_analysis(request: Request, client: RunningClient,
         if not _declared_over(request, running.settings.max_bytes):
             await _drain(request)  # else answer at once: the body is not read (nor waited for)
         raise
-    return {"analysis_id": record.id, "id": record.id, "status": record.status}
+    return started_body(record)
+
+
+def _with_subject(running: RunningService, client_id: str,
+                  fields: dict[str, str]) -> dict[str, str]:
+    """With a ``subject_id``: the subject must be the caller's (else 404), and its height and
+    weight stand in for form fields left out (the form's own values win)."""
+    sid = (fields.get("subject_id") or "").strip()
+    if not sid:
+        return fields
+    subject = running.subjects.require(client_id, sid, lang=_form_language(fields))
+    out = dict(fields)
+    for key in ("height", "weight"):
+        if not (out.get(key) or "").strip() and subject[key] is not None:
+            out[key] = f"{subject[key]:g}"
+    return out
+
+
+def started_body(record: RunningRecord) -> dict[str, Any]:
+    """Ochy's start answer (``message``, ``video_id``) and repstride's ids and status."""
+    return {"message": f"Analysis started for ID: {record.id}", "video_id": record.id,
+            "analysis_id": record.id, "id": record.id, "status": record.status}
 
 
 # --- results ------------------------------------------------------------------------------------

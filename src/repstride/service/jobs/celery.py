@@ -165,18 +165,11 @@ def import_job_kinds() -> None:
 
 
 def warm_up(pipeline: object) -> None:
-    """Load the pose model before the first job (imports, TFLite runtime, model files)."""
+    """Load the pose model before the first job (imports, TFLite runtime, model files): the
+    pipeline's own ``warm_up`` when it has one (``RealPipeline`` does)."""
     hook = getattr(pipeline, "warm_up", None)
     if callable(hook):
         hook()
-        return
-    from repstride.service.videos.jobs import RealPipeline
-
-    if isinstance(pipeline, RealPipeline):
-        from repstride.pose.models import PoseDetector, PoseLandmarker
-
-        PoseDetector()
-        PoseLandmarker()
 
 
 # --- the JobQueue port -----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ Handlers are registered per job kind in :data:`JOB_KINDS` (each API adds its own
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 import traceback
 from collections.abc import Callable
@@ -59,8 +60,26 @@ class JobControl:
 class JobRunner:
     def __init__(self, services: Services, *, owner: str | None = None) -> None:
         self.services = services
-        self.owner = owner or owner_id()
+        self.host = socket.gethostname()
+        self.owner = owner or owner_id(self.host)
         self.interrupt = threading.Event()
+
+    def model_threads(self) -> int | None:
+        """Threads per pose-model call for a job starting now, from this machine's current load:
+        the usable cores shared by the jobs that workers on this host hold right now (leases in
+        the jobs table, every process; this job included). A lone job uses every core, two on
+        two cores one each. None (the pose stage's own in-process count) when the table cannot
+        say (e.g. an owner that does not start with the host name)."""
+        if not self.owner.startswith(f"{self.host}:"):
+            return None
+        try:
+            running = self.services.jobs.running_on(f"{self.host}:")
+        except Exception:  # the load is a hint: never fail a job over it
+            log.debug("could not count the running jobs", exc_info=True)
+            return None
+        from repstride.pipeline import usable_cores
+
+        return max(1, usable_cores() // max(1, running))
 
     def run_job(self, job_id: str) -> str | None:
         """Run one job if it can be acquired. Returns its final state (``done``, ``failed``,
@@ -83,7 +102,10 @@ class JobRunner:
         beat = threading.Thread(target=self._heartbeat, args=(job_id, stop_beat), daemon=True)
         beat.start()
         try:
-            kind.run(self.services, job.args, ctl)
+            from repstride.pipeline import model_threads
+
+            with model_threads(self.model_threads()):
+                kind.run(self.services, job.args, ctl)
         except Interrupted:
             store.release(job_id, self.owner)
             return "queued"

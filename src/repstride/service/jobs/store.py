@@ -201,6 +201,17 @@ class JobStore:
                 if j.args.get(key) == value:
                     s.delete(j)
 
+    def running_on(self, owner_prefix: str) -> int:
+        """Jobs running now (lease not expired) whose owner starts with ``owner_prefix``: a
+        worker's current load, e.g. every job held by a worker process on this machine."""
+        from sqlalchemy import func
+
+        now = self.clock()
+        with self.db.session() as s:
+            return int(s.scalar(select(func.count()).select_from(Job).where(
+                Job.state == RUNNING, Job.lease_until >= now,
+                Job.owner.startswith(owner_prefix, autoescape=True))) or 0)
+
     def counts(self) -> dict[str, int]:
         from sqlalchemy import func
 

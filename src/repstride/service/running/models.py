@@ -1,7 +1,8 @@
-"""Tables of the Running Analysis API (seed 002): analyses and per-client API keys.
+"""Tables of the Running Analysis API: analyses, per-client API keys and subjects (runners).
 
-They share :class:`repstride.service.models.Base` (and so the Alembic chain, revision
-``r0001_running``) with the Video API's tables; clients, credits and jobs are the Video API's.
+They share :class:`repstride.service.models.Base` (and so the Alembic chain, revisions
+``r0001_running`` and ``r0002_ochy``) with the Video API's tables; clients, credits and jobs are
+the Video API's.
 """
 
 from __future__ import annotations
@@ -71,4 +72,35 @@ class RunningAnalysis(Base):
     started_at: Mapped[float | None] = mapped_column(Double, nullable=True)
     finished_at: Mapped[float | None] = mapped_column(Double, nullable=True)
 
-    __table_args__ = (Index("ix_running_analyses_client_created", "client_id", "created_at"),)
+    #: The caller's subject (runner) the analysis belongs to, if one was given at start.
+    subject_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    #: Frozen at start: webhook events are sent for this analysis.
+    notify_via_webhook: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: ``sequence`` of the last webhook event of this analysis (0: none yet).
+    webhook_sequence: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (Index("ix_running_analyses_client_created", "client_id", "created_at"),
+                      Index("ix_running_analyses_subject", "subject_id", "created_at"))
+
+
+class RunningSubject(Base):
+    """A runner of one client: analyses started with its ``subject_id`` are grouped under it.
+
+    Deleting is soft (``deleted_at`` set): the subject disappears from the API, its analyses stay.
+    """
+
+    __tablename__ = "running_subjects"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    client_id: Mapped[str] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    #: metres
+    height_m: Mapped[float | None] = mapped_column(Double, nullable=True)
+    #: kilograms
+    weight_kg: Mapped[float | None] = mapped_column(Double, nullable=True)
+    created_at: Mapped[float] = mapped_column(Double)
+    updated_at: Mapped[float] = mapped_column(Double)
+    deleted_at: Mapped[float | None] = mapped_column(Double, nullable=True)
+
+    __table_args__ = (Index("ix_running_subjects_client_created", "client_id", "created_at"),)

@@ -51,6 +51,10 @@ class RunningParams:
     full_body: bool = True
     #: How many times slower than real time the video plays (repstride extension, default 1).
     slow_motion_factor: float = 1.0
+    #: The caller's subject (runner) the analysis is grouped under (checked at start).
+    subject_id: str | None = None
+    #: Webhook events are sent for this analysis (frozen at start).
+    notify_via_webhook: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -115,6 +119,20 @@ def _boolean(value: str | None, default: bool, *, field: str, lang: str) -> bool
     raise _error("running_api.error.invalid_boolean", lang, field, field=field)
 
 
+#: The form fields of ``POST /analysis/start`` besides the ``video`` file.
+FORM_FIELDS = ("analysis_type", "height", "weight", "pace", "treadmill", "full_body",
+               "slow_motion_factor", "language")
+
+
+def with_query_fields(form: Mapping[str, str], query: Mapping[str, str]) -> dict[str, str]:
+    """The form fields, completed by the same fields sent in the query string
+    (``?analysis_type=back_view&height=190``); a field given in both places keeps its form
+    value. Other query parameters (``apiKey``) are not form fields and are left out."""
+    out = {k: str(query[k]) for k in FORM_FIELDS if k in query}
+    out.update(form)
+    return out
+
+
 def parse_running_params(form: Mapping[str, str]) -> RunningParams:
     """Check the form fields of seed 002 (everything but the ``video`` file)."""
     lang = parse_language(form.get("language"))
@@ -140,6 +158,8 @@ def parse_running_params(form: Mapping[str, str]) -> RunningParams:
 
     treadmill = _boolean(form.get("treadmill"), False, field="treadmill", lang=lang)
     full_body = _boolean(form.get("full_body"), True, field="full_body", lang=lang)
+    notify = _boolean(form.get("notify_via_webhook"), False, field="notify_via_webhook", lang=lang)
+    subject_id = (form.get("subject_id") or "").strip() or None
 
     raw_pace = (form.get("pace") or "").strip()
     if treadmill and not raw_pace:
@@ -153,4 +173,5 @@ def parse_running_params(form: Mapping[str, str]) -> RunningParams:
         height_cm=round(height, 2), weight_kg=round(weight, 2),
         pace_s_per_km=pace if treadmill else None, language=lang,
         treadmill=treadmill, full_body=full_body, slow_motion_factor=slow,
+        subject_id=subject_id, notify_via_webhook=notify,
     )

@@ -14,7 +14,6 @@ start, or failing in the job with an input error) is never charged / not refunde
 
 from __future__ import annotations
 
-import io
 import logging
 import threading
 import uuid
@@ -37,11 +36,13 @@ from repstride.service.running.models import (
 )
 from repstride.service.running.params import RunningParams
 from repstride.service.running.settings import RunningSettings, load_running_settings
+from repstride.service.running.subjects import Subjects
 from repstride.service.running.upload import RunningUpload
 from repstride.service.security import random_token, token_digest
 
 if TYPE_CHECKING:
     from repstride.analysis.track import PoseTrack
+    from repstride.service.auth import ClientInfo
     from repstride.media import VideoInfo
     from repstride.service.container import Services
     from repstride.service.running.jobs import RunningPipeline
@@ -101,6 +102,8 @@ class RunningRecord:
     created_at: float
     started_at: float | None
     finished_at: float | None
+    subject_id: str | None = None
+    notify_via_webhook: bool = False
 
     @classmethod
     def of(cls, r: RunningAnalysis) -> RunningRecord:
@@ -114,7 +117,8 @@ class RunningRecord:
             output_video_key=r.output_video_key, media_reason=r.media_reason,
             reason_code=r.reason_code, reason_detail=r.reason_detail, credits=r.credits,
             refunded=r.refunded, created_at=r.created_at, started_at=r.started_at,
-            finished_at=r.finished_at,
+            finished_at=r.finished_at, subject_id=r.subject_id,
+            notify_via_webhook=bool(r.notify_via_webhook),
         )
 
 
@@ -146,6 +150,16 @@ class RunningService:
         return self._pipeline
 
     @property
+    def subjects(self) -> Subjects:
+        """Subjects (runners) and the listings of analyses."""
+        return Subjects(self)
+
+    def credits_body(self, client_id: str) -> dict[str, Any]:
+        """``GET /credits``: the remaining balance and what one analysis costs."""
+        return {"credits": self.services.credits.balance(client_id),
+                "credits_per_analysis": self.settings.credits_per_analysis}
+
+    @property
     def tmp_dir(self) -> Path:
         return self.services.settings.data_dir / "tmp" / "running"
 
@@ -166,25 +180,41 @@ class RunningService:
                             .values(revoked=True))
             return int(res.rowcount or 0)
 
-    def check_api_key(self, client_id: str, api_key: str | None) -> None:
-        """Missing -> 401 ``missing_api_key``; not this client's (or revoked) -> 403."""
+    def authenticate(self, api_key: str | None, *, lang: str = "en") -> ClientInfo:
+        """The client an ``apiKey`` belongs to (the Running API's only required credential).
+
+        Missing or blank -> 401 ``missing_api_key``; unknown, revoked, or its client revoked ->
+        403 ``invalid_api_key``. Messages in ``lang``.
+        """
+        from repstride.service.auth import ClientInfo
+        from repstride.service.models import ApiClient
+
         if api_key is None or not api_key.strip():
-            raise MissingApiKey(translate("running_api.error.missing_api_key"))
+            raise MissingApiKey(translate("running_api.error.missing_api_key", lang))
         key = api_key.strip()
+        invalid = InvalidApiKey(translate("running_api.error.invalid_api_key", lang))
         if len(key) > 200 or not key.isascii():
-            raise InvalidApiKey(translate("running_api.error.invalid_api_key"))
+            raise invalid
         with self.db.session() as s:
             row = s.get(RunningApiKey, token_digest(key))
-            if row is None or row.revoked or row.client_id != client_id:
-                raise InvalidApiKey(translate("running_api.error.invalid_api_key"))
+            client = s.get(ApiClient, row.client_id) if row is not None else None
+            if row is None or row.revoked or client is None or client.revoked:
+                raise invalid
+            return ClientInfo(client.id, client.name, client.credits, client.revoked)
+
+    def check_api_key(self, client_id: str, api_key: str | None, *, lang: str = "en") -> None:
+        """Like :meth:`authenticate`, and the key must be ``client_id``'s (else 403)."""
+        if self.authenticate(api_key, lang=lang).id != client_id:
+            raise InvalidApiKey(translate("running_api.error.invalid_api_key", lang))
 
     # -- start -----------------------------------------------------------------------------
 
-    def precheck_credits(self, client_id: str) -> None:
-        """Cheap early 402 before a large upload is read (the debit itself is atomic later)."""
+    def precheck_credits(self, client_id: str, lang: str = "en") -> None:
+        """Cheap early 402 before a large upload is read (the debit itself is atomic later);
+        ``lang`` is the ``?language=`` of the request (the form is not read yet)."""
         need = self.settings.credits_per_analysis
         if need and self.services.credits.balance(client_id) < need:
-            raise InsufficientCredits(translate("running_api.error.insufficient_credits"),
+            raise InsufficientCredits(translate("running_api.error.insufficient_credits", lang),
                                       details={"required": need})
 
     def validate_video(self, upload: RunningUpload, params: RunningParams) -> VideoInfo:
@@ -226,6 +256,8 @@ class RunningService:
         The upload file is consumed (moved into the blob store or deleted) in every case.
         """
         try:
+            if params.subject_id is not None:
+                self.subjects.require(client_id, params.subject_id, lang=params.language)
             info = self.validate_video(upload, params)
             analysis_id = uuid.uuid4().hex
             cost = self.settings.credits_per_analysis
@@ -265,7 +297,8 @@ class RunningService:
                 size=upload.size, video_key=video_key, container=info.container,
                 fps=info.fps or None, width=info.width, height=info.height,
                 duration_s=info.duration_s, frames=info.frames, credits=cost, refunded=False,
-                created_at=now, updated_at=now,
+                created_at=now, updated_at=now, subject_id=params.subject_id,
+                notify_via_webhook=params.notify_via_webhook, webhook_sequence=0,
             )
             s.add(row)
             # The job commits with the row: a crash between the two cannot lose the analysis.
@@ -292,12 +325,11 @@ class RunningService:
             return RunningRecord.of(row) if row is not None else None
 
     def load_track(self, rec: RunningRecord) -> PoseTrack:
-        from repstride.analysis.track import PoseTrack
+        from repstride.pipeline import track_from_bytes
 
         if rec.track_key is None:
             raise NotFound("The pose data of this analysis is not stored.")
-        with np.load(io.BytesIO(self.services.blobs.get_bytes(rec.track_key))) as z:
-            return PoseTrack.from_arrays({k: z[k] for k in z.files})
+        return track_from_bytes(self.services.blobs.get_bytes(rec.track_key))
 
     # -- lifecycle writes (the job) ---------------------------------------------------------
 
@@ -310,9 +342,44 @@ class RunningService:
             return res.rowcount == 1
 
     def mark_analyzing(self, analysis_id: str) -> bool:
-        """pending -> analyzing (a retried job finds it analyzing already); False when final."""
-        return self._update(analysis_id, RunningAnalysis.status.in_((PENDING, ANALYZING)),
-                            status=ANALYZING, started_at=self.clock())
+        """pending -> analyzing (a retried job finds it analyzing already); False when final.
+        The first transition sends ``analysis.started``."""
+        if self._update(analysis_id, RunningAnalysis.status == PENDING, status=ANALYZING,
+                        started_at=self.clock()):
+            self.notify(analysis_id, "analysis.started")
+            return True
+        return self._update(analysis_id, RunningAnalysis.status == ANALYZING)
+
+    def notify(self, analysis_id: str, event_type: str) -> None:
+        """Write a webhook event of an analysis started with ``notify_via_webhook``: the
+        analysis' ``sequence`` is raised by one in the same transaction (strictly increasing per
+        analysis), then the delivery row is written; the workers send it."""
+        from repstride.service.webhooks.service import webhook_service
+
+        hooks = webhook_service(self.services)
+        with self.db.session() as s:
+            res = s.execute(update(RunningAnalysis)
+                            .where(RunningAnalysis.id == analysis_id,
+                                   RunningAnalysis.notify_via_webhook.is_(True))
+                            .values(webhook_sequence=RunningAnalysis.webhook_sequence + 1)
+                            .execution_options(synchronize_session=False))
+            if res.rowcount != 1:
+                return
+            row = s.get(RunningAnalysis, analysis_id)
+            assert row is not None
+            payload: dict[str, Any] = {
+                "video_id": row.id, "status": row.status, "percentage": row.percentage,
+                "analysis_type": row.analysis_type, "subject_id": row.subject_id,
+                "sequence": row.webhook_sequence}
+            if row.status == FAILED:
+                payload["code"] = row.reason_code
+            hooks.emit(row.client_id, event_type, payload, resource_id=row.id,
+                       sequence=row.webhook_sequence, session=s)
+
+    def progress_step(self) -> int:
+        from repstride.service.webhooks.service import webhook_service
+
+        return webhook_service(self.services).settings.progress_step
 
     def set_percentage(self, analysis_id: str, pct: int) -> bool:
         """Raise the percentage (never lowers it: a retry does not run the bar backwards)."""
@@ -321,8 +388,11 @@ class RunningService:
                             RunningAnalysis.percentage < pct, percentage=pct)
 
     def mark_success(self, analysis_id: str, **values: Any) -> bool:
-        return self._update(analysis_id, RunningAnalysis.status == ANALYZING, status=SUCCESS,
+        done = self._update(analysis_id, RunningAnalysis.status == ANALYZING, status=SUCCESS,
                             percentage=100, finished_at=self.clock(), **values)
+        if done:
+            self.notify(analysis_id, "analysis.succeeded")
+        return done
 
     def mark_failed(self, analysis_id: str, *, code: str, detail: str | None,
                     refund: bool) -> bool:
@@ -336,6 +406,8 @@ class RunningService:
             if rec is not None and rec.credits:
                 self._refund(rec.client_id, analysis_id, rec.credits)
                 self._update(analysis_id, refunded=True)
+        if done:
+            self.notify(analysis_id, "analysis.failed")
         return done
 
     def _refund(self, client_id: str, analysis_id: str, amount: int) -> None:

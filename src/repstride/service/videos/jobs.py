@@ -12,7 +12,6 @@ Video analysis steps (``analyze_video`` job):
 from __future__ import annotations
 
 import importlib
-import io
 import json
 import logging
 import tempfile
@@ -34,7 +33,7 @@ from repstride.service.videos.service import (
 if TYPE_CHECKING:
     from repstride.analysis.results import ActivityResult
     from repstride.analysis.track import PoseTrack
-    from repstride.pose import PoseResult
+    from repstride.pipeline import PoseResult
     from repstride.service.container import Services
 
 log = logging.getLogger(__name__)
@@ -56,13 +55,13 @@ class Pipeline(Protocol):
 
 
 class RealPipeline:
-    """Production: :func:`repstride.pose.extract_pose` and
+    """Production: :func:`repstride.pipeline.extract_video_pose` and
     :func:`repstride.pipeline.analyze_track` (what ``pipeline.analyze_video`` composes)."""
 
     def pose(self, path: Path, *, progress: ProgressFn | None = None) -> PoseResult:
-        from repstride.pose import extract_pose
+        from repstride.pipeline import extract_video_pose
 
-        return extract_pose(path, progress=progress)
+        return extract_video_pose(path, progress=progress)
 
     def analyze(self, track: PoseTrack, *, domain: str | None, activity: str | None,
                 rep_count: int | None, video_path: Path | None = None) -> ActivityResult:
@@ -70,6 +69,16 @@ class RealPipeline:
 
         return analyze_track(track, domain=domain, activity=activity, rep_count=rep_count,
                              video_path=video_path)
+
+    def warm_up(self) -> None:
+        """Load the pose model before the first job (imports, TFLite runtime, model files).
+
+        A job runs with 1 thread per model call when others run beside it and with every core
+        when it is alone (:meth:`JobRunner.model_threads`): both interpreters are made ready."""
+        from repstride.pipeline import usable_cores, warm_up_pose
+
+        for threads in sorted({1, usable_cores()}):
+            warm_up_pose(num_threads=threads)
 
 
 def load_pipeline(spec: str) -> Pipeline:
@@ -183,23 +192,20 @@ def objects_to_wire(pose: PoseResult) -> list[dict[str, Any]]:
 
 
 def _store_pose(services: Services, video_id: str, pose: PoseResult) -> None:
-    from repstride.pose.j2p import to_j2p
+    from repstride.pipeline import track_to_bytes, track_to_j2p
 
-    buf = io.BytesIO()
-    np.savez_compressed(buf, **pose.track.to_arrays())
     blobs = services.blobs
-    blobs.put_bytes(blob_key(video_id, "track.npz"), buf.getvalue())
+    blobs.put_bytes(blob_key(video_id, "track.npz"), track_to_bytes(pose.track))
     blobs.put_bytes(blob_key(video_id, "j2p.json"),
-                    json.dumps(to_j2p(pose.track), separators=(",", ":")).encode())
+                    json.dumps(track_to_j2p(pose.track), separators=(",", ":")).encode())
     blobs.put_bytes(blob_key(video_id, "objects.json"),
                     json.dumps(objects_to_wire(pose), separators=(",", ":")).encode())
 
 
 def load_track(services: Services, video_id: str) -> PoseTrack:
-    from repstride.analysis.track import PoseTrack
+    from repstride.pipeline import track_from_bytes
 
-    with np.load(io.BytesIO(services.blobs.get_bytes(blob_key(video_id, "track.npz")))) as z:
-        return PoseTrack.from_arrays({k: z[k] for k in z.files})
+    return track_from_bytes(services.blobs.get_bytes(blob_key(video_id, "track.npz")))
 
 
 def _analyze_and_store(services: Services, video_id: str, track: PoseTrack,

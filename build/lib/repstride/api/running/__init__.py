@@ -1,1 +1,0 @@
-"""The Running Analysis API's routes and wire schemas."""

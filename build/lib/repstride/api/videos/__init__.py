@@ -1,1 +1,0 @@
-"""The Video API's routes and wire schemas."""

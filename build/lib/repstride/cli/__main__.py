@@ -1,3 +1,0 @@
-from repstride.cli import main
-
-main()

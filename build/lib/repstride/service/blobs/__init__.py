@@ -1,1 +1,0 @@
-"""Blob stores: the local directory store (HMAC-signed URLs) and the S3 adapter."""

@@ -1,1 +1,0 @@
-"""Jobs: the durable job table, the worker that runs jobs, and the Celery adapter."""

@@ -1,1 +1,0 @@
-"""The Running Analysis API's service: api keys, analyses, their job and results."""

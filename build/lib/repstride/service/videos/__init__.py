@@ -1,1 +1,0 @@
-"""The Video API's service: videos, their jobs and artifacts."""

@@ -1,0 +1,60 @@
+"""Webhook configuration routes (Running Analysis API; the same configuration serves the Video
+API's video events): ``GET/PUT /webhook``, ``GET /webhook/deliveries``, ``POST /webhook/test``.
+
+Authenticated like every Running API route (``?apiKey=``, optional same-client token).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+
+from repstride.api.deps import ServicesDep
+from repstride.api.running.routes import RunningClient
+from repstride.api.running.schemas import RUNNING_ERRORS
+from repstride.service.webhooks.service import DEFAULT_DELIVERIES, MAX_DELIVERIES, webhook_service
+
+router = APIRouter(tags=["webhooks"], responses=RUNNING_ERRORS)
+
+
+class WebhookIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    url: str = Field(max_length=2048, description="http:// or https:// receiver")
+    enabled: bool = True
+    rotate_secret: bool = Field(False, description="Issue a new signing secret (shown once).")
+
+
+@router.get("/webhook")
+def get_webhook(client: RunningClient, services: ServicesDep) -> dict[str, Any]:
+    """``{url, enabled, created_at, updated_at}``, or ``{}`` when none is set (no secret)."""
+    return webhook_service(services).get_config(client.id)
+
+
+@router.put("/webhook")
+def put_webhook(body: WebhookIn, client: RunningClient, services: ServicesDep) -> dict[str, Any]:
+    """Set the receiver. The answer has ``secret`` (``whsec_...``) when the configuration is
+    first created or ``rotate_secret`` is true — only then: keep it."""
+    return webhook_service(services).put_config(client.id, body.url, enabled=body.enabled,
+                                                rotate_secret=body.rotate_secret)
+
+
+@router.get("/webhook/deliveries")
+def list_deliveries(client: RunningClient, services: ServicesDep,
+                    limit: Annotated[int, Query(ge=1, le=MAX_DELIVERIES)] = DEFAULT_DELIVERIES,
+                    ) -> dict[str, Any]:
+    """The last ``limit`` deliveries (newest first) with state, attempts, status code, latency."""
+    return webhook_service(services).deliveries(client.id, limit)
+
+
+@router.post("/webhook/test")
+async def test_webhook(client: RunningClient, services: ServicesDep) -> dict[str, Any]:
+    """Send a signed ``webhook.test`` event now: ``{delivery_id, success, status_code,
+    latency_ms, error}`` (the receiver's answer; never retried)."""
+    return await run_in_threadpool(webhook_service(services).send_test, client.id)
+
+
+__all__ = ["router"]
