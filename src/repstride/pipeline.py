@@ -62,9 +62,12 @@ def extract_video_pose(path: str | Path, *, progress: FrameProgress | None = Non
 
     ``model`` is the landmark model (``full``/``heavy``; None: ``$REPSTRIDE_POSE_MODEL``, else
     full)."""
-    if subject is None:
-        return extract_pose(path, progress=progress, model=model)
-    return extract_pose(path, progress=progress, subject=subject, model=model)
+    options: dict[str, object] = {}
+    if subject is not None:
+        options["subject"] = subject
+    if model is not None:
+        options["model"] = model
+    return extract_pose(path, progress=progress, **options)
 
 
 def analyze_video(

@@ -62,7 +62,7 @@ class Env:
         r = self.http.post("/analysis/start", params={"apiKey": key}, headers=self.h,
                            data={"analysis_type": "side_view", "height": "180", **form},
                            files={"video": (name, clip.read_bytes(), "video/mp4")})
-        assert r.status_code == 200, r.text
+        assert r.status_code == 202, r.text
         return r.json()["analysis_id"]
 
 

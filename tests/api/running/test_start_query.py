@@ -15,7 +15,7 @@ def _post(api: Api, video: Path, query: dict[str, str], form: dict[str, str]):
 def test_query_string_fields_are_honoured(api: Api, videos: dict[str, Path]) -> None:
     r = _post(api, videos["mp4"], {"analysis_type": "back_view", "height": "190",
                                    "full_body": "false"}, {})
-    assert r.status_code == 200, r.text
+    assert r.status_code == 202, r.text
     assert api.run_jobs() == ["done"]
     p = api.pipeline.seen_params[-1]
     assert p.analysis_type == "back_view" and p.height_cm == 190.0 and p.full_body is False
@@ -24,7 +24,7 @@ def test_query_string_fields_are_honoured(api: Api, videos: dict[str, Path]) -> 
 def test_the_form_wins_over_the_query_string(api: Api, videos: dict[str, Path]) -> None:
     r = _post(api, videos["mp4"], {"analysis_type": "back_view", "height": "190"},
               {"analysis_type": "side_view", "weight": "80"})
-    assert r.status_code == 200, r.text
+    assert r.status_code == 202, r.text
     api.run_jobs()
     p = api.pipeline.seen_params[-1]
     assert p.analysis_type == "side_view"  # form

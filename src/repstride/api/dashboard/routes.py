@@ -18,7 +18,6 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
-from sqlalchemy import update
 from starlette.concurrency import run_in_threadpool
 
 from repstride import __version__
@@ -27,8 +26,6 @@ from repstride.api.dashboard import data
 from repstride.api.deps import CurrentClient, OwnedVideo, ServicesDep
 from repstride.api.running.routes import RunningDep
 from repstride.i18n import LANGUAGES
-from repstride.service.running.models import RunningApiKey
-from repstride.service.security import token_digest
 
 HERE = Path(__file__).parent
 ASSETS = "/dashboard-assets"
@@ -108,12 +105,9 @@ def issue_key(client: CurrentClient, running: RunningDep) -> dict[str, str]:
 
 
 @router.post("/dashboard/api-key/revoke", status_code=204)
-def revoke_key(body: ApiKeyIn, client: CurrentClient, services: ServicesDep) -> Response:
+def revoke_key(body: ApiKeyIn, client: CurrentClient, running: RunningDep) -> Response:
     """Sign-out: revoke the session's key (only a key of this client; others are untouched)."""
-    with services.db.session() as s:
-        s.execute(update(RunningApiKey).where(RunningApiKey.key_hash == token_digest(body.apiKey),
-                                              RunningApiKey.client_id == client.id)
-                  .values(revoked=True).execution_options(synchronize_session=False))
+    running.revoke_api_key(client.id, body.apiKey)
     return Response(status_code=204)
 
 

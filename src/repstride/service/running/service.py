@@ -174,6 +174,15 @@ class RunningService:
                                 created_at=self.clock()))
         return key
 
+    def revoke_api_key(self, client_id: str, api_key: str) -> bool:
+        """Revoke one of the client's keys (another client's key is left untouched)."""
+        with self.db.session() as s:
+            res = s.execute(update(RunningApiKey)
+                            .where(RunningApiKey.key_hash == token_digest(api_key),
+                                   RunningApiKey.client_id == client_id)
+                            .values(revoked=True).execution_options(synchronize_session=False))
+            return bool(res.rowcount)
+
     def revoke_api_keys(self, client_id: str) -> int:
         with self.db.session() as s:
             res = s.execute(update(RunningApiKey).where(RunningApiKey.client_id == client_id)
