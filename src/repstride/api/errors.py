@@ -18,7 +18,7 @@ from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from repstride.errors import (
-    MalformedRequest, NotFound, RateLimited, RepstrideError, ServiceUnavailable, Unauthorized,
+    FileTooLarge, MalformedRequest, NotFound, RateLimited, RepstrideError, ServiceUnavailable, Unauthorized,
     ValidationFailed,
 )
 
@@ -52,6 +52,8 @@ def error_response(exc: RepstrideError, request: Request | None = None, *,
     headers = dict(headers or {})
     if isinstance(exc, Unauthorized):
         headers["WWW-Authenticate"] = "Bearer"
+    if isinstance(exc, FileTooLarge):
+        headers["Connection"] = "close"  # the rest of the body is not read: do not reuse the socket
     if isinstance(exc, (RateLimited, ServiceUnavailable)):
         headers["Retry-After"] = str(int(exc.details.get("retry_after_s", 60)))
     path = request.url.path if request is not None else None
