@@ -10,6 +10,7 @@ the video cannot support is ``None`` with a reason key (see
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -161,19 +162,18 @@ def analyze_side_view(
     )
 
 
-def parse_pace(text: str) -> float:
-    """``"MM:SS"`` (per kilometre) -> seconds per kilometre; :class:`InvalidInput` otherwise."""
-    parts = str(text).strip().split(":")
-    try:
-        if len(parts) != 2 or not parts[1].isdigit() or not parts[0].isdigit():
-            raise ValueError
-        mm, ss = int(parts[0]), int(parts[1])
-    except ValueError as exc:
-        raise InvalidInput(f"pace must be MM:SS per km, got {text!r}") from exc
-    if ss >= 60 or mm * 60 + ss <= 0:
-        raise InvalidInput(f"pace must be MM:SS per km with SS < 60, got {text!r}")
-    return float(mm * 60 + ss)
+#: ``MM:SS`` per kilometre: one or two digits of minutes, two of seconds (00-59).
+_PACE = re.compile(r"^\s*(\d{1,2}):([0-5]\d)\s*$")
 
+
+def parse_pace(text: str) -> float:
+    """``"MM:SS"`` (per kilometre) -> seconds per kilometre; :class:`InvalidInput` otherwise.
+    The one parser of a pace (the Running Analysis API's form adds its range and messages)."""
+    m = _PACE.match(str(text))
+    seconds = int(m.group(1)) * 60 + int(m.group(2)) if m else 0
+    if seconds <= 0:
+        raise InvalidInput(f"pace must be MM:SS per km with SS < 60, got {text!r}")
+    return float(seconds)
 
 
 # -- helpers -------------------------------------------------------------------------------------

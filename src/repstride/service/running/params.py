@@ -13,7 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from repstride.errors import InvalidParameter, UnsupportedLanguage
+from repstride.analysis.running.side_view import parse_pace as parse_pace_text
+from repstride.errors import InvalidInput, InvalidParameter, UnsupportedLanguage
 from repstride.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
 
 AnalysisType = Literal["side_view", "back_view"]
@@ -33,7 +34,6 @@ SLOW_MOTION_RANGE = (1.0, 32.0)
 #: Paces a runner can hold on a treadmill: 2:00 to 20:00 per km.
 PACE_RANGE_S_PER_KM = (120.0, 1200.0)
 
-_PACE = re.compile(r"^\s*(\d{1,2}):([0-5]\d)\s*$")
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
 
@@ -81,10 +81,10 @@ def parse_language(value: str | None) -> str:
 
 def parse_pace(value: str, *, lang: str = DEFAULT_LANGUAGE) -> float:
     """``"MM:SS"`` (minutes per kilometre) -> seconds per kilometre."""
-    m = _PACE.match(value)
-    if not m:
-        raise _error("running_api.error.invalid_pace", lang, "pace")
-    seconds = int(m.group(1)) * 60 + int(m.group(2))
+    try:
+        seconds = parse_pace_text(value)
+    except InvalidInput:
+        raise _error("running_api.error.invalid_pace", lang, "pace") from None
     lo, hi = PACE_RANGE_S_PER_KM
     if not lo <= seconds <= hi:
         raise _error("running_api.error.invalid_pace", lang, "pace")
