@@ -122,11 +122,6 @@ def _cycle_in(graph: dict[str, set[str]], comp: set[str]) -> list[str]:
     raise AssertionError("a strongly connected component without a cycle")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "open (issue 12 item 4): container <-> service.jobs.celery (init_worker_process imports "
-    "build_services) and the TYPE_CHECKING imports of Services in jobs.runner, videos.jobs, "
-    "running.jobs, running.service; running.jobs <-> running.service (running_service / "
-    "RealRunningPipeline). strict: passing flips this to a failure, so drop the mark then."))
 def test_the_package_has_no_import_cycle() -> None:
     graph = import_graph()
     assert len(graph) > 100  # the walk found the package

@@ -27,7 +27,6 @@ def _services():  # noqa: ANN202
 
 def test_clients_create_prints_a_working_api_key(runner: CliRunner) -> None:
     from repstride.cli import _register, cli
-    from repstride.service.running.service import running_service
 
     _register()
     r = runner.invoke(cli, ["clients", "create", "--name", "club", "--credits", "3", "--json"])
@@ -36,7 +35,7 @@ def test_clients_create_prints_a_working_api_key(runner: CliRunner) -> None:
     assert out["api_key"].startswith("rsk_")
     services = _services()
     try:
-        running = running_service(services)
+        running = services.running
         running.check_api_key(out["client_id"], out["api_key"])  # accepted
         with pytest.raises(InvalidApiKey):
             running.check_api_key(out["client_id"], out["api_key"] + "x")

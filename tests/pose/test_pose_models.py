@@ -83,7 +83,7 @@ def test_a_forked_child_does_not_reuse_the_parents_interpreters(
 
 def test_celery_worker_warm_up_fills_the_pool() -> None:
     pytest.importorskip("celery")
-    from repstride.service.jobs.celery import warm_up as worker_warm_up
+    from repstride.service.jobs.celery_app import warm_up as worker_warm_up
     from repstride.service.videos.jobs import RealPipeline
 
     from repstride.pose.extract import usable_cores

@@ -179,13 +179,13 @@ def test_a_worker_process_knows_every_job_kind(settings: Settings) -> None:
     import subprocess
     import sys
 
-    code = ("from repstride.service.jobs.celery import make_celery_app, init_worker_process\n"
+    code = ("from repstride.service.jobs.celery import make_celery_app\n"
+            "from repstride.service.jobs.celery_app import init_worker_process\n"
             "from repstride.service.settings import Settings\n"
-            "from repstride.service.jobs.runner import JOB_KINDS\n"
             "import json, sys\n"
             "app = make_celery_app(Settings.model_validate_json(sys.argv[1]))\n"
             "init_worker_process(app)\n"
-            "print(json.dumps(sorted(JOB_KINDS)))\n"
+            "print(json.dumps(sorted(app.repstride_services.runner.kinds)))\n"
             "app.repstride_services.close()\n")
     upgrade(settings.resolved_database_url)
     out = subprocess.run([sys.executable, "-c", code, settings.model_dump_json()],

@@ -180,7 +180,7 @@ def test_a_job_longer_than_its_lease_on_a_live_worker_runs_once(db_url: str) -> 
     import time
     from types import SimpleNamespace
 
-    from repstride.service.jobs.runner import JobKind, JobRunner, register_job_kind
+    from repstride.service.jobs.runner import JobKind, JobRunner
 
     upgrade(db_url)
     db = Database(db_url)
@@ -188,7 +188,8 @@ def test_a_job_longer_than_its_lease_on_a_live_worker_runs_once(db_url: str) -> 
     runs: list[str] = []
     stolen: list[object] = []
     services = SimpleNamespace(jobs=store)
-    rival = JobRunner(services, owner="rival")  # type: ignore[arg-type]
+    kinds: dict[str, JobKind] = {}
+    rival = JobRunner(services, kinds, owner="rival")  # type: ignore[arg-type]
 
     def run(_services, args, ctl) -> None:  # noqa: ANN001
         runs.append(args["n"])
@@ -199,10 +200,11 @@ def test_a_job_longer_than_its_lease_on_a_live_worker_runs_once(db_url: str) -> 
                 stolen.append(got)
             time.sleep(0.02)
 
-    register_job_kind("test_long_job", JobKind(run=run, give_up=lambda *a: None))
+    kinds["test_long_job"] = JobKind(run=run, give_up=lambda *a: None)
+    rival.register("test_long_job", kinds["test_long_job"])
     job_id = store.create("test_long_job", {"n": "x"})
     try:
-        assert JobRunner(services).run_job(job_id) == "done"  # type: ignore[arg-type]
+        assert JobRunner(services, kinds).run_job(job_id) == "done"  # type: ignore[arg-type]
     finally:
         db.dispose()
     assert runs == ["x"] and stolen == []

@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from repstride.api.deps import ServicesDep
 from repstride.api.running.routes import RunningClient
 from repstride.api.running.schemas import RUNNING_ERRORS
-from repstride.service.webhooks.service import DEFAULT_DELIVERIES, MAX_DELIVERIES, webhook_service
+from repstride.service.webhooks.service import DEFAULT_DELIVERIES, MAX_DELIVERIES
 
 router = APIRouter(tags=["webhooks"], responses=RUNNING_ERRORS)
 
@@ -31,14 +31,14 @@ class WebhookIn(BaseModel):
 @router.get("/webhook")
 def get_webhook(client: RunningClient, services: ServicesDep) -> dict[str, Any]:
     """``{url, enabled, created_at, updated_at}``, or ``{}`` when none is set (no secret)."""
-    return webhook_service(services).get_config(client.id)
+    return services.webhooks.get_config(client.id)
 
 
 @router.put("/webhook")
 def put_webhook(body: WebhookIn, client: RunningClient, services: ServicesDep) -> dict[str, Any]:
     """Set the receiver. The answer has ``secret`` (``whsec_...``) when the configuration is
     first created or ``rotate_secret`` is true — only then: keep it."""
-    return webhook_service(services).put_config(client.id, body.url, enabled=body.enabled,
+    return services.webhooks.put_config(client.id, body.url, enabled=body.enabled,
                                                 rotate_secret=body.rotate_secret)
 
 
@@ -47,14 +47,14 @@ def list_deliveries(client: RunningClient, services: ServicesDep,
                     limit: Annotated[int, Query(ge=1, le=MAX_DELIVERIES)] = DEFAULT_DELIVERIES,
                     ) -> dict[str, Any]:
     """The last ``limit`` deliveries (newest first) with state, attempts, status code, latency."""
-    return webhook_service(services).deliveries(client.id, limit)
+    return services.webhooks.deliveries(client.id, limit)
 
 
 @router.post("/webhook/test")
 async def test_webhook(client: RunningClient, services: ServicesDep) -> dict[str, Any]:
     """Send a signed ``webhook.test`` event now: ``{delivery_id, success, status_code,
     latency_ms, error}`` (the receiver's answer; never retried)."""
-    return await run_in_threadpool(webhook_service(services).send_test, client.id)
+    return await run_in_threadpool(services.webhooks.send_test, client.id)
 
 
 __all__ = ["router"]

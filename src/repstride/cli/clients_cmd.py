@@ -27,13 +27,11 @@ def clients_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def create_command(name: str, credits: int | None, as_json: bool) -> None:
     """Create a client and print its id and secret (the secret is stored hashed: shown once)."""
-    from repstride.service.running.service import running_service
-
     services = _services()
     n = services.settings.default_client_credits if credits is None else credits
     c = services.clients.create(name, credits=n)
     # The Running Analysis API (seed 002) also wants an ``apiKey`` query parameter per client.
-    api_key = running_service(services).issue_api_key(c.id)
+    api_key = services.running.issue_api_key(c.id)
     if as_json:
         click.echo(json.dumps({"client_id": c.id, "client_secret": c.secret, "name": c.name,
                                "credits": c.credits, "api_key": api_key}))
@@ -47,9 +45,7 @@ def create_command(name: str, credits: int | None, as_json: bool) -> None:
 @click.option("--revoke-old", is_flag=True, help="Revoke the client's previous api keys first.")
 def api_key_command(client_id: str, revoke_old: bool) -> None:
     """Issue a new Running Analysis API ``apiKey`` for a client (stored hashed: shown once)."""
-    from repstride.service.running.service import running_service
-
-    running = running_service(_services())
+    running = _services().running
     if revoke_old:
         running.revoke_api_keys(client_id)
     click.echo(running.issue_api_key(client_id))

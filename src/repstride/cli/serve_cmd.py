@@ -37,9 +37,8 @@ def serve_command(host: str, port: int, workers: int | None, data_dir: str | Non
         click.echo("No API client existed; created one (shown once, keep the secret):")
         click.echo(f"  client_id:     {c.id}")
         click.echo(f"  client_secret: {c.secret}")
-        from repstride.service.running.service import running_service
 
-        click.echo(f"  api_key:       {running_service(services).issue_api_key(c.id)}")
+        click.echo(f"  api_key:       {services.running.issue_api_key(c.id)}")
     public = settings.public_url or f"http://{host}:{port}"
     workers_desc = (f"{settings.workers} worker(s)" if settings.queue == "local"
                     else "celery queue; run `repstride worker`")

@@ -1,4 +1,11 @@
-"""Wiring: :func:`build_services` turns one :class:`Settings` into the service objects."""
+"""Wiring: :func:`build_services` turns one :class:`Settings` into the service objects.
+
+This is the one place that knows every part: the job kinds of both APIs
+(``VIDEO_JOB_KINDS``, ``RUNNING_JOB_KINDS``) are given to the runner here, the Video API's
+overlay renderers (``ARTIFACT_STEPS``) and the Running Analysis API's service and pipeline are
+installed here. Nothing imports this module but the entry points (CLI, app factory, the Celery
+worker bootstrap), so the parts never import each other through it.
+"""
 
 from __future__ import annotations
 
@@ -16,9 +23,14 @@ from repstride.service.db import Database
 from repstride.service.jobs.store import JobQueue, JobStore, LocalJobQueue
 from repstride.service.security import Signer, load_or_create_key
 from repstride.service.settings import Settings
-from repstride.service.videos.service import VideoService
 from repstride.service.jobs.runner import JobRunner
-from repstride.service.videos.jobs import Pipeline, load_pipeline
+from repstride.service.running.jobs import RUNNING_JOB_KINDS, RealRunningPipeline
+from repstride.service.running.service import RunningService
+from repstride.service.videos.jobs import (
+    ARTIFACT_STEPS, VIDEO_JOB_KINDS, ArtifactStep, Pipeline, load_pipeline,
+)
+from repstride.service.videos.service import VideoService
+from repstride.service.webhooks.service import WebhookService
 
 log = logging.getLogger(__name__)
 
@@ -34,19 +46,22 @@ class Services:
     videos: VideoService
     pipeline: Pipeline
     clock: Callable[[], float] = time.time
+    #: the Video API's overlay renderers, run in order after an analysis
+    artifact_steps: tuple[ArtifactStep, ...] = ARTIFACT_STEPS
     queue: JobQueue = field(init=False)
     runner: JobRunner = field(init=False)
+    webhooks: WebhookService = field(init=False)
+    running: RunningService = field(init=False)
     #: The webhook sender thread (``service.webhooks.sender.WebhookDispatcher``), once started.
     webhook_dispatcher: Any = field(default=None, init=False, repr=False)
 
     def start_workers(self) -> None:
         """The job workers and the webhook sender thread (``service.webhooks.sender``)."""
         from repstride.service.webhooks.sender import WebhookDispatcher, WebhookSender
-        from repstride.service.webhooks.service import webhook_service
 
         self.queue.start()
         if self.webhook_dispatcher is None:
-            self.webhook_dispatcher = WebhookDispatcher(WebhookSender(webhook_service(self)))
+            self.webhook_dispatcher = WebhookDispatcher(WebhookSender(self.webhooks))
         self.webhook_dispatcher.start()
 
     def stop_workers(self, timeout: float = 30.0) -> None:
@@ -93,7 +108,9 @@ def build_services(settings: Settings, *, pipeline: Pipeline | None = None, migr
         pipeline=pipeline if pipeline is not None else load_pipeline(settings.pipeline),
         clock=clock,
     )
-    services.runner = JobRunner(services)
+    services.webhooks = WebhookService(services, settings.webhooks)
+    services.running = RunningService(services, settings.running, RealRunningPipeline())
+    services.runner = JobRunner(services, {**VIDEO_JOB_KINDS, **RUNNING_JOB_KINDS})
     if settings.queue == "celery":
         # Delivery through the broker; `repstride worker` processes run the jobs.
         from repstride.service.jobs.celery import CeleryJobQueue

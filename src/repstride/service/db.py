@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, text, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as SATimeoutError
 from sqlalchemy.orm import Session, sessionmaker
@@ -14,6 +16,16 @@ from repstride.errors import ServiceUnavailable
 
 #: Milliseconds SQLite waits for another writer before giving up (workers + uploads share it).
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+R = TypeVar("R")
+
+
+def snapshot(record: type[R], row: Any, **overrides: Any) -> R:
+    """A record dataclass detached from its session: each field of ``record`` read from the
+    ORM row's attribute of the same name, except those given in ``overrides``."""
+    return record(**{f.name: overrides[f.name] if f.name in overrides else getattr(row, f.name)
+                     for f in dataclasses.fields(record)})  # type: ignore[arg-type]
 
 
 def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20,
@@ -75,3 +87,12 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def update_where(session: Session, model: Any, *where: Any, **values: Any) -> bool:
+    """One conditional UPDATE of ``model`` rows matching ``where``; True when exactly one row
+    changed (the idempotent, race-free write both APIs' jobs use: a state transition that
+    another worker or request already made simply does not match)."""
+    res = session.execute(update(model).where(*where).values(**values)
+                          .execution_options(synchronize_session=False))
+    return res.rowcount == 1

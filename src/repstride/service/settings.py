@@ -13,6 +13,8 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from repstride.service.jobs.store import DEFAULT_LEASE_S
+from repstride.service.running.settings import RunningSettings
+from repstride.service.webhooks.settings import WebhookSettings
 
 #: Default upload limit: 500 MB (the seeds' clips are phone videos of a few minutes at most).
 DEFAULT_MAX_UPLOAD_BYTES = 500 * 1024 * 1024
@@ -95,6 +97,11 @@ class Settings(BaseSettings):
     s3_bucket: str | None = None
     s3_endpoint_url: str | None = None
     s3_region: str | None = None
+
+    #: The Running Analysis API's limits (``REPSTRIDE_RUNNING_*``), read with the rest.
+    running: RunningSettings = Field(default_factory=RunningSettings)
+    #: Webhook deliveries (``REPSTRIDE_WEBHOOK_*``), read with the rest.
+    webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
 
     @model_validator(mode="after")
     def _leases_agree(self) -> Settings:

@@ -254,7 +254,7 @@ def test_signed_media_urls_expire_in_an_hour(api: Api, videos: dict[str, Path]) 
         return RunningOutcome(track=out.track, analysis=out.analysis,
                               thumbnail=workdir / "t.jpg", output_video=workdir / "v.mp4")
 
-    api.running._pipeline = with_media
+    api.running.pipeline = with_media
     aid = _start(api, videos["mp4"])
     _run_all(api)
     body = api.results(aid).json()

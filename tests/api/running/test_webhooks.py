@@ -18,8 +18,14 @@ from standardwebhooks.webhooks import Webhook
 from repstride.service.running.service import attach_running
 from repstride.service.webhooks.models import WebhookDelivery
 from repstride.service.webhooks.sender import WebhookSender
-from repstride.service.webhooks.service import attach_webhooks, webhook_service
+from repstride.service.webhooks.service import WebhookService
 from repstride.service.webhooks.settings import WebhookSettings
+
+
+def _attach_webhooks(services, *, settings: WebhookSettings) -> WebhookService:  # noqa: ANN001
+    """Other webhook settings for this test (the container built them from the environment)."""
+    services.webhooks = WebhookService(services, settings)
+    return services.webhooks
 
 
 class Receiver:
@@ -107,7 +113,7 @@ def test_signed_ordered_deliveries_for_an_analysis(api: Api, videos: dict[str, P
     quiet = _start(api, videos["mp4"])  # notify_via_webhook defaults to false
     aid = _start(api, videos["mp4"], notify_via_webhook="true")
     api.run_jobs()
-    _send_all(WebhookSender(webhook_service(api.services)))
+    _send_all(WebhookSender(api.services.webhooks))
 
     events = receiver.events()
     assert {e["video_id"] for e in events} == {aid} and quiet != aid
@@ -136,7 +142,7 @@ def test_failed_analysis_ends_with_analysis_failed(api: Api, videos: dict[str, P
     api.pipeline.error = LowQualityPose()
     aid = _start(api, videos["mp4"], notify_via_webhook="true")
     api.run_jobs()
-    _send_all(WebhookSender(webhook_service(api.services)))
+    _send_all(WebhookSender(api.services.webhooks))
     last = receiver.events()[-1]
     assert last["type"] == "analysis.failed" and last["video_id"] == aid
     assert last["status"] == "failed" and last["code"] == "LOW_QUALITY_POSE_ESTIMATE"
@@ -149,7 +155,7 @@ def test_500_three_times_then_200_across_a_restart(api: Api, tmp_path: Path,
         clock = Clock()
         api.services.clock = clock
         settings = WebhookSettings(backoff_base_s=5, backoff_cap_s=3600)
-        hooks = attach_webhooks(api.services, settings=settings)
+        hooks = _attach_webhooks(api.services, settings=settings)
         _configure(api, rx.url)
         msg_id = hooks.emit(api.client_id, "analysis.succeeded",
                             {"video_id": "v1", "status": "success", "percentage": 100,
@@ -179,7 +185,7 @@ def test_500_three_times_then_200_across_a_restart(api: Api, tmp_path: Path,
                 services = _services(sqlite_url, tmp_path)
                 services.clock = clock
                 attach_running(services, pipeline=api.pipeline)
-                hooks = attach_webhooks(services, settings=settings)
+                hooks = _attach_webhooks(services, settings=settings)
                 sender = WebhookSender(hooks)
                 api.services = services
             assert sender.run_due() == 1 and len(rx.requests) == expected
@@ -202,7 +208,7 @@ def test_gives_up_after_the_retry_period(api: Api) -> None:
     try:
         clock = Clock()
         api.services.clock = clock
-        hooks = attach_webhooks(api.services, settings=WebhookSettings(retry_period_s=60,
+        hooks = _attach_webhooks(api.services, settings=WebhookSettings(retry_period_s=60,
                                                                        backoff_base_s=20))
         _configure(api, rx.url)
         msg_id = hooks.emit(api.client_id, "analysis.started", {"video_id": "v"},
@@ -226,7 +232,7 @@ def test_hostile_receivers_cannot_hold_the_sender(api: Api) -> None:
     silent.bind(("127.0.0.1", 0))
     silent.listen(1)
     try:
-        hooks = attach_webhooks(api.services, settings=WebhookSettings(
+        hooks = _attach_webhooks(api.services, settings=WebhookSettings(
             timeout_s=0.3, connect_timeout_s=0.3, max_response_bytes=1024))
         _configure(api, huge.url)
         out = api.http.post("/webhook/test", params=api.q())

@@ -37,7 +37,7 @@ from repstride.errors import (
 )
 from repstride.i18n import LANGUAGES, translate
 from repstride.service.auth import ClientInfo
-from repstride.service.running.service import RunningRecord, RunningService, running_service
+from repstride.service.running.service import RunningRecord, RunningService
 from repstride.service.running.models import ANALYZING, FAILED
 from repstride.service.running.params import (
     parse_language, parse_running_params, with_query_fields,
@@ -57,7 +57,7 @@ DRAIN_LIMIT = 64 * 1024 * 1024
 
 
 def get_running(services: ServicesDep) -> RunningService:
-    return running_service(services)
+    return services.running
 
 
 RunningDep = Annotated[RunningService, Depends(get_running)]

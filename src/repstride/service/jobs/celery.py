@@ -107,6 +107,7 @@ def make_celery_app(settings: Settings) -> Celery:
     )
     app.repstride_settings = settings  # type: ignore[attr-defined]
     app.repstride_run_job = None  # type: ignore[attr-defined]
+    app.repstride_init = None  # type: ignore[attr-defined]
 
     @app.task(name=TASK_NAME, bind=True, shared=False, acks_late=True, reject_on_worker_lost=True)
     def run_job_task(self: Any, job_id: str) -> str | None:
@@ -121,55 +122,21 @@ _PROCESS_LOCK = threading.Lock()
 
 
 def process_runner(app: Celery) -> RunJob:
-    """The ``run_job`` of this process: set explicitly (tests, :func:`init_worker_process`) or
-    built lazily from the app's settings on the first task (solo / threads pools)."""
+    """The ``run_job`` of this process: set explicitly (tests, the worker bootstrap of
+    :mod:`repstride.service.jobs.celery_app`) or built lazily on the first task (solo / threads
+    pools) by the app's ``repstride_init`` hook, which the worker app sets. This adapter never
+    builds services itself: it does not know the container."""
     fn = getattr(app, "repstride_run_job", None)
     if fn is not None:
         return fn
     with _PROCESS_LOCK:
         if getattr(app, "repstride_run_job", None) is None:
-            init_worker_process(app)
+            init = getattr(app, "repstride_init", None)
+            if init is None:
+                raise RuntimeError("this Celery app runs no repstride jobs: build it with "
+                                   "repstride.service.jobs.celery_app.create_worker_app")
+            init(app)
         return app.repstride_run_job  # type: ignore[attr-defined]
-
-
-def init_worker_process(app: Celery) -> None:
-    """Build this process's services (its own DB pool, blob client, pipeline) and load the pose
-    model. Called from Celery's ``worker_process_init`` in each prefork child, so nothing opened
-    in the parent is shared across a fork."""
-    from repstride.service.container import build_services
-
-    import_job_kinds()
-    settings = app.repstride_settings  # type: ignore[attr-defined]
-    services = build_services(settings, migrate=False)
-    try:  # jobs of a worker process of this host that was killed: deliver them again now
-        for job_id in services.jobs.reclaim_dead_local():
-            services.queue.submit(job_id)
-    except Exception:
-        log.exception("could not look for jobs held by dead processes")
-    warm_up(services.pipeline)
-    app.repstride_services = services  # type: ignore[attr-defined]
-    app.repstride_run_job = services.runner.run_job  # type: ignore[attr-defined]
-
-
-#: Modules that register job kinds (``service.jobs.runner.register_job_kind``) on import. The API
-#: imports them through its routes; a worker process has no routes, so it imports them here.
-JOB_KIND_MODULES: tuple[str, ...] = ("repstride.service.videos.jobs",
-                                     "repstride.service.running.jobs")
-
-
-def import_job_kinds() -> None:
-    import importlib
-
-    for name in JOB_KIND_MODULES:
-        importlib.import_module(name)
-
-
-def warm_up(pipeline: object) -> None:
-    """Load the pose model before the first job (imports, TFLite runtime, model files): the
-    pipeline's own ``warm_up`` when it has one (``RealPipeline`` does)."""
-    hook = getattr(pipeline, "warm_up", None)
-    if callable(hook):
-        hook()
 
 
 # --- the JobQueue port -----------------------------------------------------------------------------
@@ -272,6 +239,5 @@ class JobSweeper:
                 return
 
 
-__all__ = ["CeleryJobQueue", "JOB_KIND_MODULES", "JobSweeper", "TASK_NAME", "import_job_kinds",
-           "init_worker_process",
-           "make_celery_app", "process_runner", "result_backend_url", "warm_up"]
+__all__ = ["CeleryJobQueue", "JobSweeper", "TASK_NAME", "make_celery_app", "process_runner",
+           "result_backend_url"]

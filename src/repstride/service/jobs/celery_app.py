@@ -2,8 +2,11 @@
 worker``) runs :data:`TASK_NAME` tasks with the same ``run_job(job_id)`` as the embedded worker.
 
 Per process (prefork child): its own services (database pool, blob client, pipeline), built in
-``worker_process_init`` after the fork, with the pose model loaded before the first job. The
-worker's main process runs the :class:`~repstride.service.jobs.celery.JobSweeper`.
+``worker_process_init`` after the fork by :func:`init_worker_process`, with the pose model loaded
+before the first job. The worker's main process runs the
+:class:`~repstride.service.jobs.celery.JobSweeper`. The bootstrap lives here, with the worker
+app, so the queue adapter (:mod:`repstride.service.jobs.celery`, which the container imports)
+never imports the container.
 """
 
 from __future__ import annotations
@@ -11,9 +14,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from repstride.service.jobs.celery import (
-    TASK_NAME, CeleryJobQueue, JobSweeper, init_worker_process, make_celery_app,
-)
+from repstride.service.container import build_services
+from repstride.service.jobs.celery import TASK_NAME, CeleryJobQueue, JobSweeper, make_celery_app
 
 if TYPE_CHECKING:
     from celery import Celery
@@ -23,12 +25,38 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+def init_worker_process(app: Celery) -> None:
+    """Build this process's services (its own DB pool, blob client, pipeline; the job kinds are
+    registered by the container) and load the pose model. Called from Celery's
+    ``worker_process_init`` in each prefork child, so nothing opened in the parent is shared
+    across a fork, or on the first task of a solo / threads pool."""
+    settings = app.repstride_settings  # type: ignore[attr-defined]
+    services = build_services(settings, migrate=False)
+    try:  # jobs of a worker process of this host that was killed: deliver them again now
+        for job_id in services.jobs.reclaim_dead_local():
+            services.queue.submit(job_id)
+    except Exception:
+        log.exception("could not look for jobs held by dead processes")
+    warm_up(services.pipeline)
+    app.repstride_services = services  # type: ignore[attr-defined]
+    app.repstride_run_job = services.runner.run_job  # type: ignore[attr-defined]
+
+
+def warm_up(pipeline: object) -> None:
+    """Load the pose model before the first job (imports, TFLite runtime, model files): the
+    pipeline's own ``warm_up`` when it has one (``RealPipeline`` does)."""
+    hook = getattr(pipeline, "warm_up", None)
+    if callable(hook):
+        hook()
+
+
 def create_worker_app(settings: Settings) -> Celery:
     """A Celery app whose worker processes build their services at start and whose main
     process sweeps for lost deliveries."""
     from celery import signals
 
     app = make_celery_app(settings)
+    app.repstride_init = init_worker_process  # type: ignore[attr-defined]
     state: dict[str, Any] = {}
 
     def on_process_init(**_: Any) -> None:  # a prefork child, right after the fork
@@ -74,4 +102,4 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(name)
 
 
-__all__ = ["TASK_NAME", "create_worker_app", "worker_argv"]
+__all__ = ["TASK_NAME", "create_worker_app", "init_worker_process", "warm_up", "worker_argv"]

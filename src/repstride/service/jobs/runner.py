@@ -1,8 +1,10 @@
 """The worker: ``JobRunner.run_job(job_id)`` is a plain function of a job id.
 
 It acquires the job (lease), renews the lease while the handler works, and records the outcome.
-Handlers are registered per job kind in :data:`JOB_KINDS` (each API adds its own with
-:func:`register_job_kind`).
+The handlers are given to the runner per job kind (``JobRunner(services, kinds)``): each API's
+job module exports its own table (``VIDEO_JOB_KINDS``, ``RUNNING_JOB_KINDS``) and the container
+(:func:`repstride.service.container.build_services`) composes them, so there is no registry that
+an import fills in, and this module knows nothing above the job store.
 """
 
 from __future__ import annotations
@@ -11,32 +13,30 @@ import logging
 import socket
 import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from repstride.errors import RepstrideError, ServiceUnavailable
-from repstride.service.jobs.store import JobRecord, owner_id
-
-if TYPE_CHECKING:
-    from repstride.service.container import Services
+from repstride.service.jobs.store import JobQueue, JobRecord, JobStore, owner_id
 
 log = logging.getLogger(__name__)
+
+
+class JobHost(Protocol):
+    """What the runner itself uses of the services it is given (the container's ``Services``
+    is one); each handler receives the same object and types what it needs of it."""
+
+    jobs: JobStore
+    queue: JobQueue
 
 
 @dataclass(frozen=True)
 class JobKind:
     #: run(services, args, ctl); raise InvalidInput-family errors for permanent failures.
-    run: Callable[[Services, dict[str, Any], JobControl], None]
+    run: Callable[[Any, dict[str, Any], JobControl], None]
     #: give_up(services, args, reason): record a final failure (after the last attempt).
-    give_up: Callable[[Services, dict[str, Any], str], None]
-
-
-JOB_KINDS: dict[str, JobKind] = {}
-
-
-def register_job_kind(name: str, kind: JobKind) -> None:
-    JOB_KINDS[name] = kind
+    give_up: Callable[[Any, dict[str, Any], str], None]
 
 
 class Interrupted(Exception):
@@ -58,11 +58,18 @@ class JobControl:
 
 
 class JobRunner:
-    def __init__(self, services: Services, *, owner: str | None = None) -> None:
+    def __init__(self, services: JobHost, kinds: Mapping[str, JobKind] = (), *,
+                 owner: str | None = None) -> None:
         self.services = services
+        #: job kind -> handlers (copied: :meth:`register` adds to this runner only)
+        self.kinds: dict[str, JobKind] = dict(kinds)
         self.host = socket.gethostname()
         self.owner = owner or owner_id(self.host)
         self.interrupt = threading.Event()
+
+    def register(self, name: str, kind: JobKind) -> None:
+        """Add (or replace) the handlers of one job kind (tests, plug-ins)."""
+        self.kinds[name] = kind
 
     def model_threads(self) -> int | None:
         """Threads per pose-model call for a job starting now, from this machine's current load:
@@ -88,7 +95,7 @@ class JobRunner:
         job = store.acquire(job_id, self.owner)
         if job is None:
             return None
-        kind = JOB_KINDS.get(job.kind)
+        kind = self.kinds.get(job.kind)
         if kind is None:
             store.fail(job_id, self.owner, f"unknown job kind {job.kind!r}", retry=False)
             return "failed"
@@ -153,4 +160,4 @@ class JobRunner:
                 log.exception("job %s: heartbeat failed", job_id)
 
 
-__all__ = ["JOB_KINDS", "Interrupted", "JobControl", "JobKind", "JobRunner", "register_job_kind"]
+__all__ = ["Interrupted", "JobControl", "JobHost", "JobKind", "JobRunner"]

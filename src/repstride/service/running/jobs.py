@@ -1,8 +1,9 @@
 """The Running Analysis job: video -> pose -> side/back analysis -> annotated media -> results.
 
-Registered with the worker as job kind ``running_analysis`` (args ``{"analysis_id": ...}``), so
-it runs under the same leases, retries and shutdown handling as the Video API's jobs. The work is
-a :class:`RunningPipeline` (a dependency: production uses :class:`RealRunningPipeline`; tests
+Job kind ``running_analysis`` (args ``{"analysis_id": ...}``, exported in
+:data:`RUNNING_JOB_KINDS`, given to the runner by the container), so it runs under the same
+leases, retries and shutdown handling as the Video API's jobs. The work is a
+:class:`RunningPipeline` (a dependency: the container gives :class:`RealRunningPipeline`; tests
 inject a controllable one through :func:`repstride.service.running.service.attach_running`).
 
 Progress: the pipeline reports a fraction 0..1 through its real stages: pose estimation frame
@@ -20,21 +21,22 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Protocol
 
 from repstride.errors import RepstrideError
+from repstride.service.blobs.port import BlobStore
 from repstride.service.running.service import (
-    RUN_RUNNING_ANALYSIS, RunningService, blob_key, is_client_fault, running_service,
+    RUN_RUNNING_ANALYSIS, RunningService, blob_key, is_client_fault,
 )
 from repstride.service.running.params import RunningParams
-from repstride.service.jobs.runner import JobControl, JobKind, register_job_kind
+from repstride.service.jobs.runner import JobControl, JobKind
 
 if TYPE_CHECKING:
     from repstride.analysis.track import PoseTrack
-    from repstride.service.container import Services
 
 log = logging.getLogger(__name__)
 
@@ -175,6 +177,13 @@ def render_events(wire: dict[str, Any]) -> list[dict[str, Any]]:
 # --- the job --------------------------------------------------------------------------------
 
 
+class RunningJobHost(Protocol):
+    """What the job uses of the services (the container's ``Services`` is one)."""
+
+    blobs: BlobStore
+    running: RunningService
+
+
 class _ProgressWriter:
     """Maps pipeline fractions to a monotonic 1..99 percentage, one DB write per point gained."""
 
@@ -203,9 +212,9 @@ def _store_track(svc: RunningService, analysis_id: str, track: PoseTrack) -> str
     return key
 
 
-def run_running_analysis(services: Services, args: dict[str, Any], ctl: JobControl) -> None:
+def run_running_analysis(services: RunningJobHost, args: dict[str, Any], ctl: JobControl) -> None:
     """The job (a plain function of ids): see the module docstring."""
-    svc = running_service(services)
+    svc = services.running
     analysis_id = str(args["analysis_id"])
     rec = svc.load(analysis_id)
     if rec is None or not svc.mark_analyzing(analysis_id):
@@ -237,17 +246,19 @@ def run_running_analysis(services: Services, args: dict[str, Any], ctl: JobContr
         svc.mark_success(analysis_id, **values)
 
 
-def give_up_running_analysis(services: Services, args: dict[str, Any], reason: str) -> None:
+def give_up_running_analysis(services: RunningJobHost, args: dict[str, Any], reason: str) -> None:
     """Final failure decided by the runner (crash after the last retry, dead workers, or our own
     error already recorded by the job): fail the analysis and refund unless the video was at
     fault (``mark_failed`` is idempotent, so a failure the job recorded keeps its reason)."""
-    svc = running_service(services)
+    svc = services.running
     svc.mark_failed(str(args["analysis_id"]), code="internal_error",
                     detail=f"processing failed ({reason})", refund=True)
 
 
-register_job_kind(RUN_RUNNING_ANALYSIS, JobKind(run=run_running_analysis,
-                                                give_up=give_up_running_analysis))
+#: The Running Analysis API's job kinds (composed with the Video API's by the container).
+RUNNING_JOB_KINDS: Mapping[str, JobKind] = MappingProxyType({
+    RUN_RUNNING_ANALYSIS: JobKind(run=run_running_analysis, give_up=give_up_running_analysis),
+})
 
-__all__ = ["RealRunningPipeline", "RunningOutcome", "RunningPipeline", "render_events",
+__all__ = ["RUNNING_JOB_KINDS", "RealRunningPipeline", "RunningJobHost", "RunningOutcome", "RunningPipeline", "render_events",
            "render_metrics", "run_running_analysis"]

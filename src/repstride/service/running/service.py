@@ -1,9 +1,9 @@
 """The Running Analysis API's service (seed 002): api keys, start, lifecycle, result levels.
 
-Built on the Video API's services (database, blob store, job store/queue, credit ledger, clock):
-:func:`running_service` returns the :class:`RunningService` attached to a
-:class:`~repstride.service.container.Services` (created on first use from
-``REPSTRIDE_RUNNING_*``); :func:`attach_running` sets it up explicitly (tests inject a pipeline).
+Built on the shared services (database, blob store, job store/queue, credit ledger, webhooks,
+clock; typed as :class:`RunningHost`): the container builds one :class:`RunningService` per
+:class:`~repstride.service.container.Services` (``services.running``, from
+``Settings.running``); :func:`attach_running` replaces it (tests inject a pipeline).
 
 Credits: one analysis costs ``credits_per_analysis``, debited through the ledger with the
 idempotency reference ``running:<id>`` before the analysis exists (atomic conditional UPDATE:
@@ -15,13 +15,11 @@ start, or failing in the job with an input error) is never charged / not refunde
 from __future__ import annotations
 
 import logging
-import threading
 import uuid
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from sqlalchemy import update
@@ -35,7 +33,14 @@ from repstride.service.running.models import (
     ANALYZING, FAILED, PENDING, SUCCESS, RunningAnalysis, RunningApiKey,
 )
 from repstride.service.running.params import RunningParams
-from repstride.service.running.settings import RunningSettings, load_running_settings
+from repstride.service.auth import ClientService
+from repstride.service.credits import CreditLedger
+from repstride.service.db import Database, snapshot, update_where
+from repstride.service.jobs.store import JobQueue, JobStore
+from repstride.service.blobs.port import BlobStore
+from repstride.service.running.settings import RunningSettings
+from repstride.service.settings import Settings
+from repstride.service.webhooks.service import WebhookService
 from repstride.service.running.subjects import Subjects
 from repstride.service.running.upload import RunningUpload
 from repstride.service.security import random_token, token_digest
@@ -44,8 +49,6 @@ if TYPE_CHECKING:
     from repstride.analysis.track import PoseTrack
     from repstride.service.auth import ClientInfo
     from repstride.media import VideoInfo
-    from repstride.service.container import Services
-    from repstride.service.running.jobs import RunningPipeline
 
 log = logging.getLogger(__name__)
 
@@ -107,29 +110,22 @@ class RunningRecord:
 
     @classmethod
     def of(cls, r: RunningAnalysis) -> RunningRecord:
-        return cls(
-            id=r.id, client_id=r.client_id, status=r.status, percentage=r.percentage,
-            analysis_type=r.analysis_type, language=r.language,
-            params=RunningParams.from_json(r.params), filename=r.filename, size=r.size,
-            video_key=r.video_key, container=r.container, fps=r.fps, width=r.width,
-            height=r.height, duration_s=r.duration_s, frames=r.frames, result=r.result,
-            track_key=r.track_key, thumbnail_key=r.thumbnail_key,
-            output_video_key=r.output_video_key, media_reason=r.media_reason,
-            reason_code=r.reason_code, reason_detail=r.reason_detail, credits=r.credits,
-            refunded=r.refunded, created_at=r.created_at, started_at=r.started_at,
-            finished_at=r.finished_at, subject_id=r.subject_id,
-            notify_via_webhook=bool(r.notify_via_webhook),
-        )
+        return snapshot(cls, r, params=RunningParams.from_json(r.params),
+                        notify_via_webhook=bool(r.notify_via_webhook))
 
 
 class RunningService:
-    """Everything the routes and the job need; one instance per :class:`Services`."""
+    """Everything the routes and the job need; one instance per ``Services``.
 
-    def __init__(self, services: Services, settings: RunningSettings,
-                 pipeline: RunningPipeline | None = None) -> None:
+    ``pipeline`` is the analysis work of a job: a
+    :class:`repstride.service.running.jobs.RunningPipeline` (production:
+    ``RealRunningPipeline``, given by the container)."""
+
+    def __init__(self, services: RunningHost, settings: RunningSettings,
+                 pipeline: Callable[..., Any]) -> None:
         self.services = services
         self.settings = settings
-        self._pipeline = pipeline
+        self.pipeline = pipeline
 
     # -- plumbing --------------------------------------------------------------------------
 
@@ -140,14 +136,6 @@ class RunningService:
     @property
     def clock(self) -> Callable[[], float]:
         return self.services.clock
-
-    @property
-    def pipeline(self) -> RunningPipeline:
-        if self._pipeline is None:
-            from repstride.service.running.jobs import RealRunningPipeline
-
-            self._pipeline = RealRunningPipeline()
-        return self._pipeline
 
     @property
     def subjects(self) -> Subjects:
@@ -344,11 +332,8 @@ class RunningService:
 
     def _update(self, analysis_id: str, *where: Any, **values: Any) -> bool:
         with self.db.session() as s:
-            res = s.execute(update(RunningAnalysis)
-                            .where(RunningAnalysis.id == analysis_id, *where)
-                            .values(updated_at=self.clock(), **values)
-                            .execution_options(synchronize_session=False))
-            return res.rowcount == 1
+            return update_where(s, RunningAnalysis, RunningAnalysis.id == analysis_id, *where,
+                                updated_at=self.clock(), **values)
 
     def mark_analyzing(self, analysis_id: str) -> bool:
         """pending -> analyzing (a retried job finds it analyzing already); False when final.
@@ -363,9 +348,7 @@ class RunningService:
         """Write a webhook event of an analysis started with ``notify_via_webhook``: the
         analysis' ``sequence`` is raised by one in the same transaction (strictly increasing per
         analysis), then the delivery row is written; the workers send it."""
-        from repstride.service.webhooks.service import webhook_service
-
-        hooks = webhook_service(self.services)
+        hooks = self.services.webhooks
         with self.db.session() as s:
             res = s.execute(update(RunningAnalysis)
                             .where(RunningAnalysis.id == analysis_id,
@@ -386,9 +369,7 @@ class RunningService:
                        sequence=row.webhook_sequence, session=s)
 
     def progress_step(self) -> int:
-        from repstride.service.webhooks.service import webhook_service
-
-        return webhook_service(self.services).settings.progress_step
+        return self.services.webhooks.settings.progress_step
 
     def set_percentage(self, analysis_id: str, pct: int) -> bool:
         """Raise the percentage (never lowers it: a retry does not run the bar backwards)."""
@@ -586,33 +567,21 @@ def frames_wire(track: PoseTrack) -> dict[str, dict[str, Any]]:
     return out
 
 
-# --- attachment to Services ----------------------------------------------------------------------
-
-_ATTACHED: weakref.WeakKeyDictionary[Any, RunningService] = weakref.WeakKeyDictionary()
-_ATTACH_LOCK = threading.Lock()
+# --- tests: a different pipeline or limits ------------------------------------------------------
 
 
-def attach_running(services: Services, *, settings: RunningSettings | None = None,
-                   pipeline: RunningPipeline | None = None) -> RunningService:
-    """Create (or replace) the running service of ``services``."""
-    svc = RunningService(services, settings or load_running_settings(), pipeline)
-    with _ATTACH_LOCK:
-        _ATTACHED[services] = svc
-    # Importing registers the job kind with the worker.
-    import repstride.service.running.jobs  # noqa: F401
-
+def attach_running(services: Any, *, settings: RunningSettings | None = None,
+                   pipeline: Callable[..., Any] | None = None) -> RunningService:
+    """Replace ``services.running`` (tests inject a pipeline or other limits); what is not given
+    is kept from the current one."""
+    current: RunningService = services.running
+    svc = RunningService(services, settings or current.settings, pipeline or current.pipeline)
+    services.running = svc
     return svc
-
-
-def running_service(services: Services) -> RunningService:
-    """The running service of ``services``, created from the environment on first use."""
-    with _ATTACH_LOCK:
-        svc = _ATTACHED.get(services)
-    return svc if svc is not None else attach_running(services)
 
 
 __all__ = [
     "ACCEPTED_CONTAINERS", "ACCEPTED_EXTENSIONS", "RUN_RUNNING_ANALYSIS", "RunningRecord",
     "RunningService", "attach_running", "blob_key", "frames_wire", "is_client_fault",
-    "landmark_names", "running_service",
+    "landmark_names", "RunningHost",
 ]

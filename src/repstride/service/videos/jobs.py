@@ -5,8 +5,13 @@
 
 Video analysis steps (``analyze_video`` job):
     download blob -> probe (fps, size, limits) -> pose (PoseTrack) -> store track.npz, j2p.json,
-    objects.json -> analysis (from the stored track) -> artifact steps (:data:`ARTIFACT_STEPS`).
+    objects.json -> analysis (from the stored track) -> artifact steps (``services.artifact_steps``,
+    by default :data:`ARTIFACT_STEPS`).
 ``reanalyze_video`` (after PUT) reloads track.npz and repeats the last two steps only.
+
+The handlers are exported as :data:`VIDEO_JOB_KINDS`; the container gives them to the runner.
+They type what they use of the services as :class:`VideoJobHost` (the container's ``Services``
+is one), so this module does not import the container.
 """
 
 from __future__ import annotations
@@ -15,16 +20,19 @@ import importlib
 import json
 import logging
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
-from sqlalchemy import update
 
 from repstride.errors import RepstrideError, VideoTooLong
-from repstride.service.jobs.runner import JobControl, JobKind, register_job_kind
+from repstride.service.blobs.port import BlobStore
+from repstride.service.db import Database, update_where
+from repstride.service.jobs.runner import JobControl, JobKind
+from repstride.service.settings import Settings
 from repstride.service.models import Video
 from repstride.service.videos.service import (
     ANALYZE_VIDEO, COMPLETE, FAILED, OVERLAY_TYPES, REANALYZE_VIDEO, THUMBNAIL, blob_key,
@@ -34,7 +42,6 @@ if TYPE_CHECKING:
     from repstride.analysis.results import ActivityResult
     from repstride.analysis.track import PoseTrack
     from repstride.pipeline import PoseResult
-    from repstride.service.container import Services
 
 log = logging.getLogger(__name__)
 
@@ -91,9 +98,21 @@ def load_pipeline(spec: str) -> Pipeline:
 # --- artifacts (overlays) ---------------------------------------------------------------------
 
 
+class VideoJobHost(Protocol):
+    """What the Video API's jobs use of the services (the container's ``Services`` is one)."""
+
+    settings: Settings
+    db: Database
+    blobs: BlobStore
+    pipeline: Pipeline
+    clock: Callable[[], float]
+    #: the overlay renderers, run in order after the analysis (:data:`ARTIFACT_STEPS`)
+    artifact_steps: tuple[ArtifactStep, ...]
+
+
 @dataclass(frozen=True)
 class ArtifactContext:
-    services: Services
+    services: VideoJobHost
     video_id: str
     video_path: Path
     track: PoseTrack
@@ -106,10 +125,6 @@ class ArtifactContext:
 #: it produced: ``{"skeleton": {"status": "Complete", "key": <blob key>}}``. The API signs the key
 #: into ``uri``. Overlays no step produces stay ``{"status": "Pending"}``.
 ArtifactStep = Callable[[ArtifactContext], dict[str, dict[str, Any]]]
-
-#: The render engineer appends the overlay renderers here (empty: overlays stay Pending).
-ARTIFACT_STEPS: list[ArtifactStep] = []
-
 
 #: What the render step records on the video: the two overlays and the thumbnail.
 RENDERED: tuple[str, ...] = (*OVERLAY_TYPES, THUMBNAIL)
@@ -146,24 +161,22 @@ def render_overlays_step(ctx: ArtifactContext) -> dict[str, dict[str, Any]]:
     return produced
 
 
-ARTIFACT_STEPS.append(render_overlays_step)
+#: The overlay renderers the container installs (``Services.artifact_steps``); with none, the
+#: overlays stay Pending.
+ARTIFACT_STEPS: tuple[ArtifactStep, ...] = (render_overlays_step,)
 
 
 # --- video jobs -------------------------------------------------------------------------------
 
 
-def _set(services: Services, video_id: str, *, rev: int | None = None, **values: Any) -> bool:
+def _set(services: VideoJobHost, video_id: str, *, rev: int | None = None, **values: Any) -> bool:
     """Idempotent result write; with ``rev`` only if no PUT happened since the job started."""
+    where = [Video.id == video_id] + ([Video.analysis_rev == rev] if rev is not None else [])
     with services.db.session() as s:
-        stmt = update(Video).where(Video.id == video_id)
-        if rev is not None:
-            stmt = stmt.where(Video.analysis_rev == rev)
-        res = s.execute(stmt.values(updated_at=services.clock(), **values)
-                        .execution_options(synchronize_session=False))
-        return res.rowcount == 1
+        return update_where(s, Video, *where, updated_at=services.clock(), **values)
 
 
-def _load(services: Services, video_id: str):  # noqa: ANN202
+def _load(services: VideoJobHost, video_id: str):  # noqa: ANN202
     from repstride.service.videos.service import VideoRecord
 
     with services.db.session() as s:
@@ -191,7 +204,7 @@ def objects_to_wire(pose: PoseResult) -> list[dict[str, Any]]:
     return out
 
 
-def _store_pose(services: Services, video_id: str, pose: PoseResult) -> None:
+def _store_pose(services: VideoJobHost, video_id: str, pose: PoseResult) -> None:
     from repstride.pipeline import track_to_bytes, track_to_j2p
 
     blobs = services.blobs
@@ -202,13 +215,13 @@ def _store_pose(services: Services, video_id: str, pose: PoseResult) -> None:
                     json.dumps(objects_to_wire(pose), separators=(",", ":")).encode())
 
 
-def load_track(services: Services, video_id: str) -> PoseTrack:
+def load_track(services: VideoJobHost, video_id: str) -> PoseTrack:
     from repstride.pipeline import track_from_bytes
 
     return track_from_bytes(services.blobs.get_bytes(blob_key(video_id, "track.npz")))
 
 
-def _analyze_and_store(services: Services, video_id: str, track: PoseTrack,
+def _analyze_and_store(services: VideoJobHost, video_id: str, track: PoseTrack,
                        video_path: Path | None, workdir: Path) -> None:
     v = _load(services, video_id)
     if v is None:
@@ -236,11 +249,11 @@ def _analyze_and_store(services: Services, video_id: str, track: PoseTrack,
     if not _set(services, video_id, rev=v.analysis_rev, analysis_status=result.status,
                 analysis_reason=result.reason, analysis=wire):
         return  # a PUT changed the parameters meanwhile: its own job writes the result
-    if ARTIFACT_STEPS:
+    if services.artifact_steps:
         _run_artifacts(services, video_id, track, result, video_path, workdir)
 
 
-def _run_artifacts(services: Services, video_id: str, track: PoseTrack, result: ActivityResult,
+def _run_artifacts(services: VideoJobHost, video_id: str, track: PoseTrack, result: ActivityResult,
                    video_path: Path | None, workdir: Path) -> None:
     if video_path is None:
         v = _load(services, video_id)
@@ -250,7 +263,7 @@ def _run_artifacts(services: Services, video_id: str, track: PoseTrack, result: 
         services.blobs.download_to(v.video_key, video_path)
     ctx = ArtifactContext(services=services, video_id=video_id, video_path=video_path,
                           track=track, analysis=result, workdir=workdir)
-    for step in ARTIFACT_STEPS:
+    for step in services.artifact_steps:
         produced = step(ctx)
         v = _load(services, video_id)
         if v is None:
@@ -258,7 +271,7 @@ def _run_artifacts(services: Services, video_id: str, track: PoseTrack, result: 
         _set(services, video_id, overlays={**v.overlays, **produced})
 
 
-def run_analyze_video(services: Services, args: dict[str, Any], ctl: JobControl) -> None:
+def run_analyze_video(services: VideoJobHost, args: dict[str, Any], ctl: JobControl) -> None:
     video_id = args["video_id"]
     v = _load(services, video_id)
     if v is None:
@@ -293,7 +306,7 @@ def run_analyze_video(services: Services, args: dict[str, Any], ctl: JobControl)
         _analyze_and_store(services, video_id, track, path, workdir)
 
 
-def run_reanalyze_video(services: Services, args: dict[str, Any], ctl: JobControl) -> None:
+def run_reanalyze_video(services: VideoJobHost, args: dict[str, Any], ctl: JobControl) -> None:
     video_id, rev = args["video_id"], int(args["rev"])
     v = _load(services, video_id)
     if v is None or v.analysis_rev != rev:
@@ -302,7 +315,7 @@ def run_reanalyze_video(services: Services, args: dict[str, Any], ctl: JobContro
         _analyze_and_store(services, video_id, load_track(services, video_id), None, Path(tmp))
 
 
-def give_up_video(services: Services, args: dict[str, Any], reason: str) -> None:
+def give_up_video(services: VideoJobHost, args: dict[str, Any], reason: str) -> None:
     """Final failure: the video (when the pose never completed) and its analysis are Failed."""
     v = _load(services, args["video_id"])
     if v is None:
@@ -314,8 +327,11 @@ def give_up_video(services: Services, args: dict[str, Any], reason: str) -> None
          analysis_status=FAILED, analysis_reason=reason)
 
 
-register_job_kind(ANALYZE_VIDEO, JobKind(run=run_analyze_video, give_up=give_up_video))
-register_job_kind(REANALYZE_VIDEO, JobKind(run=run_reanalyze_video, give_up=give_up_video))
+#: The Video API's job kinds (composed with the other API's by the container).
+VIDEO_JOB_KINDS: Mapping[str, JobKind] = MappingProxyType({
+    ANALYZE_VIDEO: JobKind(run=run_analyze_video, give_up=give_up_video),
+    REANALYZE_VIDEO: JobKind(run=run_reanalyze_video, give_up=give_up_video),
+})
 
-__all__ = ["ARTIFACT_STEPS", "ArtifactContext", "ArtifactStep", "Pipeline", "RealPipeline",
+__all__ = ["ARTIFACT_STEPS", "VIDEO_JOB_KINDS", "VideoJobHost", "ArtifactContext", "ArtifactStep", "Pipeline", "RealPipeline",
            "load_pipeline", "load_track", "objects_to_wire"]

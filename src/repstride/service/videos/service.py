@@ -29,7 +29,7 @@ from repstride.errors import AlreadyUploaded, FileTooLarge, NotFound, Validation
 from repstride.service.blobs.port import BlobStore, PresignedPost
 from repstride.service.jobs.store import JobStore
 from repstride.service.models import Video
-from repstride.service.db import Database
+from repstride.service.db import Database, snapshot
 from repstride.service.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -86,7 +86,7 @@ class VideoRecord:
 
     @classmethod
     def of(cls, v: Video) -> VideoRecord:
-        return cls(**{f: getattr(v, f) for f in cls.__dataclass_fields__})
+        return snapshot(cls, v)
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,9 @@ network); put an egress proxy in front if that is not wanted.
 from __future__ import annotations
 
 import json
-import threading
 import uuid
-import weakref
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -25,11 +23,9 @@ from sqlalchemy import select
 from repstride.errors import NotFound, ValidationFailed
 from repstride.service.running.subjects import iso
 from repstride.service.webhooks.models import PENDING, WebhookConfig, WebhookDelivery
-from repstride.service.webhooks.settings import WebhookSettings, load_webhook_settings
+from repstride.service.db import Database
+from repstride.service.webhooks.settings import WebhookSettings
 from repstride.webhooks import new_secret
-
-if TYPE_CHECKING:
-    from repstride.service.container import Services
 
 #: Deliveries ``GET /webhook/deliveries`` shows by default / at most.
 DEFAULT_DELIVERIES, MAX_DELIVERIES = 20, 100
@@ -66,8 +62,18 @@ def delivery_wire(row: WebhookDelivery) -> dict[str, Any]:
             "next_attempt_at": iso(row.next_attempt_at) if row.state == PENDING else None}
 
 
+class WebhookHost(Protocol):
+    """What the webhook service uses of the services (the container's ``Services`` is one)."""
+
+    db: Database
+    clock: Callable[[], float]
+
+
 class WebhookService:
-    def __init__(self, services: Services, settings: WebhookSettings) -> None:
+    """One per :class:`~repstride.service.container.Services` (``services.webhooks``), built
+    by the container from ``Settings.webhooks``."""
+
+    def __init__(self, services: WebhookHost, settings: WebhookSettings) -> None:
         self.services = services
         self.settings = settings
 
@@ -163,26 +169,5 @@ class WebhookService:
                 "error": outcome.error}
 
 
-# --- attachment to Services ----------------------------------------------------------------------
-
-_ATTACHED: weakref.WeakKeyDictionary[Any, WebhookService] = weakref.WeakKeyDictionary()
-_LOCK = threading.Lock()
-
-
-def attach_webhooks(services: Services, *, settings: WebhookSettings | None = None
-                    ) -> WebhookService:
-    svc = WebhookService(services, settings or load_webhook_settings())
-    with _LOCK:
-        _ATTACHED[services] = svc
-    return svc
-
-
-def webhook_service(services: Services) -> WebhookService:
-    """The webhook service of ``services``, created from the environment on first use."""
-    with _LOCK:
-        svc = _ATTACHED.get(services)
-    return svc if svc is not None else attach_webhooks(services)
-
-
 __all__ = ["DEFAULT_DELIVERIES", "MAX_DELIVERIES", "TEST_EVENT", "WebhookService",
-           "attach_webhooks", "check_url", "webhook_service"]
+           "WebhookHost", "check_url"]
