@@ -12,6 +12,7 @@ from typing import BinaryIO
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
 
 from repstride.errors import MalformedUpload
 
@@ -20,6 +21,22 @@ WRITE_BATCH = 1024 * 1024
 
 #: Total bytes of non-file fields accepted (the policy fields are well under 2 kB).
 MAX_FIELDS_BYTES = 64 * 1024
+
+#: After refusing an upload, read (and discard) at most this much more of the body so that the
+#: client gets to read the error instead of a connection reset.
+DRAIN_LIMIT = 64 * 1024 * 1024
+
+
+async def drain(request: Request, limit: int = DRAIN_LIMIT) -> None:
+    """Read and discard what is left of a refused upload's body, up to ``limit`` bytes."""
+    seen = 0
+    try:
+        async for chunk in request.stream():
+            seen += len(chunk)
+            if seen > limit:
+                return
+    except Exception:  # the client went away: nothing to drain
+        return
 
 
 @dataclass

@@ -29,7 +29,7 @@ from starlette.concurrency import run_in_threadpool
 
 from repstride.api.deps import BaseUrl, ServicesDep, parse_authorization
 from repstride.api.multipart_stream import (
-    BatchedWriter, Field, FileData, FileStart, MultipartStream, PartEnd,
+    BatchedWriter, Field, FileData, FileStart, MultipartStream, PartEnd, drain,
 )
 from repstride.api.running.schemas import RUNNING_ERRORS, StartedOut
 from repstride.errors import (
@@ -44,15 +44,11 @@ from repstride.service.running.params import (
 )
 from repstride.service.running.upload import VIDEO_FIELD, RunningUpload
 
-import repstride.service.running.jobs  # noqa: F401  (registers the job kind with the workers)
 
 router = APIRouter(tags=["running analysis"], responses=RUNNING_ERRORS)
 
 #: Multipart framing tolerated on top of the file when judging ``Content-Length`` up front.
 FORM_OVERHEAD_BYTES = 64 * 1024
-#: After refusing an upload, read and discard at most this much more of the body so the client
-#: reads the error instead of a connection reset.
-DRAIN_LIMIT = 64 * 1024 * 1024
 #: File bytes gathered before one (threaded) disk write.
 
 
@@ -101,17 +97,6 @@ OwnedAnalysis = Annotated[RunningRecord, Depends(owned_analysis)]
 
 
 # --- start --------------------------------------------------------------------------------------
-
-
-async def _drain(request: Request) -> None:
-    seen = 0
-    try:
-        async for chunk in request.stream():
-            seen += len(chunk)
-            if seen > DRAIN_LIMIT:
-                return
-    except Exception:  # the client went away: nothing to drain
-        return
 
 
 def _form_language(fields: dict[str, str]) -> str:
@@ -215,7 +200,7 @@ async def start_analysis(request: Request, client: RunningClient, running: Runni
         if upload is not None:
             upload.discard()
         if not _declared_over(request, running.settings.max_bytes):
-            await _drain(request)  # else answer at once: the body is not read (nor waited for)
+            await drain(request)  # else answer at once: the body is not read (nor waited for)
         raise
     return started_body(record)
 

@@ -16,7 +16,7 @@ from starlette.requests import ClientDisconnect
 
 from repstride.api.deps import ServicesDep
 from repstride.api.multipart_stream import (
-    BatchedWriter, Field, FileData, FileStart, MultipartStream, PartEnd,
+    BatchedWriter, Field, FileData, FileStart, MultipartStream, PartEnd, drain,
 )
 from repstride.api.schemas import ERRORS
 from repstride.errors import (
@@ -27,9 +27,6 @@ from repstride.service.blobs.port import DIRECT_UPLOAD_MESSAGE, BlobStore
 
 router = APIRouter(tags=["uploads"], responses=ERRORS)
 
-#: After refusing an upload, read (and discard) at most this much more of the body so that the
-#: client gets to read the error instead of a connection reset.
-DRAIN_LIMIT = 64 * 1024 * 1024
 #: Buffer file bytes up to this size before one (threaded) disk write.
 
 
@@ -38,17 +35,6 @@ def _served_store(services: Services) -> BlobStore:
     if services.blobs.direct_upload:
         raise NotImplementedFeature(DIRECT_UPLOAD_MESSAGE)
     return services.blobs
-
-
-async def _drain(request: Request) -> None:
-    seen = 0
-    try:
-        async for chunk in request.stream():
-            seen += len(chunk)
-            if seen > DRAIN_LIMIT:
-                return
-    except Exception:  # the client went away: nothing to drain
-        return
 
 
 @router.post("/uploads", status_code=204)
@@ -61,7 +47,7 @@ async def upload(request: Request, services: ServicesDep) -> Response:
         # Nobody is left to read an answer; the partial blob was discarded by the writer.
         raise MalformedUpload("The client disconnected before the upload finished.") from exc
     except RepstrideError:
-        await _drain(request)
+        await drain(request)
         raise
     return Response(status_code=204)
 
