@@ -103,6 +103,27 @@ def test_serve_first_start_creates_a_client_once(tmp_path: Path) -> None:
     assert "client_secret" not in out
 
 
+def test_serve_on_a_taken_port_fails_before_creating_anything(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    import socket
+
+    from click.testing import CliRunner
+
+    from repstride.cli import cli
+
+    data = tmp_path / "data"
+    monkeypatch.setenv("REPSTRIDE_DATA_DIR", str(data))
+    monkeypatch.delenv("REPSTRIDE_DATABASE_URL", raising=False)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(cli, ["serve", "--port", str(port), "--workers", "0"])
+    assert result.exit_code == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.output and "--port" in result.output
+    assert "client_secret" not in result.output
+    assert not (data / "repstride.sqlite3").exists()
+
+
 @pytest.mark.parametrize("db", ["sqlite", "postgres"])
 def test_server_killed_mid_job_resumes_after_restart(tmp_path: Path, db: str,
                                                      require_service) -> None:  # noqa: ANN001

@@ -181,13 +181,14 @@ def test_a_job_longer_than_its_lease_on_a_live_worker_runs_once(db_url: str) -> 
     from types import SimpleNamespace
 
     from repstride.service.jobs.runner import JobKind, JobRunner
+    from repstride.service.observability import Metrics
 
     upgrade(db_url)
     db = Database(db_url)
     store = JobStore(db, lease_s=0.4, max_attempts=3)
     runs: list[str] = []
     stolen: list[object] = []
-    services = SimpleNamespace(jobs=store)
+    services = SimpleNamespace(jobs=store, metrics=Metrics())
     kinds: dict[str, JobKind] = {}
     rival = JobRunner(services, kinds, owner="rival")  # type: ignore[arg-type]
 

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from repstride import __version__
 from repstride.api.errors import install_error_handlers
-from repstride.api import exports, health, oauth, webhooks
+from repstride.api import exports, health, oauth, observability, webhooks
 from repstride.api.dashboard import routes as dashboard
 from repstride.api.limits import BodyLimitMiddleware
 from repstride.api.running import routes as running
@@ -43,12 +43,15 @@ def create_app(services: Services | None = None, *, settings: Settings | None = 
 
     app = FastAPI(title="repstride", version=__version__, lifespan=lifespan, docs_url=None,
                   redoc_url=None,
-                  description="Video API (seeds 000/001) on a self-hosted server. See docs/api.md.")
+                  description="The Video API and the Running Analysis API on a self-hosted server. "
+                              "See docs/api.md and docs/running_api.md.")
     app.state.services = services
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, services=services)
+    # outermost of ours: even a 413 from the size guard gets its request id and log line
+    app.add_middleware(observability.RequestLogMiddleware, services=services)
     # One line per API dialect / resource.
-    for router in (health.router, oauth.router, videos.router, uploads.router, running.router,
+    for router in (health.router, observability.router, oauth.router, videos.router, uploads.router, running.router,
                    subjects.router, webhooks.router, exports.router, dashboard.router):
         app.include_router(router)
     install_web(app, services.settings.cors_origins)  # offline /docs, /redoc; OpenAPI; CORS

@@ -42,9 +42,15 @@ def parse_authorization(value: str | None) -> str:
     return value
 
 
-def current_client(services: ServicesDep,
+def remember_client(request: Request, client: ClientInfo) -> ClientInfo:
+    """Name the authenticated client in this request's log line (``api.observability``)."""
+    request.state.client_id = client.id
+    return client
+
+
+def current_client(request: Request, services: ServicesDep,
                    authorization: Annotated[str | None, Header()] = None) -> ClientInfo:
-    return services.clients.authenticate(parse_authorization(authorization))
+    return remember_client(request, services.clients.authenticate(parse_authorization(authorization)))
 
 
 CurrentClient = Annotated[ClientInfo, Depends(current_client)]

@@ -114,7 +114,10 @@ def uvicorn_config(app: Any, settings: Any, *, host: str, port: int) -> Any:
     proto = guarded_protocol(header_timeout_s=settings.http_header_timeout_s,
                              body_idle_timeout_s=settings.http_body_idle_timeout_s,
                              max_connections=settings.http_max_connections)
+    # log_config=None: uvicorn's records go through the root handler (REPSTRIDE_LOG_FORMAT);
+    # its access log is off, the request line of api.observability replaces it
     return uvicorn.Config(app, host=host, port=port, log_level="info", access_log=False,
+                          log_config=None,
                           timeout_graceful_shutdown=10, http=proto,
                           timeout_keep_alive=int(settings.http_keep_alive_s))
 

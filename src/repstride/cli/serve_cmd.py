@@ -27,25 +27,55 @@ def serve_command(host: str, port: int, workers: int | None, data_dir: str | Non
     from repstride.api import create_app
     from repstride.api.server import uvicorn_config
     from repstride.service import build_services, load_settings
+    from repstride.service.observability import configure_logging
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = load_settings(workers=workers, data_dir=data_dir)
+    _check_port(host, port)  # before anything is created or printed
+    configure_logging(settings.log_format)
     services = build_services(settings)
     _remove_stale_partials(services)
+    public = settings.public_url or f"http://{_display_host(host)}:{port}"
     if services.clients.count() == 0:
         c = services.clients.create("default", credits=settings.default_client_credits)
         click.echo("No API client existed; created one (shown once, keep the secret):")
         click.echo(f"  client_id:     {c.id}")
         click.echo(f"  client_secret: {c.secret}")
-
+        click.echo("  a first request (a Video API token):")
+        click.echo(f"    curl -s -X POST {public}/oauth2/token -d grant_type=client_credentials "
+                   f"-d client_id={c.id} -d client_secret={c.secret}")
         click.echo(f"  api_key:       {services.running.issue_api_key(c.id)}")
-    public = settings.public_url or f"http://{host}:{port}"
+    else:
+        click.echo(f"{services.clients.count()} API client(s) exist; another: "
+                   "repstride clients create --name NAME", err=True)
     workers_desc = (f"{settings.workers} worker(s)" if settings.queue == "local"
                     else "celery queue; run `repstride worker`")
     click.echo(f"repstride on {public} ({services.db.engine.dialect.name}, {workers_desc}, "
                f"data in {settings.data_dir})", err=True)
+    click.echo(f"  API docs: {public}/docs   dashboard: {public}/   metrics: {public}/metrics",
+               err=True)
     app = create_app(services)
     uvicorn.Server(uvicorn_config(app, settings, host=host, port=port)).run()
+
+
+def _display_host(host: str) -> str:
+    """Where a browser on this machine reaches a server listening on ``host``."""
+    return "127.0.0.1" if host in ("0.0.0.0", "::", "") else (f"[{host}]" if ":" in host else host)
+
+
+def _check_port(host: str, port: int) -> None:
+    """Refuse to start (before creating a client or printing credentials) when the port is
+    taken, instead of dying in uvicorn after the banner."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            raise click.ClickException(
+                f"cannot listen on {host}:{port}: {exc.strerror or exc}. Is another server "
+                "running there? Choose another port with --port.") from None
 
 
 def _remove_stale_partials(services) -> None:  # noqa: ANN001

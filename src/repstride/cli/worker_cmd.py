@@ -33,9 +33,10 @@ def worker_command(concurrency: int | None, loglevel: str, pool: str) -> None:
     from repstride.service.jobs.celery_app import create_worker_app, worker_argv
     from repstride.service.settings import load_settings
 
-    logging.basicConfig(level=loglevel.upper(),
-                        format="%(asctime)s %(levelname)s %(processName)s %(name)s: %(message)s")
+    from repstride.service.observability import configure_logging
+
     settings = load_settings(worker_concurrency=concurrency)
+    configure_logging(settings.log_format, level=logging.getLevelName(loglevel.upper()))
     app = create_worker_app(settings)
     hostname = f"repstride-{os.getpid()}-{uuid.uuid4().hex[:6]}@{socket.gethostname()}"
     click.echo(f"repstride worker: {settings.worker_concurrency} process(es), queue "

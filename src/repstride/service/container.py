@@ -19,8 +19,9 @@ from repstride.service.auth import ClientService
 from repstride.service.blobs.local import LocalBlobStore
 from repstride.service.blobs.port import BlobStore
 from repstride.service.credits import CreditLedger
-from repstride.service.db import Database
+from repstride.service.db import Database, count_by
 from repstride.service.jobs.store import JobQueue, JobStore, LocalJobQueue
+from repstride.service.observability import Metrics
 from repstride.service.security import Signer, load_or_create_key
 from repstride.service.settings import Settings
 from repstride.service.jobs.runner import JobRunner
@@ -30,6 +31,7 @@ from repstride.service.videos.jobs import (
     ARTIFACT_STEPS, VIDEO_JOB_KINDS, ArtifactStep, Pipeline, load_pipeline,
 )
 from repstride.service.videos.service import VideoService
+from repstride.service.webhooks.models import WebhookDelivery
 from repstride.service.webhooks.service import WebhookService
 
 log = logging.getLogger(__name__)
@@ -50,6 +52,8 @@ class Services:
     artifact_steps: tuple[ArtifactStep, ...] = ARTIFACT_STEPS
     queue: JobQueue = field(init=False)
     runner: JobRunner = field(init=False)
+    #: request, job and table metrics (``/metrics``), one registry per Services
+    metrics: Metrics = field(init=False)
     webhooks: WebhookService = field(init=False)
     running: RunningService = field(init=False)
     #: The webhook sender thread (``service.webhooks.sender.WebhookDispatcher``), once started.
@@ -108,6 +112,8 @@ def build_services(settings: Settings, *, pipeline: Pipeline | None = None, migr
         pipeline=pipeline if pipeline is not None else load_pipeline(settings.pipeline),
         clock=clock,
     )
+    services.metrics = Metrics(jobs=jobs.counts,
+                               deliveries=lambda: count_by(db, WebhookDelivery.state))
     services.webhooks = WebhookService(services, settings.webhooks)
     services.running = RunningService(services, settings.running, RealRunningPipeline())
     services.runner = JobRunner(services, {**VIDEO_JOB_KINDS, **RUNNING_JOB_KINDS})

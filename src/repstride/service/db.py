@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event, text, update
+from sqlalchemy import Engine, create_engine, event, func, select, text, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as SATimeoutError
 from sqlalchemy.orm import Session, sessionmaker
@@ -87,6 +87,12 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def count_by(db: Database, column: Any) -> dict[str, int]:
+    """Rows of ``column``'s table counted by its value (``{value: n}``)."""
+    with db.session() as s:
+        return {str(v): int(n) for v, n in s.execute(select(column, func.count()).group_by(column))}
 
 
 def update_where(session: Session, model: Any, *where: Any, **values: Any) -> bool:

@@ -103,6 +103,8 @@ class Job(Base):
     owner: Mapped[str | None] = mapped_column(String(200), nullable=True)
     lease_until: Mapped[float | None] = mapped_column(Double, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: the HTTP request that created the job (``X-Request-ID``), for the logs
+    request_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[float] = mapped_column(Double)
     updated_at: Mapped[float] = mapped_column(Double)
 

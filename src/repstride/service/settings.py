@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     #: Browser origins allowed to call the API (CORS), comma-separated, ``*`` for any; empty
     #: (the default): none, only the server's own pages (the dashboard at ``/``).
     cors_origins: str = ""
+    #: Log lines as ``key=value`` text or one JSON object per line.
+    log_format: Literal["text", "json"] = "text"
 
     token_ttl_s: int = Field(3600, gt=0)
     #: Tokens one client may obtain per minute (the seed: "your application will be rate limited").

@@ -27,7 +27,7 @@ from fastapi import APIRouter, Depends, Header, Path as PathParam, Query, Reques
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from repstride.api.deps import BaseUrl, ServicesDep, parse_authorization
+from repstride.api.deps import BaseUrl, ServicesDep, parse_authorization, remember_client
 from repstride.api.multipart_stream import (
     BatchedWriter, Field, FileData, FileStart, MultipartStream, PartEnd, drain,
 )
@@ -70,7 +70,8 @@ def request_language(language: Annotated[str | None, Query(
 RequestLanguage = Annotated[str, Depends(request_language)]
 
 
-def running_client(services: ServicesDep, running: RunningDep, lang: RequestLanguage,
+def running_client(request: Request, services: ServicesDep, running: RunningDep,
+                   lang: RequestLanguage,
                    api_key: Annotated[str | None, Query(alias="apiKey", max_length=500)] = None,
                    authorization: Annotated[str | None, Header()] = None) -> ClientInfo:
     """The client of the ``apiKey``; an optional token must be the same client's."""
@@ -79,7 +80,7 @@ def running_client(services: ServicesDep, running: RunningDep, lang: RequestLang
         holder = services.clients.authenticate(parse_authorization(authorization))
         if holder.id != client.id:
             raise TokenClientMismatch(translate("running_api.error.token_client_mismatch", lang))
-    return client
+    return remember_client(request, client)
 
 
 RunningClient = Annotated[ClientInfo, Depends(running_client)]

@@ -170,6 +170,12 @@ class CeleryJobQueue:
     def stop(self, timeout: float = 30.0) -> None:
         """Nothing runs here."""
 
+    def ready(self) -> str:
+        """One connection to the broker (raises when it is unreachable)."""
+        with self.app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return f"celery, queue {self.queue}"
+
 
 # --- the sweeper --------------------------------------------------------------------------------
 

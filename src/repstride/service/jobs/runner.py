@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import socket
 import threading
+import time
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from typing import Any, Protocol
 
 from repstride.errors import RepstrideError, ServiceUnavailable
 from repstride.service.jobs.store import JobQueue, JobRecord, JobStore, owner_id
+from repstride.service.observability import Metrics, log_event, request_id
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +31,7 @@ class JobHost(Protocol):
 
     jobs: JobStore
     queue: JobQueue
+    metrics: Metrics
 
 
 @dataclass(frozen=True)
@@ -90,17 +93,40 @@ class JobRunner:
 
     def run_job(self, job_id: str) -> str | None:
         """Run one job if it can be acquired. Returns its final state (``done``, ``failed``,
-        ``queued`` when it will be retried or was released) or None if not acquired."""
-        store = self.services.jobs
-        job = store.acquire(job_id, self.owner)
+        ``queued`` when it will be retried or was released) or None if not acquired.
+
+        Logs one line when the job starts and one when it ends (id, kind, attempt, the request
+        that created it, duration, outcome and reason), and times it in ``services.metrics``."""
+        job = self.services.jobs.acquire(job_id, self.owner)
         if job is None:
             return None
+        token = request_id.set(job.request_id)
+        started = time.monotonic()
+        log_event(log, "job started", job_id=job.id, kind=job.kind, attempt=job.attempts)
+        reason: list[str] = []
+        state = "failed"
+        try:
+            state = self._run_acquired(job, reason)
+            return state
+        finally:
+            seconds = time.monotonic() - started
+            log_event(log, "job " + {"done": "done", "queued": "released"}.get(state, "failed"),
+                      logging.INFO if state != "failed" else logging.WARNING, job_id=job.id,
+                      kind=job.kind, attempt=job.attempts, state=state,
+                      duration_s=round(seconds, 3), reason=reason[0] if reason else None)
+            self.services.metrics.observe_job(job.kind, state, seconds)
+            request_id.reset(token)
+
+    def _run_acquired(self, job: JobRecord, reason: list[str]) -> str:
+        store, job_id = self.services.jobs, job.id
         kind = self.kinds.get(job.kind)
         if kind is None:
+            reason.append("unknown_job_kind")
             store.fail(job_id, self.owner, f"unknown job kind {job.kind!r}", retry=False)
             return "failed"
         if job.attempts > job.max_attempts:
             # Every previous holder died mid-job (lease expired each time): stop trying.
+            reason.append("processing_failed")
             store.fail(job_id, self.owner, "gave up: the worker died on every attempt", retry=False)
             self._give_up(kind, job.args, "processing_failed")
             return "failed"
@@ -114,16 +140,20 @@ class JobRunner:
             with model_threads(self.model_threads()):
                 kind.run(self.services, job.args, ctl)
         except Interrupted:
+            reason.append("interrupted")
             store.release(job_id, self.owner)
             return "queued"
         except ServiceUnavailable as exc:
+            reason.append(exc.code)
             return self._retry_or_give_up(kind, job, f"{exc.code}: {exc.__cause__ or exc}")
         except RepstrideError as exc:
             # Our own errors are deterministic (bad input): retrying cannot help.
+            reason.append(exc.code)
             store.fail(job_id, self.owner, f"{exc.code}: {exc.message}", retry=False)
             self._give_up(kind, job.args, exc.code)
             return "failed"
-        except Exception:  # infrastructure trouble (I/O, memory): retry, then give up
+        except Exception as exc:  # infrastructure trouble (I/O, memory): retry, then give up
+            reason.append(type(exc).__name__)
             log.exception("job %s (%s) failed on attempt %d", job_id, job.kind, job.attempts)
             return self._retry_or_give_up(kind, job, traceback.format_exc())
         finally:

@@ -27,7 +27,8 @@ from typing import Any, Protocol, runtime_checkable
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from repstride.service.db import Database
+from repstride.service.db import Database, count_by
+from repstride.service.observability import request_id
 from repstride.service.models import Job
 
 log = logging.getLogger(__name__)
@@ -80,12 +81,14 @@ class JobRecord:
     owner: str | None
     lease_until: float | None
     error: str | None
+    request_id: str | None = None
+    created_at: float | None = None
 
     @classmethod
     def of(cls, j: Job) -> JobRecord:
         return cls(id=j.id, kind=j.kind, args=dict(j.args), state=j.state, attempts=j.attempts,
                    max_attempts=j.max_attempts, owner=j.owner, lease_until=j.lease_until,
-                   error=j.error)
+                   error=j.error, request_id=j.request_id, created_at=j.created_at)
 
 
 class JobStore:
@@ -105,7 +108,8 @@ class JobStore:
             raise TypeError("job args must be plain JSON (ids, numbers, strings)")
         now = self.clock()
         job = Job(id=uuid.uuid4().hex, kind=kind, args=args, state=QUEUED, attempts=0,
-                  max_attempts=self.max_attempts, created_at=now, updated_at=now)
+                  max_attempts=self.max_attempts, request_id=request_id.get(),
+                  created_at=now, updated_at=now)
         if session is not None:
             session.add(job)
         else:
@@ -213,10 +217,7 @@ class JobStore:
                 Job.owner.startswith(owner_prefix, autoescape=True))) or 0)
 
     def counts(self) -> dict[str, int]:
-        from sqlalchemy import func
-
-        with self.db.session() as s:
-            return {st: n for st, n in s.execute(select(Job.state, func.count()).group_by(Job.state))}
+        return count_by(self.db, Job.state)
 
 
 # --- the queue port ---------------------------------------------------------------------------
@@ -231,6 +232,9 @@ class JobQueue(Protocol):
     def submit(self, job_id: str) -> None: ...
     def start(self) -> None: ...
     def stop(self, timeout: float = 30.0) -> None: ...
+    def ready(self) -> str:
+        """A short description when jobs can be delivered now; raises when they cannot."""
+        ...
 
 
 class LocalJobQueue:
@@ -278,6 +282,12 @@ class LocalJobQueue:
     @property
     def stopping(self) -> bool:
         return self._stopping.is_set()
+
+    def ready(self) -> str:
+        alive = sum(t.is_alive() for t in self._threads)
+        if self.workers and alive < self.workers:
+            raise RuntimeError(f"{alive} of {self.workers} worker threads are running")
+        return f"local, {alive} worker(s)"
 
     def _loop(self) -> None:
         while not self._stopping.is_set():
