@@ -198,3 +198,62 @@ def test_sprint_reanalysis_gets_the_video_for_its_field_markers(services, pipeli
     services.runner.run_job(services.jobs.ready_ids()[0])
     # first analysis: the source is at hand; a PUT re-analysis downloads it only for a sprint
     assert pipeline.video_paths == [("push_up", True), ("push_up", False), ("sprint", True)]
+
+
+def _flaky_pose(path, *, progress=None):  # noqa: ANN001, ANN202
+    raise OSError("disk hiccup")
+
+
+def _analysis_bug(*a, **k):  # noqa: ANN002, ANN003, ANN202
+    raise ZeroDivisionError("a bug in an analysis")
+
+
+def _low_quality(*a, **k):  # noqa: ANN002, ANN003, ANN202
+    raise LowQualityPose()
+
+
+@pytest.mark.parametrize("path", ["invalid_file", "corrupt", "too_long", "low_quality_pose",
+                                  "analysis_error", "render_error", "gave_up", "worker_killed"])
+def test_every_failure_leaves_no_artifact_pending(services, pipeline, clip, clock, tmp_path,
+                                                   monkeypatch, path: str) -> None:  # noqa: ANN001
+    """A failed video or analysis marks the overlays and thumbnail that will never be made
+    Failed with the reason, so a client polling them stops."""
+    from repstride.errors import RenderFailed
+
+    source = clip
+    if path == "invalid_file":
+        source = tmp_path / "notes.mp4"
+        source.write_bytes(b"this is not a video at all" * 100)
+    elif path == "corrupt":
+        source = tmp_path / "cut.mp4"
+        source.write_bytes(clip.read_bytes()[: clip.stat().st_size // 3])
+    elif path == "too_long":
+        monkeypatch.setattr(services.settings, "max_video_duration_s", 0.5)
+    elif path == "low_quality_pose":
+        monkeypatch.setattr(pipeline, "analyze", _low_quality)
+    elif path == "analysis_error":
+        monkeypatch.setattr(pipeline, "analyze", _analysis_bug)
+    elif path == "render_error":
+        def broken(*a, **k):  # noqa: ANN002, ANN003, ANN202
+            raise RenderFailed("the encoder refused the frames")
+        monkeypatch.setattr("repstride.render.artifacts.render_video_artifacts", broken)
+    elif path == "gave_up":
+        monkeypatch.setattr(pipeline, "pose", _flaky_pose)
+    client, video, job_id = _uploaded(services, source)
+    if path == "worker_killed":
+        for n in range(services.jobs.max_attempts):  # every holder dies mid-job
+            assert services.jobs.acquire(job_id, f"dead-{n}") is not None
+            clock.advance(services.settings.job_lease_s + 1)
+    for _ in range(services.jobs.max_attempts):
+        if services.runner.run_job(job_id) != "queued":
+            break
+    v = services.videos.get(client.id, video.id)
+    if path != "render_error":
+        assert "Failed" in (v.status, v.analysis_status), (v.status, v.analysis_status)
+    ov = services.videos.overlays_wire(v, base_url="http://test")
+    ov["thumbnail"] = services.videos.thumbnail_wire(v, base_url="http://test")
+    assert {name: o["status"] for name, o in ov.items()} == \
+        {"skeleton": "Failed", "all": "Failed", "thumbnail": "Failed"}
+    reason = v.reason if v.status == "Failed" else v.analysis_reason
+    expected = "render_failed" if path == "render_error" else reason
+    assert {o["reason"] for o in ov.values()} == {expected}

@@ -176,6 +176,21 @@ def _set(services: VideoJobHost, video_id: str, *, rev: int | None = None, **val
         return update_where(s, Video, *where, updated_at=services.clock(), **values)
 
 
+def _fail_unmade(services: VideoJobHost, video_id: str, reason: str) -> None:
+    """Terminal states are terminal: the overlays and thumbnail that will never be rendered
+    (the analysis or the whole video failed) become ``Failed`` with ``reason`` instead of
+    staying ``Pending`` for a client that polls them."""
+    v = _load(services, video_id)
+    if v is None:
+        return
+    overlays = dict(v.overlays)
+    for name in RENDERED:
+        if overlays.get(name, {}).get("status") not in (COMPLETE, FAILED):
+            overlays[name] = {"status": FAILED, "reason": reason}
+    if overlays != v.overlays:
+        _set(services, video_id, overlays=overlays)
+
+
 def _load(services: VideoJobHost, video_id: str):  # noqa: ANN202
     from repstride.service.videos.service import VideoRecord
 
@@ -234,16 +249,18 @@ def _analyze_and_store(services: VideoJobHost, video_id: str, track: PoseTrack,
         result = services.pipeline.analyze(track, domain=v.domain, activity=v.activity,
                                            rep_count=v.rep_count, video_path=video_path)
     except RepstrideError as exc:
-        _set(services, video_id, rev=v.analysis_rev, analysis_status=FAILED,
-             analysis_reason=exc.code, analysis={
-                 "status": FAILED, "reason": exc.code, "domain": v.domain,
-                 "activity": v.activity, "reps": [], "repstride": {"message": exc.message}})
+        if _set(services, video_id, rev=v.analysis_rev, analysis_status=FAILED,
+                analysis_reason=exc.code, analysis={
+                    "status": FAILED, "reason": exc.code, "domain": v.domain,
+                    "activity": v.activity, "reps": [], "repstride": {"message": exc.message}}):
+            _fail_unmade(services, video_id, exc.code)
         return
     except Exception:
         # A bug in an analysis on this track: deterministic, so recorded rather than retried.
         log.exception("analysis of video %s failed", video_id)
-        _set(services, video_id, rev=v.analysis_rev, analysis_status=FAILED,
-             analysis_reason="analysis_error", analysis=None)
+        if _set(services, video_id, rev=v.analysis_rev, analysis_status=FAILED,
+                analysis_reason="analysis_error", analysis=None):
+            _fail_unmade(services, video_id, "analysis_error")
         return
     wire = result.to_wire()
     if not _set(services, video_id, rev=v.analysis_rev, analysis_status=result.status,
@@ -316,15 +333,17 @@ def run_reanalyze_video(services: VideoJobHost, args: dict[str, Any], ctl: JobCo
 
 
 def give_up_video(services: VideoJobHost, args: dict[str, Any], reason: str) -> None:
-    """Final failure: the video (when the pose never completed) and its analysis are Failed."""
+    """Final failure: the video (when the pose never completed), its analysis and the overlays
+    not yet rendered are Failed."""
     v = _load(services, args["video_id"])
     if v is None:
         return
     if v.pose_status == COMPLETE:
         _set(services, v.id, analysis_status=FAILED, analysis_reason=reason)
-        return
-    _set(services, v.id, status=FAILED, reason=reason, pose_status=FAILED,
-         analysis_status=FAILED, analysis_reason=reason)
+    else:
+        _set(services, v.id, status=FAILED, reason=reason, pose_status=FAILED,
+             analysis_status=FAILED, analysis_reason=reason)
+    _fail_unmade(services, v.id, reason)
 
 
 #: The Video API's job kinds (composed with the other API's by the container).
