@@ -4,6 +4,7 @@ before its body is sent, a client leaving mid-body is an info line, 405 names wh
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -149,3 +150,66 @@ def test_405_names_the_allowed_methods(server) -> None:  # noqa: ANN001
     r = requests.patch(f"http://127.0.0.1:{port}/videos/abc", timeout=10)
     assert r.status_code == 405
     assert set(r.headers["Allow"].split(", ")) >= {"GET", "DELETE"}
+
+
+def _multipart(size: int) -> tuple[bytes, str]:
+    boundary = "repstride-test-boundary"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"key\"\r\n\r\nvideos/x/source\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"policy\"\r\n\r\nnot-a-policy\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"signature\"\r\n\r\nnope\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"analysis_type\"\r\n\r\nside_view\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.mp4\"\r\n"
+            f"Content-Type: video/mp4\r\n\r\n").encode() + b"\0" * size + f"\r\n--{boundary}--\r\n".encode()
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+def _post(client: str, url: str, body: bytes, ctype: str, tmp: Path) -> tuple[int, dict]:
+    import json
+    import urllib.error
+    import urllib.request
+
+    if client == "urllib":
+        req = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": ctype})
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                return r.status, json.loads(r.read() or b"{}")
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read())
+    if client == "requests":
+        r = requests.post(url, data=body, headers={"Content-Type": ctype}, timeout=30)
+        return r.status_code, r.json()
+    if client == "httpx":
+        import httpx
+
+        r = httpx.post(url, content=body, headers={"Content-Type": ctype}, timeout=30)
+        return r.status_code, r.json()
+    payload = tmp / "body.bin"
+    payload.write_bytes(body)
+    out = subprocess.run(["curl", "-sS", "-X", "POST", "-H", f"Content-Type: {ctype}",
+                          "--data-binary", f"@{payload}", "-w", "\n%{http_code}", url],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr  # curl exits non-zero on a connection reset
+    text, _, status = out.stdout.rpartition("\n")
+    return int(status), json.loads(text)
+
+
+@pytest.mark.parametrize("client", ["urllib", "requests", "httpx", "curl"])
+@pytest.mark.parametrize("path,status,code", [
+    ("/analysis/start?apiKey=not-a-key", 403, "invalid_api_key"),
+    ("/analysis/start", 401, "missing_api_key"),
+    ("/uploads", 403, None),
+])
+def test_an_upload_refused_early_gets_its_json_answer_intact(server, tmp_path, client, path,
+                                                             status, code) -> None:  # noqa: ANN001
+    """A 4 MB body refused for its credentials or policy before it is read: every common client
+    reads the JSON error, none sees a connection reset."""
+    if client == "curl" and shutil.which("curl") is None:
+        pytest.skip("curl is not installed")
+    port, proc, _, _ = server
+    body, ctype = _multipart(4 * 1024 * 1024)
+    got_status, got = _post(client, f"http://127.0.0.1:{port}{path}", body, ctype, tmp_path)
+    if code is None:  # a forged upload policy: refused with a stable code
+        assert got_status in (400, 403) and got.get("code"), (got_status, got)
+    else:
+        assert (got_status, got.get("code")) == (status, code), got
+    assert proc.poll() is None
