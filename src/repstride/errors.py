@@ -154,6 +154,13 @@ class RateLimited(RepstrideError):
     default_message = "Too many requests; retry later."
 
 
+class QuotaExceeded(RateLimited):
+    """A per-client quota on new analyses (``REPSTRIDE_QUOTA_*``)."""
+
+    code = "quota_exceeded"
+    default_message = "This client has reached a quota; retry later."
+
+
 class NotImplementedFeature(RepstrideError):
     """A feature that is documented but not built yet: says so instead of faking a result."""
 

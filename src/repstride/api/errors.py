@@ -56,6 +56,10 @@ def error_response(exc: RepstrideError, request: Request | None = None, *,
         headers["Connection"] = "close"  # the rest of the body is not read: do not reuse the socket
     if isinstance(exc, (RateLimited, ServiceUnavailable)):
         headers["Retry-After"] = str(int(exc.details.get("retry_after_s", 60)))
+    if isinstance(exc, RateLimited) and "limit" in exc.details:
+        headers["RateLimit-Limit"] = str(exc.details["limit"])
+        headers["RateLimit-Remaining"] = str(exc.details.get("remaining", 0))
+        headers["RateLimit-Reset"] = headers["Retry-After"]
     path = request.url.path if request is not None else None
     return JSONResponse(error_body(exc, path), status_code=exc.http_status, headers=headers)
 

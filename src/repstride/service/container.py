@@ -19,6 +19,7 @@ from repstride.service.auth import ClientService
 from repstride.service.blobs.local import LocalBlobStore
 from repstride.service.blobs.port import BlobStore
 from repstride.service.credits import CreditLedger
+from repstride.service.quotas import Quotas
 from repstride.service.db import Database, count_by
 from repstride.service.jobs.store import JobQueue, JobStore, LocalJobQueue
 from repstride.service.observability import Metrics
@@ -47,6 +48,8 @@ class Services:
     credits: CreditLedger
     videos: VideoService
     pipeline: Pipeline
+    #: per-client limits on new analyses (``REPSTRIDE_QUOTA_*``)
+    quotas: Quotas
     clock: Callable[[], float] = time.time
     #: the Video API's overlay renderers, run in order after an analysis
     artifact_steps: tuple[ArtifactStep, ...] = ARTIFACT_STEPS
@@ -102,13 +105,14 @@ def build_services(settings: Settings, *, pipeline: Pipeline | None = None, migr
         blobs = LocalBlobStore(settings.blob_dir, Signer(key), clock=clock)
     jobs = JobStore(db, lease_s=settings.job_lease_s, max_attempts=settings.job_max_attempts,
                     clock=clock)
+    quotas = Quotas(db, settings.quotas, clock=clock)
     services = Services(
-        settings=settings, db=db, blobs=blobs, jobs=jobs,
+        settings=settings, db=db, blobs=blobs, jobs=jobs, quotas=quotas,
         clients=ClientService(db, token_ttl_s=settings.token_ttl_s,
                               rate_per_minute=settings.token_rate_per_minute, clock=clock),
         credits=CreditLedger(db, clock=clock),
         videos=VideoService(db, blobs, jobs, submit=lambda job_id: services.queue.submit(job_id),
-                           settings=settings, clock=clock),
+                           settings=settings, quotas=quotas, clock=clock),
         pipeline=pipeline if pipeline is not None else load_pipeline(settings.pipeline),
         clock=clock,
     )

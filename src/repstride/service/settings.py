@@ -20,6 +20,20 @@ from repstride.service.webhooks.settings import WebhookSettings
 DEFAULT_MAX_UPLOAD_BYTES = 500 * 1024 * 1024
 
 
+class QuotaSettings(BaseSettings):
+    """Per-client quotas on new analyses (videos created + running analyses started);
+    environment variable = ``REPSTRIDE_QUOTA_`` + upper-cased name; 0 = no limit."""
+
+    model_config = SettingsConfigDict(env_prefix="REPSTRIDE_QUOTA_", extra="ignore")
+
+    per_minute: int = Field(60, ge=0)
+    per_day: int = Field(0, ge=0)
+    #: analyses in progress at once (uploaded, not finished)
+    concurrent: int = Field(0, ge=0)
+    #: the ``Retry-After`` of a concurrency refusal (its end is not known in advance)
+    concurrent_retry_s: int = Field(10, gt=0)
+
+
 class Settings(BaseSettings):
     """Every knob of the server. Environment variable = ``REPSTRIDE_`` + upper-cased name."""
 
@@ -104,6 +118,8 @@ class Settings(BaseSettings):
     running: RunningSettings = Field(default_factory=RunningSettings)
     #: Webhook deliveries (``REPSTRIDE_WEBHOOK_*``), read with the rest.
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
+    #: Per-client quotas (``REPSTRIDE_QUOTA_*``), read with the rest.
+    quotas: QuotaSettings = Field(default_factory=QuotaSettings)
 
     @model_validator(mode="after")
     def _leases_agree(self) -> Settings:

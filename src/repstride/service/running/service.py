@@ -43,6 +43,7 @@ from repstride.service.settings import Settings
 from repstride.service.webhooks.service import WebhookService
 from repstride.service.running.subjects import Subjects
 from repstride.service.running.upload import RunningUpload
+from repstride.service.quotas import Quotas
 from repstride.service.security import random_token, token_digest
 
 if TYPE_CHECKING:
@@ -112,6 +113,22 @@ class RunningRecord:
     def of(cls, r: RunningAnalysis) -> RunningRecord:
         return snapshot(cls, r, params=RunningParams.from_json(r.params),
                         notify_via_webhook=bool(r.notify_via_webhook))
+
+
+class RunningHost(Protocol):
+    """What the Running Analysis API's service uses of the shared spine (the container's
+    ``Services`` is one)."""
+
+    settings: Settings
+    db: Database
+    blobs: BlobStore
+    jobs: JobStore
+    queue: JobQueue
+    clients: ClientService
+    credits: CreditLedger
+    webhooks: WebhookService
+    quotas: Quotas
+    clock: Callable[[], float]
 
 
 class RunningService:
@@ -253,6 +270,7 @@ class RunningService:
         The upload file is consumed (moved into the blob store or deleted) in every case.
         """
         try:
+            self.services.quotas.check(client_id)
             if params.subject_id is not None:
                 self.subjects.require(client_id, params.subject_id, lang=params.language)
             info = self.validate_video(upload, params)

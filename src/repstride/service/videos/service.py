@@ -30,6 +30,7 @@ from repstride.service.blobs.port import BlobStore, PresignedPost
 from repstride.service.jobs.store import JobStore
 from repstride.service.models import Video
 from repstride.service.db import Database, snapshot
+from repstride.service.quotas import Quotas
 from repstride.service.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -102,8 +103,9 @@ class VideoCreate:
 
 class VideoService:
     def __init__(self, db: Database, blobs: BlobStore, jobs: JobStore,
-                 submit: Callable[[str], None], settings: Settings, *,
+                 submit: Callable[[str], None], settings: Settings, *, quotas: Quotas,
                  clock: Clock = time.time) -> None:
+        self.quotas = quotas
         self.db = db
         self.blobs = blobs
         self.jobs = jobs
@@ -124,6 +126,7 @@ class VideoService:
         if req.rep_count is not None and req.rep_count < 0:
             raise ValidationFailed("repCount cannot be negative.")
         domain, activity = resolve_activity(req.domain, req.activity)
+        self.quotas.check(client_id)
         vid = uuid.uuid4().hex
         now = self.clock()
         row = Video(
