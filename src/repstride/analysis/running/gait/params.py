@@ -65,6 +65,13 @@ WALKING_DUTY_FACTOR = 0.5
 #: so only short glitches with a clear jump out and back are undone).
 SWAP_COST = 0.05
 SWAPPED_FRAME_COST = 0.01
+#: Cost per row (same units) of a labelling whose legs' depth order (the pose model's world z)
+#: contradicts the hips', at full weight: hips and legs at least DEPTH_APART_M (metres) apart in
+#: depth. With at least DEPTH_MIN_ROWS rows' worth of depth evidence it also decides which
+#: labelling is which, instead of the detector's majority.
+DEPTH_COST = 0.02
+DEPTH_APART_M = 0.1
+DEPTH_MIN_ROWS = 5.0
 #: Flags.
 FLAG_LOW_RESOLUTION = "low_frame_rate_contact_times"
 FLAG_FEW_CONTACTS = "few_contacts"
