@@ -35,6 +35,12 @@ FOOT_CUTOFF_HZ = 12.0
 TD_EXTRAPOLATE = 0.0
 TO_EXTRAPOLATE = 0.0
 EXTRAPOLATE_MAX_S = 0.02
+#: Back view: when more than this fraction of the foot's image descent (swing top, searched over
+#: APPROACH_WINDOW_STRIDE of a stride before the landing, to the contact's lowest point) lies
+#: below the contact level, the foot is still coming towards the camera after landing and the
+#: touch-down is taken half way down (see ``_approach_touch_down``).
+APPROACH_FRACTION = 0.1
+APPROACH_WINDOW_STRIDE = 0.4
 #: A contact is a run of frames below LOOSE_FACTOR x the threshold (hysteresis) holding a core
 #: of frames in contact.
 LOOSE_FACTOR = 2.0
