@@ -225,43 +225,38 @@ def main(argv: list[str] | None = None) -> int:
         print(f"   foot strike agreement with marks: {r['strike_agreement']}")
         print(f"   side-view ground_contact_time as the APIs answer it: "
               f"{r['side_view_contact_answer']}")
-    print("== sprint starts from blocks")
+    print("== sprint starts from blocks (subject: the pose stage's own choice)")
     for r in sprints:
         print(f"   {r['clip']}: {r['steps']} steps after the block exit "
-              f"(onset frame {r['onset_frame']}), alternating {r['alternating']}, "
-              f"{r['strides']} strides, first stride start frame {r['first_stride_frame']}; "
-              f"block TO rear/front {r['rear_to']}/{r['front_to']}"
+              f"(onset frame {r['onset_frame']}), sides {r['step_sides']}, alternating "
+              f"{r['alternating']}, {r['strides']} strides ({r['stride_sides']}), first stride "
+              f"start frame {r['first_stride_frame']}; block TO rear/front "
+              f"{r['rear_to']}/{r['front_to']}; peak flexion {r['flexion_deg']} extension "
+              f"{r['extension_deg']} deg, {r['null_angles']} null"
               + (f"; vs marks: TD err {r['td_err']} TO err {r['to_err']} block TO err "
                  f"{r['block_err']} ({r['marked_steps']} marked steps, side agreement "
                  f"{r['side_agreement']})" if r.get("marked_steps") is not None else ""))
     return 0
 
 
-#: Block-start clips; a2 and a4 need the runner designated (the default subject is a phantom the
-#: pose model sees in the trees): the point is the runner's box centre in the blocks at t = 0.
-SPRINT_CLIPS = {
-    "hato72__simple-HRNet/movie1/a1.mp4": None,
-    "hato72__simple-HRNet/movie1/a2.mp4": {"point": [0.796, 0.814], "t": 0.0},
-    "hato72__simple-HRNet/movie1/a3.mp4": None,
-    "hato72__simple-HRNet/movie1/a4.mp4": {"point": [0.828, 0.776], "t": 0.0},
-}
+#: Block-start clips, analysed as the pipeline would: the pose stage's own choice of subject.
+SPRINT_CLIPS = tuple(f"hato72__simple-HRNet/movie1/a{i}.mp4" for i in range(1, 5))
+
+
+def _angle(rep: Any, name: str) -> float | None:
+    return next((a.scalar for a in rep.analyses if a.type == name), None)
 
 
 def _sprint_section(data: Path, tracks: Path | None, truth: dict[str, Any]) -> list[dict[str, Any]]:
-    """Steps found per block start, alternation, and event errors (frames) against the marks.
-    A cached track is used only for clips whose default subject is the runner."""
+    """Steps found per block start, alternation, stride angles, and event errors (frames)
+    against the marks. The subject is the pose stage's default choice (no hint)."""
     from repstride.analysis.running.sprint import analyze_sprint
 
     out = []
-    for name, hint in SPRINT_CLIPS.items():
+    for name in SPRINT_CLIPS:
         if not (data / name).is_file():
             continue
-        if hint is None:
-            track = load_track(data, name, tracks)
-        else:
-            from repstride.pose import extract_pose
-
-            track = extract_pose(data / name, subject=hint).track
+        track = load_track(data, name, tracks)
         res = analyze_sprint(track)
         fps = float(track.fps)
         evs = res.info.get("gaitEvents", [])
@@ -279,6 +274,12 @@ def _sprint_section(data: Path, tracks: Path | None, truth: dict[str, Any]) -> l
             "first_stride_frame": frame(res.reps[0].start_ms) if res.reps else None,
             "rear_to": frame(bc.get("rearFootToeOffMs")),
             "front_to": frame(bc.get("frontFootToeOffMs")),
+            "stride_sides": "".join("L" if rep.analyses[0].scalar == 1.0 else "R"
+                                    for rep in res.reps),
+            "flexion_deg": [_angle(rep, "STRIDE_PEAK_FLEXION_ANGLE") for rep in res.reps],
+            "extension_deg": [_angle(rep, "STRIDE_PEAK_EXTENSION_ANGLE") for rep in res.reps],
+            "null_angles": len(res.info.get("nullAngles", [])),
+            "step_sides": "".join(t[1][0].upper() for t in tds),
         }
         t = truth.get(name)
         if t is not None:

@@ -48,14 +48,9 @@ def test_a_lone_push_is_attributed_by_the_time_to_the_first_step() -> None:
 
 # -- real block starts ---------------------------------------------------------------------------
 
-CLIPS = {  # clip -> subject hint (normalised point on the runner in the blocks at t = 0), or None
-    "hato72__simple-HRNet/movie1/a1.mp4": None,
-    # The default subject of a2 and a4 is a phantom the pose model sees in the trees (a bigger
-    # box than the ~100 px runner): the runner is designated, as a client would.
-    "hato72__simple-HRNet/movie1/a2.mp4": {"point": [0.796, 0.814], "t": 0.0},
-    "hato72__simple-HRNet/movie1/a3.mp4": None,
-    "hato72__simple-HRNet/movie1/a4.mp4": {"point": [0.828, 0.776], "t": 0.0},
-}
+#: The runner is the pose stage's own choice of subject on all four (on a2 and a4 a bigger
+#: "person" the pose model sees in the trees used to be chosen; see docs/pose.md).
+CLIPS = tuple(f"hato72__simple-HRNet/movie1/a{i}.mp4" for i in range(1, 5))
 
 
 @pytest.mark.slow
@@ -68,7 +63,7 @@ def test_block_starts_on_real_clips(dev_data: Path, name: str) -> None:
     clip = dev_data / name
     if not clip.is_file():
         pytest.skip(f"{clip} absent")
-    track = extract_pose(clip, subject=CLIPS[name]).track
+    track = extract_pose(clip).track
     res = analyze_sprint(track)
     bc = res.info["blockClearance"]
     onset = bc["movementOnsetMs"]
@@ -92,3 +87,11 @@ def test_block_starts_on_real_clips(dev_data: Path, name: str) -> None:
         ours = [round(e["timestampMs"] / 1000.0 * fps) for e in tds]
         errs = [min(abs(o - m) for o in ours) for m in marked if m <= max(ours) + 2]
         assert len(errs) >= len(marked) - 1 and max(errs) <= 2, (ours, marked)
+        # ... and on the marked leg (the pose model names the legs wrongly for half of a3)
+        ours_ev = [(e["type"], e["side"], round(e["timestampMs"] / 1000.0 * fps)) for e in events]
+        for m in truth["events"]:
+            if m.get("block"):
+                continue
+            near = [o for o in ours_ev if o[0] == m["type"] and abs(o[2] - m["frame"]) <= 2]
+            if near:
+                assert min(near, key=lambda o: abs(o[2] - m["frame"]))[1] == m["side"], (m, near)

@@ -7,7 +7,8 @@ import pytest
 from pose_fakes import skeleton
 
 from repstride.pose.subject import (
-    SubjectHint, choose_main, jump_frames, pick_subject, prominence, split_on_jumps,
+    SubjectHint, choose_main, jump_frames, pick_subject, prominence, prominence_parts,
+    split_on_jumps,
 )
 
 W, H, T = 640, 360, 60
@@ -49,6 +50,49 @@ def test_bigger_and_longer_present_wins_among_movers() -> None:
     b = person(still(450, 200), 40, wave=1.0, present=slice(0, T // 3))
     c = person(still(300, 200), 20, wave=1.0)
     assert choose_main({0: b, 1: c, 2: a}, width=W, height=H) == 2
+
+
+def visibility(value: float, *, face: float = 1.0) -> np.ndarray:
+    """(T, 33) landmark visibilities: ``value`` for the body, ``face`` for landmarks 0-10."""
+    v = np.full((T, 33), value)
+    v[:, :11] = face
+    return v
+
+
+def test_small_runner_beats_a_big_clear_bystander_whose_landmarks_jitter() -> None:
+    rng = np.random.default_rng(3)
+    runner = person(still(40, 300) + np.arange(T)[:, None] * [9, 0], 14, wave=1.0)
+    bystander = person(still(400, 150), 40)
+    bystander += rng.normal(0.0, 0.2 * 40, bystander.shape) / [W, H]  # still, but jittery
+    vis = {0: visibility(0.95), 1: visibility(0.9)}
+    people = {0: bystander, 1: runner}
+    parts = prominence_parts(bystander, vis[0], width=W, height=H, fps=30.0)
+    plain = prominence_parts(bystander, vis[0], width=W, height=H)
+    # the jitter reads as motion on the raw paths; the 0.15 s median filter takes most of it out
+    assert parts["activity"] < 0.6 * plain["activity"], (parts, plain)
+    assert plain["score"] > prominence(runner, vis[1], width=W, height=H)
+    assert choose_main(people, width=W, height=H, scores=vis, fps=30.0) == 1
+
+
+def test_a_barely_visible_mover_loses_to_a_clear_one() -> None:
+    ghost = person(still(450, 200) + 40 * np.sin(np.arange(T) / 4.0)[:, None] * [1, 0], 40,
+                   wave=1.0)
+    mover = person(still(150, 200) + 40 * np.sin(np.arange(T) / 4.0)[:, None] * [1, 0], 25,
+                   wave=1.0)
+    people = {0: ghost, 1: mover}
+    vis = {0: visibility(0.15), 1: visibility(0.95)}
+    assert prominence_parts(ghost, vis[0], width=W, height=H, fps=30.0)["clarity"] < 0.2
+    assert choose_main(people, width=W, height=H, fps=30.0) == 0  # on size alone: the ghost
+    assert choose_main(people, width=W, height=H, scores=vis, fps=30.0) == 1
+
+
+def test_landmarks_outside_the_frame_do_not_lower_clarity() -> None:
+    close_up = person(still(320, 330), 120)  # legs below the bottom edge
+    vis = visibility(0.95)
+    out = (close_up[..., 1] > 1.0) | (close_up[..., 0] > 1.0)
+    assert out.any()
+    vis[out] = 0.05
+    assert prominence_parts(close_up, vis, width=W, height=H, fps=30.0)["clarity"] > 0.9
 
 
 def test_nobody_means_no_subject() -> None:

@@ -219,7 +219,9 @@ class TrackedPeople:
         """The caller's subject (see :func:`extract_pose`) or the most prominent person."""
         if subject is None:
             return choose_main({p: v["xy"] for p, v in self.people.items()}, width=self.width,
-                               height=self.height)
+                               height=self.height,
+                               scores={p: v["score"] for p, v in self.people.items()},
+                               fps=self.fps)
         try:
             hint = SubjectHint.parse(subject)
         except (ValueError, TypeError) as exc:

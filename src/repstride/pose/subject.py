@@ -7,21 +7,31 @@ Pure numpy on per-person arrays aligned to the clip's frames:
 
 **Prominence** (the default subject is the most prominent person over the clip)::
 
-    prominence = presence × size × motion
+    prominence = presence × size × motion × clarity
     presence   = fraction of the clip's frames in which the person is tracked
     size       = median torso length (shoulder centre to hip centre) in pixels / sqrt(W·H)
-    motion     = 0.2 + 0.8 · min(1, activity / 0.5)
+    motion     = 0.1 + 0.9 · min(1, activity / 1.0)
     activity   = mean over shoulders, elbows, wrists, hips, knees, ankles of the spread
-                 (95th − 5th percentile distance from the joint's median position, pixels)
-                 divided by the median torso length
+                 (95th − 5th percentile distance from the joint's median position, pixels) of
+                 the joint's path median-filtered over 0.15 s, divided by the median torso
+                 length; each joint weighted by its mean visibility
+    clarity    = mean visibility of those joints over the frames where they lie in the frame
 
-A bystander who stands still keeps ``motion`` near 0.2; anyone exercising, walking or running
-reaches 1. The torso is used for size because it hardly changes with the pose (a box would shrink
-when someone crouches or lies down).
+A bystander who stands still keeps ``motion`` near 0.1; anyone exercising, walking or running
+moves some joints by a torso length and reaches 1. The median filter removes the frame-to-frame
+jitter of the landmarks, which otherwise reads as motion, and a joint the landmark model says it
+does not see (its visibility) adds little to the activity: its position is a guess. A "person"
+the detector finds in foliage or a pattern is large, still once de-jittered, and mostly not
+seen (legs at visibility 0.1–0.2), so clarity and motion both mark it down; without them it
+outscored a small sprinter crossing the frame. The torso is used for size because it hardly
+changes with the pose (a box would shrink when someone crouches or lies down). Without
+visibility scores (``scores=None``) every joint counts fully and clarity is 1; without ``fps``
+the paths are not filtered.
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -157,37 +167,86 @@ def _torso(xy_px: NDArray[np.float64]) -> NDArray[np.float64]:
     return np.linalg.norm(sh - hp, axis=1)
 
 
-def prominence(xy: NDArray[np.floating], *, width: int, height: int) -> float:
-    """``presence × size × motion`` of one person (see the module docstring); 0 if never seen."""
+#: Median-filter window (seconds) applied to each joint's path before its spread is measured.
+MOTION_FILTER_S = 0.15
+#: Activity (torso lengths) at which ``motion`` reaches 1, and its value for someone still.
+FULL_ACTIVITY = 1.0
+STILL_MOTION = 0.1
+
+
+def _median_filtered(p: NDArray[np.float64], k: int) -> NDArray[np.float64]:
+    """(N, J, 2) paths median-filtered along axis 0 over ``k`` rows (odd), NaN-aware."""
+    if k <= 1 or len(p) < 2:
+        return p
+    half = k // 2
+    padded = np.concatenate([np.repeat(p[:1], half, axis=0), p,
+                             np.repeat(p[-1:], half, axis=0)])
+    win = np.lib.stride_tricks.sliding_window_view(padded, k, axis=0)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN windows stay NaN
+        return np.nanmedian(win, axis=-1)
+
+
+def prominence_parts(xy: NDArray[np.floating], scores: NDArray[np.floating] | None = None, *,
+                     width: int, height: int, fps: float | None = None) -> dict[str, float]:
+    """The factors of :func:`prominence` for one person (see the module docstring):
+    ``frames``, ``presence``, ``torso_px``, ``size``, ``activity``, ``motion``, ``clarity`` and
+    their product ``score`` (0 when the person is never seen)."""
     xy_px = np.asarray(xy, float) * np.array([width, height])
     present = ~np.isnan(xy_px[:, :, 0]).all(axis=1)
+    out = {"frames": int(present.sum()), "presence": float(present.mean()) if present.size
+           else 0.0, "torso_px": float("nan"), "size": 0.0, "activity": 0.0, "motion": 0.0,
+           "clarity": 0.0, "score": 0.0}
     if not present.any():
-        return 0.0
+        return out
     pts = xy_px[present]
     torso = float(np.nanmedian(_torso(pts)))
     if not np.isfinite(torso) or torso <= 0:
-        return 0.0
-    presence = present.mean()
-    size = torso / np.sqrt(width * height)
-    spreads = []
-    for j in _ACTIVITY_JOINTS:
-        p = pts[:, int(j)]
-        p = p[~np.isnan(p).any(axis=1)]
-        if len(p) < 2:
+        return out
+    joints = [int(j) for j in _ACTIVITY_JOINTS]
+    vis = (np.ones((len(pts), len(joints))) if scores is None
+           else np.nan_to_num(np.asarray(scores, float)[present][:, joints]))
+    k = 1 if not fps or fps <= 0 else max(1, int(round(MOTION_FILTER_S * fps))) | 1
+    paths = _median_filtered(pts[:, joints], k)
+    spreads, weights = [], []
+    for i in range(len(joints)):
+        seen = ~np.isnan(paths[:, i]).any(axis=1)
+        if seen.sum() < 2:
             continue
+        p = paths[seen, i]
         d = np.linalg.norm(p - np.median(p, axis=0), axis=1)
         spreads.append(np.percentile(d, 95) - np.percentile(d, 5))
-    activity = float(np.mean(spreads)) / torso if spreads else 0.0
-    motion = 0.2 + 0.8 * min(1.0, activity / 0.5)
-    return float(presence * size * motion)
+        weights.append(float(vis[seen, i].mean()))
+    activity = (float(np.average(spreads, weights=weights)) / torso
+                if spreads and sum(weights) > 0 else 0.0)
+    raw = xy_px[present][:, joints]
+    with np.errstate(invalid="ignore"):
+        inside = ((raw[..., 0] >= 0) & (raw[..., 0] <= width) & (raw[..., 1] >= 0)
+                  & (raw[..., 1] <= height))
+    clarity = float(vis[inside].mean()) if inside.any() else 0.0
+    motion = STILL_MOTION + (1.0 - STILL_MOTION) * min(1.0, activity / FULL_ACTIVITY)
+    size = torso / np.sqrt(width * height)
+    out.update(torso_px=torso, size=float(size), activity=activity, motion=motion,
+               clarity=clarity, score=float(out["presence"] * size * motion * clarity))
+    return out
 
 
-def choose_main(people_xy: dict[int, NDArray[np.floating]], *, width: int,
-                height: int) -> int | None:
-    """Id of the most prominent person (lowest id on ties), None when nobody was seen."""
+def prominence(xy: NDArray[np.floating], scores: NDArray[np.floating] | None = None, *,
+               width: int, height: int, fps: float | None = None) -> float:
+    """``presence × size × motion × clarity`` of one person (see the module docstring); 0 if
+    never seen. ``scores`` (T, 33) are the landmarks' visibilities, ``fps`` the clip's rate."""
+    return prominence_parts(xy, scores, width=width, height=height, fps=fps)["score"]
+
+
+def choose_main(people_xy: dict[int, NDArray[np.floating]], *, width: int, height: int,
+                scores: dict[int, NDArray[np.floating]] | None = None,
+                fps: float | None = None) -> int | None:
+    """Id of the most prominent person (lowest id on ties), None when nobody was seen.
+    ``scores`` maps ids to their (T, 33) landmark visibilities; ``fps`` is the clip's rate."""
     best, best_score = None, 0.0
     for pid in sorted(people_xy):
-        s = prominence(people_xy[pid], width=width, height=height)
+        s = prominence(people_xy[pid], None if scores is None else scores.get(pid),
+                       width=width, height=height, fps=fps)
         if s > best_score:
             best, best_score = pid, s
     return best

@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 
 from repstride.analysis.running.gait.model import Contact, FloatArray, GaitEvent, Side
 from repstride.analysis.running.gait.params import (
-    CONTACT_HEIGHT, EXTRAPOLATE_MAX_S, GLITCH_STRIDE, LOOSE_FACTOR, MAX_CONTACT_HEIGHT,
+    APPROACH_FRACTION, APPROACH_WINDOW_STRIDE, CONTACT_HEIGHT, EXTRAPOLATE_MAX_S, GLITCH_STRIDE, LOOSE_FACTOR, MAX_CONTACT_HEIGHT,
     MAX_CONTACT_STRIDE, MIN_CONTACT_HEIGHT, MIN_CONTACT_STRIDE, NOISE_MULTIPLE,
     STANCE_SPEED_FRACTION, TD_EXTRAPOLATE, TO_EXTRAPOLATE, TYPICAL_STRIDE_S,
 )
@@ -125,6 +125,8 @@ def find_contacts(f: dict[str, FloatArray], side: Side, stance_speed: float, ts:
                 continue
             td_row = _touch_down_row(h, vx if use_v else None, v_level, i0, plateau, a, max_rows,
                                      thr)
+            if not use_v and td_row is not None:
+                td_row = _approach_touch_down(h, td_row, i0, i1, plateau + thr, stride_frames)
             to_row = _toe_off_row(h, i0, i1, b, plateau, max_rows, thr)
             if to_row is None or td_row is None or not 0 < to_row - td_row <= max_len:
                 continue
@@ -167,6 +169,37 @@ def _touch_down_row(h: FloatArray, vx: FloatArray | None, v_level: float, i0: in
         if c is not None:
             r_v = c
     return max(r_h, r_v, float(run_start) - 1.0)
+
+
+def _approach_touch_down(h: FloatArray, td_row: float, i0: int, i1: int, level: float,
+                         stride_frames: float) -> float:
+    """Back view: the touch-down row when the foot keeps descending in the image after landing.
+
+    Seen from behind, a foot lands ahead of the body (farther from the camera, higher in the
+    image) and comes towards the camera while on the ground, so its image height goes on
+    falling through early stance instead of settling on a plateau. The fraction of the foot's
+    whole image descent (from the swing's highest point in the last 0.4 stride before the landing
+    to the lowest point of the contact) that lies below the contact level is the approach
+    fraction; above :data:`APPROACH_FRACTION`, the touch-down is where the foot has come half
+    way down, not where it reaches the contact level (which is then 2-3 frames late against
+    marks taken from a synchronised side view). A foot that drops onto a plateau (a
+    stick-figure runner, a static camera level with the ground) keeps ``td_row``.
+    """
+    lo = max(0, int(math.floor(td_row - APPROACH_WINDOW_STRIDE * stride_frames)))
+    hi = int(math.ceil(td_row))
+    pre = h[lo:hi + 1]
+    core = h[i0:i1 + 1]
+    if not (np.isfinite(pre).any() and np.isfinite(core).any()):
+        return td_row
+    top, low = float(np.nanmax(pre)), float(np.nanmin(core))
+    if top - low <= 0 or (level - low) / (top - low) <= APPROACH_FRACTION:
+        return td_row
+    half = (top + low) / 2.0
+    for j in range(min(hi, h.size - 1), lo, -1):
+        if h[j - 1] >= half > h[j]:
+            c = _crossing(h, j - 1, j, half)
+            return td_row if c is None else min(c, td_row)
+    return td_row
 
 
 def _toe_off_row(h: FloatArray, i0: int, i1: int, run_end: int, plateau: float,

@@ -99,7 +99,7 @@ def detect_gait_events(
         raise LowQualityPose("The runner is not visible in enough frames to find foot contacts.")
 
     pts = clean_points(track)
-    pts, swaps = resolve_label_swaps(pts, track.score)
+    pts, swaps = resolve_label_swaps(pts, track.score, track.world)
     if view == "side":
         pts = blank_implausible_legs(pts)
     leg = leg_length_px(pts)

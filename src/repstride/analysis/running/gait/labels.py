@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import replace
 from typing import Any
 
@@ -10,7 +11,7 @@ import numpy as np
 
 from repstride.analysis.running.gait.model import Contact, FloatArray, Side
 from repstride.analysis.running.gait.params import (
-    MAX_FORWARD_SHANK_DEG, MIN_JOINT_SCORE, NON_ALTERNATION_COST, SAME_FOOT_GAP_STRIDE, SWAP_COST,
+    DEPTH_APART_M, DEPTH_COST, DEPTH_MIN_ROWS, MAX_FORWARD_SHANK_DEG, MIN_JOINT_SCORE, NON_ALTERNATION_COST, SAME_FOOT_GAP_STRIDE, SWAP_COST,
     SWAPPED_FRAME_COST,
 )
 from repstride.analysis.track import Joint, PoseTrack
@@ -53,8 +54,36 @@ def _chain(side: str) -> list[int]:
     return [int(Joint[f"{side.upper()}_{name}"]) for name in _CHAIN]
 
 
-def resolve_label_swaps(pts: FloatArray, score: FloatArray) -> tuple[FloatArray, dict[str, Any]]:
-    """Undo left/right leg swaps with a two-state Viterbi pass (see module docstring)."""
+def depth_disagreement(world: FloatArray | None, score: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Per row, how strongly the legs' depth order contradicts the hips' with the detector's
+    labels kept (first array) and swapped (second), 0..1.
+
+    Seen from the side, one hip and the whole leg below it are nearer the camera than the other
+    (by the hip width): the pose model's depth (world z) ranks the hips reliably and, in most
+    frames, the legs too, even when it names the legs the wrong way round for a stretch. A row
+    counts in proportion to how clearly both the hips and the legs are apart in depth (up to
+    :data:`DEPTH_APART_M`), so a back view (hips at equal depth) or legs crossing count little.
+    """
+    n = len(score)
+    if world is None or not np.isfinite(world).any():
+        return np.zeros(n), np.zeros(n)
+    z = np.where(score >= MIN_JOINT_SCORE, np.asarray(world, float)[:, :, 2], np.nan)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a chain not seen at all in a row
+        d_leg = np.nanmean(z[:, _chain("left")], axis=1) - np.nanmean(z[:, _chain("right")], axis=1)
+    d_hip = z[:, Joint.LEFT_HIP] - z[:, Joint.RIGHT_HIP]
+    w = np.nan_to_num(np.minimum(1.0, np.abs(d_hip) / DEPTH_APART_M)
+                      * np.minimum(1.0, np.abs(d_leg) / DEPTH_APART_M))
+    agree = np.nan_to_num(np.sign(d_leg * d_hip))
+    return w * (agree < 0), w * (agree > 0)
+
+
+def resolve_label_swaps(pts: FloatArray, score: FloatArray, world: FloatArray | None = None
+                        ) -> tuple[FloatArray, dict[str, Any]]:
+    """Undo left/right leg swaps with a two-state Viterbi pass (see module docstring). With the
+    pose model's ``world`` coordinates, each row also pays :data:`DEPTH_COST` in the labelling
+    whose leg depth order contradicts the hips' (:func:`depth_disagreement`), and that evidence,
+    when there is enough of it, decides the orientation instead of the detector's majority."""
     li, ri = _chain("left"), _chain("right")
     pel = (pts[:, Joint.LEFT_HIP] + pts[:, Joint.RIGHT_HIP]) / 2.0
     a = pts[:, li] - pel[:, None]
@@ -74,7 +103,10 @@ def resolve_label_swaps(pts: FloatArray, score: FloatArray) -> tuple[FloatArray,
         same = (_sqd(A[1:], A[:-1]) + _sqd(B[1:], B[:-1])) / g2
         cross = (_sqd(A[1:], B[:-1]) + _sqd(B[1:], A[:-1])) / g2
         m = idx.size
+        kept, swapped = depth_disagreement(world, score)
+        emit = DEPTH_COST * np.stack([kept[idx], swapped[idx]], axis=1)
         cost = np.zeros((m, 2))
+        cost[0] = emit[0]
         back = np.zeros((m, 2), dtype=np.int8)
         for t in range(1, m):
             # state s at t means labels are swapped at t; motion cost depends on s_{t-1} xor s_t.
@@ -85,15 +117,17 @@ def resolve_label_swaps(pts: FloatArray, score: FloatArray) -> tuple[FloatArray,
                     cost[t, s], back[t, s] = c_from0, 0
                 else:
                     cost[t, s], back[t, s] = c_from1, 1
-                cost[t, s] += SWAPPED_FRAME_COST * s
+                cost[t, s] += SWAPPED_FRAME_COST * s + emit[t, s]
         path = np.zeros(m, dtype=np.int8)
         path[-1] = int(np.argmin(cost[-1]))
         for t in range(m - 1, 0, -1):
             path[t - 1] = back[t, path[t]]
-        # Orientation: keep the detector's labels where it gave them most (score-weighted).
-        w = score[idx][:, li + ri].mean(axis=1)
-        if np.sum(w * path) > np.sum(w * (1 - path)):
-            path = 1 - path
+        # Orientation: from the depth order when there is enough of it, else keep the detector's
+        # labels where it gave them most (score-weighted).
+        if float(np.sum(kept[idx] + swapped[idx])) < DEPTH_MIN_ROWS:
+            w = score[idx][:, li + ri].mean(axis=1)
+            if np.sum(w * path) > np.sum(w * (1 - path)):
+                path = 1 - path
         state[idx] = path
         # Rows without a full chain keep the state of the previous valid row.
         last = 0

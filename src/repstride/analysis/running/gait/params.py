@@ -35,6 +35,12 @@ FOOT_CUTOFF_HZ = 12.0
 TD_EXTRAPOLATE = 0.0
 TO_EXTRAPOLATE = 0.0
 EXTRAPOLATE_MAX_S = 0.02
+#: Back view: when more than this fraction of the foot's image descent (swing top, searched over
+#: APPROACH_WINDOW_STRIDE of a stride before the landing, to the contact's lowest point) lies
+#: below the contact level, the foot is still coming towards the camera after landing and the
+#: touch-down is taken half way down (see ``_approach_touch_down``).
+APPROACH_FRACTION = 0.1
+APPROACH_WINDOW_STRIDE = 0.4
 #: A contact is a run of frames below LOOSE_FACTOR x the threshold (hysteresis) holding a core
 #: of frames in contact.
 LOOSE_FACTOR = 2.0
@@ -65,6 +71,13 @@ WALKING_DUTY_FACTOR = 0.5
 #: so only short glitches with a clear jump out and back are undone).
 SWAP_COST = 0.05
 SWAPPED_FRAME_COST = 0.01
+#: Cost per row (same units) of a labelling whose legs' depth order (the pose model's world z)
+#: contradicts the hips', at full weight: hips and legs at least DEPTH_APART_M (metres) apart in
+#: depth. With at least DEPTH_MIN_ROWS rows' worth of depth evidence it also decides which
+#: labelling is which, instead of the detector's majority.
+DEPTH_COST = 0.02
+DEPTH_APART_M = 0.1
+DEPTH_MIN_ROWS = 5.0
 #: Flags.
 FLAG_LOW_RESOLUTION = "low_frame_rate_contact_times"
 FLAG_FEW_CONTACTS = "few_contacts"
