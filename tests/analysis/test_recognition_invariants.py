@@ -127,3 +127,36 @@ def test_a_burpee_does_not_travel(view):
     travelling = _recognised(moving, view)
     assert on_spot.activity == "burpee"
     assert travelling.scores["burpee"] < on_spot.scores["burpee"] - 3
+
+
+@pytest.mark.parametrize("view", ["front", "diag"])
+def test_jogging_on_the_spot_is_running_not_punching(view):
+    from repstride.testing.exercise import synthesize_running
+
+    rec = recognize_activity(synthesize_running(view=view, travel=False, seed=5))
+    assert rec.stats["leg_alt_strength"] > 0.6  # the knees bend in turn, steadily
+    assert rec.activity == "sprint", rec.top(3)
+    assert rec.probabilities["punch"] < 0.1
+
+
+def test_a_downward_dog_from_all_fours_is_counted_from_the_trunk():
+    from repstride.analysis import analyze_activity
+
+    # tabletop (hips and knees at 90 deg) -> dog -> tabletop: the hip angle hardly changes,
+    # the trunk turns from level to inverted
+    table = _p(trunk=80.0, thigh=0.0, shank=-90.0, foot=0.0, ua=0.0, fa=0.0, arm_abd=10.0)
+    dog = _p(trunk=140.0, thigh=-35.0, shank=-35.0, foot=40.0, ua=42.0, fa=42.0, arm_abd=12.0)
+    with _motion("_dog_from_table", Motion(rest=table, keys=((0.5, dog),), setup="rest",
+                                           ground="lowest", typical_rep_s=6.0)) as name:
+        clip = synthesize(name, n_reps=2, view="side", seed=3)
+    res = analyze_activity(clip.track, activity="downward_dog")
+    assert len(res.reps) == clip.count == 2 and res.info["repSignal"] == "trunk"
+
+
+def test_fast_knee_lifts_are_each_counted():
+    from repstride.analysis import analyze_activity
+
+    with _motion("_high_knees", _KNEE_RAISE) as name:
+        clip = synthesize(name, n_reps=10, view="front", rep_s=0.55, pause_s=(0.0, 0.05), seed=2)
+    res = analyze_activity(clip.track, activity="knee_to_chest")
+    assert len(res.reps) == clip.count == 10

@@ -378,7 +378,9 @@ SPECS: dict[str, ActivitySpec] = {s.name: s for s in (
             DURATION),
         recognize=_rec_front_kick),
     ActivitySpec(
-        "knee_to_chest", "mobility", "hip", "down", 40.0, required=LEGS, min_rep_s=0.8,
+        "knee_to_chest", "mobility", "hip", "down", 40.0, required=LEGS,
+        # a knee lift can be quick (high knees: ~0.35 s up and down), as quick as a kick
+        min_rep_s=0.4,
         max_rep_s=30.0,
         per_side=True,
         analyses=(
@@ -391,6 +393,9 @@ SPECS: dict[str, ActivitySpec] = {s.name: s for s in (
     ActivitySpec(
         "downward_dog", "yoga", "hip", "down", 35.0, required=LEGS + ARMS, min_rep_s=1.0,
         max_rep_s=120.0,
+        # the pose inverts the trunk (hips above the shoulders) whatever it is entered from;
+        # from all fours the hip angle hardly changes (tabletop and dog both near 90 deg)
+        alternates=(("trunk", "up", 35.0),),
         analyses=(
             _a("HIP_ANGLE_DEGREES", "hip", "at_mid", good_max=100.0),
             _a("KNEE_ANGLE_DEGREES", "knee", "at_mid", good_min=150.0),
