@@ -100,6 +100,48 @@ def usable_fractions(track: PoseTrack) -> dict[str, float]:
     return out
 
 
+LEG_JOINTS = ("SHOULDER", "HIP", "KNEE", "ANKLE")
+
+
+def _hands_still(track: PoseTrack, masks: dict[str, NDArray[np.bool_]], body_px: float) -> float:
+    """How far the wrists move up and down in the image, over how far the shoulders do.
+
+    The fixed point of the body against the surroundings: hanging from a bar, the hands stay put
+    while the body rises to them (well under 1); standing or lying, the hands move and the
+    shoulders stay (well over 1). A ratio of two motions seen by the same camera, so it does not
+    depend on the view or the framing. NaN unless wrists and shoulders are seen together in
+    enough frames.
+    """
+    both = masks["WRIST"] & masks["SHOULDER"]
+    if both.mean() < MIN_SEEN_FOR_STAT:
+        return float("nan")
+    y = track.pixels()[:, :, 1]
+    wrist = np.fmax(y[:, int(Joint.LEFT_WRIST)], y[:, int(Joint.RIGHT_WRIST)])
+    shoulder = np.fmax(y[:, int(Joint.LEFT_SHOULDER)], y[:, int(Joint.RIGHT_SHOULDER)])
+    floor = 0.05 * max(body_px, 1.0)  # a still body: noise, not a ratio
+    return _rng(np.where(both, wrist, np.nan)) / max(_rng(np.where(both, shoulder, np.nan)), floor)
+
+
+def _knee_at_hip_flex(f) -> float:
+    """Knee angle (deg) while the hip is most flexed (within 10 deg of its 5th percentile; the
+    upper quartile of the knee there), on the side that flexes it most.
+
+    The phase that tells a knee lift from a kick: a kick straightens the knee with the thigh up
+    (about 150 and more), a knee pulled to the chest, a squat or a lunge's front leg keep it
+    bent (under about 110).
+    """
+    best = (float("inf"), float("nan"))
+    for side in ("left", "right"):
+        hip, knee = f[f"hip_{side}"], f[f"knee_{side}"]
+        if np.isfinite(hip).sum() < 10:
+            continue
+        lo = _pct(hip, 5)
+        at = _pct(np.where(hip <= lo + 10.0, knee, np.nan), 75)
+        if lo < best[0] and np.isfinite(at):
+            best = (lo, at)
+    return best[1]
+
+
 def clip_stats(track: PoseTrack, feats) -> dict[str, float]:
     """Clip-level statistics the scorer uses (angles in degrees, heights in torso lengths).
 
@@ -141,10 +183,14 @@ def clip_stats(track: PoseTrack, feats) -> dict[str, float]:
         s[f"{name}_side_lo"] = min(_pct(f[f"{name}_left"], 5), _pct(f[f"{name}_right"], 5))
         diff = f[f"{name}_left"] - f[f"{name}_right"]
         s[f"{name}_alternation"] = _rng(diff) / max(s[f"{name}_side_range"], 10.0)
+    # a bar racked on the shoulders stays at shoulder height; a bar lifted overhead does not
+    nan = float("nan")
+    # (interquartile: set-up motion, unracking, is a short part of the clip)
+    s["wrist_sh_iqr"] = (_pct(f["wrist_above_shoulder"], 75) - _pct(f["wrist_above_shoulder"], 25)
+                         if known("SHOULDER", "WRIST") else nan)
     s["wrist_sh_med"] = _pct(f["wrist_above_shoulder"], 50)
     s["wrist_sh_lo"] = _pct(f["wrist_above_shoulder"], 10)
     s["wrist_sh_hi"] = _pct(f["wrist_above_shoulder"], 90)
-    nan = float("nan")
     hips, ankles = known("HIP"), known("ANKLE")
     s["wrist_hip_range"] = _rng(f["wrist_above_hip"]) if hips else nan
     s["wrist_ankle_lo"] = _pct(f["wrist_above_ankle"], 5) if ankles else nan
@@ -176,6 +222,8 @@ def clip_stats(track: PoseTrack, feats) -> dict[str, float]:
     hip = (img[:, int(left)] + img[:, int(right)]) / 2
     bh = float(np.nanmedian(f["body_px_height"])) if np.isfinite(f["body_px_height"]).any() else 1.0
     s["travel"] = _rng(hip[:, 0]) / max(bh, 1.0)
+    s["hands_still"] = _hands_still(track, masks, bh)
+    s["knee_at_hip_flex"] = _knee_at_hip_flex(f) if known(*LEG_JOINTS) else nan
     bb = np.asarray(track.bbox, float)
     with np.errstate(invalid="ignore", divide="ignore"):
         aspect = (bb[:, 2] - bb[:, 0]) * track.width / ((bb[:, 3] - bb[:, 1]) * track.height)
@@ -191,12 +239,20 @@ def clip_stats(track: PoseTrack, feats) -> dict[str, float]:
 
 
 def _sprint_rule(c: Cues) -> float:
-    """Running: the knees flex in turn (their difference swings more than either knee alone)."""
-    return (c.up + soft(c["knee_alternation"], lo=1.35, width=0.15)
-            + soft(c["knee_side_range"], lo=30, width=10) + c.not_overhead
-            + soft(c["hip_side_lo"], lo=105, width=15)
-            # treadmill and in-place running are common: travel is a hint, not a must
-            + max(soft(c["travel"], lo=1.0, width=0.5), -0.5))
+    """Running: the knees flex in turn (their difference swings more than either knee alone).
+
+    Upright running on the spot (treadmill, jogging in place) or across the ground; or an
+    acceleration (a start from blocks, leaning forward, hips deeply flexed) that carries the
+    body several body heights across the ground with the legs working in turn.
+    """
+    upright = (c.up + soft(c["knee_alternation"], lo=1.35, width=0.15)
+               + soft(c["hip_side_lo"], lo=105, width=15)
+               # treadmill and in-place running are common: travel is a hint, not a must
+               + max(soft(c["travel"], lo=1.0, width=0.5), -0.5))
+    driving = (c.travelling + soft(c["trunk_med"], hi=75, width=12)
+               + soft(c["knee_alternation"], lo=0.9, width=0.2))
+    return (max(upright, driving) + soft(c["knee_side_range"], lo=30, width=10)
+            + c.not_overhead)
 
 
 @dataclass(frozen=True)

@@ -88,7 +88,14 @@ class Cues:
     def barbell(self) -> float:
         """Hands on a bar across the back/front: wrists at shoulder height, wider than them."""
         return (soft(self["wrist_sh_med"], lo=-0.35, hi=0.45, width=0.2)
-                + soft(self["wrist_spread_med"], lo=1.45, width=0.15))
+                + soft(self["wrist_spread_med"], lo=1.45, width=0.15)
+                # ... and stays there: a bar on the back or front rack moves with the shoulders
+                + soft(self["wrist_sh_iqr"], hi=0.5, width=0.2, missing=0.0))
+
+    @property
+    def travelling(self) -> float:
+        """The body crosses the ground: the hips travel several body heights."""
+        return soft(self["travel"], lo=2.0, width=0.5)
 
     @property
     def floor_to_overhead(self) -> float:

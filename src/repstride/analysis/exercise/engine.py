@@ -14,7 +14,9 @@ from repstride.analysis.exercise.segment import (
 from repstride.analysis.exercise.specs import SPECS, ActivitySpec
 from repstride.analysis.exercise.view import estimate_view
 from repstride.analysis.geometry import side_joint
-from repstride.analysis.recognition import CANDIDATES, recognize_activity
+# a module reference, not its names: recognition imports this package's specs and cues, so
+# importing it first must not need this module's names to exist yet
+import repstride.analysis.recognition as recognition
 from repstride.analysis.results import ActivityResult, Rep
 from repstride.analysis.track import PoseTrack
 from repstride.errors import LowQualityPose, NotImplementedFeature, UnknownActivity
@@ -73,9 +75,9 @@ def _settle_activity(track: PoseTrack, feats: Features, activity: str | None,
     """The activity to analyse and the recognition info: recognised when the caller gave none
     (among ``domain``'s activities when the caller named a domain), else the caller's, flagged
     when the motion clearly shows something else."""
-    rec = recognize_activity(track, features=feats)
+    rec = recognition.recognize_activity(track, features=feats)
     if activity is None and domain is not None:
-        probs = {a: rec.probabilities.get(a, 0.0) for a, c in CANDIDATES.items()
+        probs = {a: rec.probabilities.get(a, 0.0) for a, c in recognition.CANDIDATES.items()
                  if c.domain == domain}
         total = sum(probs.values())
         best = max(probs, key=lambda a: probs[a])

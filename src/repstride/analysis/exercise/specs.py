@@ -112,7 +112,10 @@ ARMS = ("SHOULDER", "ELBOW", "WRIST")
 
 def _squat_base(c: Cues) -> float:
     return (c.up + soft(c["knee_range"], lo=45, width=12) + c.legs_together + c.no_travel
-            + 0.5 * c.not_overhead + max(-1.5, soft(c["trunk_top"], hi=65, width=8)))
+            + 0.5 * c.not_overhead + max(-1.5, soft(c["trunk_top"], hi=65, width=8))
+            # a squat moves the body, not the hands along it: hands sweeping more than a torso
+            # length past the shoulders most of the clip lift something (snatch, clean, swing)
+            + soft(c["wrist_sh_iqr"], hi=1.1, width=0.2, missing=0.0))
 
 
 def _rec_squat(c: Cues) -> float:
@@ -135,14 +138,17 @@ def _rec_lunge(c: Cues) -> float:
     return (c.up + soft(c["knee_range"], lo=40, width=12) + c.no_travel * 0.3
             + soft(c["hip_alternation"], lo=0.85, width=0.2)
             + soft(c["knee_alternation"], hi=1.2, width=0.15)
-            + soft(c["knee_lo"], hi=120, width=15) + c.not_overhead)
+            + soft(c["knee_lo"], hi=120, width=15) + c.not_overhead
+            # the front knee stays bent while its hip is most flexed (a kick straightens it)
+            + soft(c["knee_at_hip_flex"], hi=115, width=15, missing=0.0))
 
 
 def _rec_burpee(c: Cues) -> float:
     # standing -> plank (hands on the floor) -> standing
     return (soft(c["trunk_lo"], hi=30, width=12) + soft(c["trunk_top"], lo=70, width=8)
             + soft(c["knee_range"], lo=40, width=15)
-            + soft(c["wrist_ankle_lo"], lo=-0.5, hi=0.5, width=0.3) - 0.25)
+            + soft(c["wrist_ankle_lo"], lo=-0.5, hi=0.5, width=0.3) - 0.25
+            + c.no_travel)  # on the spot, whatever the variant (jump or step back)
 
 
 def _rec_sit_up(c: Cues) -> float:
@@ -153,10 +159,15 @@ def _rec_sit_up(c: Cues) -> float:
 
 
 def _rec_knee_to_chest(c: Cues) -> float:
-    return (c.flat + soft(c["hip_side_range"], lo=45, width=15)
-            + soft(c["hip_alternation"], lo=0.5, width=0.3)
-            + soft(c["trunk_hi"] - c["trunk_lo"], hi=25, width=12)
-            + soft(c["wrist_sh_med"], lo=-0.5, hi=0.5, width=0.2) - 0.5)
+    # one thigh at a time pulled up past horizontal with the knee bent, the trunk keeping its
+    # orientation:
+    # standing (knee raise, high knees); lying, the hands hug the knee to the chest
+    hug = soft(c["wrist_sh_med"], lo=-0.5, hi=0.5, width=0.2)
+    return (max(c.flat + hug, c.up) + soft(c["hip_side_range"], lo=45, width=15)
+            + soft(c["hip_alternation"], lo=0.6, width=0.15)  # one thigh at a time
+            + soft(c["hip_side_lo"], hi=100, width=15)
+            + soft(c["knee_at_hip_flex"], hi=110, width=15)
+            + soft(c["trunk_hi"] - c["trunk_lo"], hi=25, width=12) - 0.5)
 
 
 def _rec_push_up(c: Cues) -> float:
@@ -180,17 +191,23 @@ def _rec_chin_up(c: Cues) -> float:
     return (soft(c["trunk_med"], hi=30, width=12) + c.overhead
             + max(soft(c["elbow_range"], lo=40, width=15),
                   soft(c["nose_wrist_range"], lo=0.5, width=0.2))
-            + c.still_legs_if_seen * 0.3)
+            + c.still_legs_if_seen * 0.3
+            # hanging: the hands hold the bar still while the body rises to them
+            + soft(c["hands_still"], hi=1.0, width=0.4, missing=0.0))
 
 
 def _rec_downward_dog(c: Cues) -> float:
     return (soft(c["trunk_hi"], lo=100, width=15) + soft(c["hip_lo"], hi=110, width=15)
-            + soft(c["wrist_sh_med"], hi=-0.3, width=0.3) - 0.5)
+            + soft(c["wrist_sh_med"], hi=-0.3, width=0.3) - 0.5 + c.no_travel)
 
 
 def _rec_clean_and_jerk(c: Cues) -> float:
-    return (c.floor_to_overhead + soft(c["wrist_spread_hi"], hi=2.2, width=0.4) + c.no_travel
-            - 0.5)
+    # the whole lift, or its jerk alone (a clip that starts with the bar racked on the
+    # shoulders): rack -> dip and drive of the knees -> overhead
+    jerk = (soft(c["wrist_sh_med"], lo=-0.35, hi=0.45, width=0.2)
+            + soft(c["wrist_sh_hi"], lo=0.7, width=0.3) + soft(c["knee_range"], lo=20, width=8))
+    return (max(c.floor_to_overhead, jerk) + soft(c["wrist_spread_hi"], hi=2.2, width=0.4)
+            + c.no_travel - 0.5)
 
 
 def _rec_snatch(c: Cues) -> float:
@@ -203,13 +220,17 @@ def _rec_punch(c: Cues) -> float:
     return (c.up + c.still_legs_if_seen * 0.7 + soft(c["arm_ext_range"], lo=0.3, width=0.12)
             + soft(c["arm_reach"], lo=0.85, width=0.05)
             + soft(c["elbow_side_range"], lo=50, width=15) + c.not_overhead + c.no_travel - 0.5
-            + max(-1.0, soft(c["knee_alternation"], hi=1.2, width=0.15, missing=0.0)))
+            + max(-1.0, soft(c["knee_alternation"], hi=1.2, width=0.15, missing=0.0))
+            # thrown from a set stance: knees bending in turn, steadily, are running or stepping
+            + soft(c["leg_alt_strength"], hi=0.6, width=0.15, missing=0.0))
 
 
 def _rec_front_kick(c: Cues) -> float:
     return (c.up + soft(c["hip_side_range"], lo=50, width=15)
             + soft(c["hip_alternation"], lo=0.9, width=0.2)
-            + soft(c["hip_side_lo"], hi=110, width=15) - 1.0)
+            + soft(c["hip_side_lo"], hi=110, width=15) - 1.0
+            # the kick: the knee snaps straight with the thigh up (a knee drive keeps it bent)
+            + soft(c["knee_at_hip_flex"], lo=125, width=15))
 
 
 #: In the order of the Video API's catalogue (domain by domain).
@@ -357,7 +378,9 @@ SPECS: dict[str, ActivitySpec] = {s.name: s for s in (
             DURATION),
         recognize=_rec_front_kick),
     ActivitySpec(
-        "knee_to_chest", "mobility", "hip", "down", 40.0, required=LEGS, min_rep_s=0.8,
+        "knee_to_chest", "mobility", "hip", "down", 40.0, required=LEGS,
+        # a knee lift can be quick (high knees: ~0.35 s up and down), as quick as a kick
+        min_rep_s=0.4,
         max_rep_s=30.0,
         per_side=True,
         analyses=(
@@ -370,6 +393,9 @@ SPECS: dict[str, ActivitySpec] = {s.name: s for s in (
     ActivitySpec(
         "downward_dog", "yoga", "hip", "down", 35.0, required=LEGS + ARMS, min_rep_s=1.0,
         max_rep_s=120.0,
+        # the pose inverts the trunk (hips above the shoulders) whatever it is entered from;
+        # from all fours the hip angle hardly changes (tabletop and dog both near 90 deg)
+        alternates=(("trunk", "up", 35.0),),
         analyses=(
             _a("HIP_ANGLE_DEGREES", "hip", "at_mid", good_max=100.0),
             _a("KNEE_ANGLE_DEGREES", "knee", "at_mid", good_min=150.0),
