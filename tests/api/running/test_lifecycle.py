@@ -176,7 +176,8 @@ def test_side_view_result_levels(api_any_db: Api, videos: dict[str, Path]) -> No
     assert {s["type"] for s in steps} <= {"rearfoot", "midfoot", "forefoot"}
     assert {s["type_label"] for s in steps} <= {"Rückfußlauf (Fersenaufsatz)", "Mittelfußlauf",
                                                  "Vorfußlauf"}
-    assert set(calc["joint_angles"]) == {"ankle", "knee", "hip", "shoulder", "elbow"}
+    assert set(calc["joint_angles"]) == {"ankle", "knee", "hip", "shoulder", "elbow", "trunk",
+                                         "head"}
     assert calc["titles"]["joint_angles"] == "Gelenkwinkel"
     assert calc["titles"]["phases"]["toe_off"] == "Zehenablösung"
     assert calc["running_styles"] and all("confidence" in s for s in calc["running_styles"])
