@@ -58,3 +58,13 @@ def test_no_content_before_success(api: Api, videos: dict[str, Path]) -> None:
     r = api.start(videos["mp4"])
     body = api.results(r.json()["video_id"]).json()
     assert body["status"] == "pending" and "biomechanical_analysis" not in body
+
+
+def test_openapi_documents_the_blocks(api: Api) -> None:
+    spec = api.http.get("/openapi.json").json()
+    schemas = spec["components"]["schemas"]
+    block = schemas["ContentBlockOut"]["properties"]
+    assert {"score_number", "range_good", "range_okay", "range_bad", "texts"} <= set(block)
+    assert {"title", "position", "recap", "exercice"} <= set(schemas["ContentTextsOut"]["properties"])
+    ok = spec["paths"]["/analysis/{id}/results"]["get"]["responses"]["200"]
+    assert ok["content"]["application/json"]["schema"]["$ref"].endswith("/ResultsOut")
