@@ -67,10 +67,14 @@ def test_classify_strike_thresholds() -> None:
 def test_joint_angles_overstride_styles_and_score(treadmill_run) -> None:
     res = analyze_side_view(treadmill_run.track, treadmill=True, pace_s_per_km=300)
     ja = res.joint_angles
-    assert set(ja) == {"ankle", "knee", "hip", "shoulder", "elbow"}
+    assert set(ja) == {"ankle", "knee", "hip", "shoulder", "elbow", "trunk", "head"}
     assert ja["hip"].touch_down > 10 and ja["hip"].toe_off < 0  # flexed at TD, extended at TO
     assert ja["knee"].mid_stance > ja["knee"].touch_down  # the knee bends into mid-stance
     assert ja["elbow"].mid_stance == pytest.approx(85.0, abs=3.0)
+    # The synthetic trunk leans 6 deg forward; its ear sits 5 cm ahead of and 23 cm above the
+    # shoulders: 12.3 deg from vertical, so 6.3 deg ahead of the trunk line.
+    assert ja["trunk"].mid_stance == pytest.approx(6.0, abs=0.5)
+    assert ja["head"].mid_stance == pytest.approx(6.3, abs=0.5)
     assert all(a.range is not None and a.range >= 0 for a in ja.values())
     o = res.overstride
     assert o.angle_deg is not None and 0.0 <= o.score <= 1.0 and o.advice in MESSAGE_KEYS

@@ -68,10 +68,6 @@ def start_body() -> dict[str, Any]:
         "type": "object", "required": ["video"], "properties": props}}}}
 
 
-_RESULT = {"type": "object", "properties": {
-    "analysis_id": _STR, "status": {"type": "string",
-                                    "enum": ["pending", "analyzing", "success", "failed"]},
-    "percentage": {"type": "integer"}, "message": _STR}, "additionalProperties": True}
 _JSON_OBJ = {"application/json": {"schema": {"type": "object", "additionalProperties": True}}}
 
 
@@ -103,7 +99,7 @@ def _augment(spec: dict[str, Any]) -> dict[str, Any]:
                 "analysis_id": _STR, "id": _STR, "status": _STR}}}}}
     results = paths.get("/analysis/{id}/results", {}).get("get")
     if results is not None:
-        body = {"application/json": {"schema": _RESULT}}
+        body = results["responses"]["200"]["content"]  # the route's ResultsOut
         results["responses"]["200"] = {"description": "pending or success (with media URLs and "
                                        "biomechanical_analysis).", "content": body}
         results["responses"]["202"] = {"description": "analyzing (with percentage).",

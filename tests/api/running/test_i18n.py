@@ -52,6 +52,19 @@ def test_analysis_message_keys_have_all_nine_translations() -> None:
     assert stale == [], f"English changed, re-translate: {stale[:10]}"
 
 
+def test_analysis_content_keys_have_all_nine_translations() -> None:
+    # Every title, position, recap line, exercise and reason the analysis_content blocks can
+    # use; with the tests above each is non-empty and translated in every language.
+    from repstride.service.running.content import message_keys
+
+    keys = message_keys()
+    assert len(keys) > 80
+    for lang in LANGUAGES:
+        cat = catalog(lang)
+        missing = sorted(k for k in keys if not cat.get(k, "").strip())
+        assert missing == [], f"{lang} lacks analysis_content keys {missing[:10]}"
+
+
 def test_translate_fills_placeholders_and_falls_back() -> None:
     assert translate("running_api.error.file_too_large", "fr", max_mb=30) == (
         "La vidéo dépasse la limite de 30 Mo.")

@@ -176,7 +176,8 @@ def test_side_view_result_levels(api_any_db: Api, videos: dict[str, Path]) -> No
     assert {s["type"] for s in steps} <= {"rearfoot", "midfoot", "forefoot"}
     assert {s["type_label"] for s in steps} <= {"Rückfußlauf (Fersenaufsatz)", "Mittelfußlauf",
                                                  "Vorfußlauf"}
-    assert set(calc["joint_angles"]) == {"ankle", "knee", "hip", "shoulder", "elbow"}
+    assert set(calc["joint_angles"]) == {"ankle", "knee", "hip", "shoulder", "elbow", "trunk",
+                                         "head"}
     assert calc["titles"]["joint_angles"] == "Gelenkwinkel"
     assert calc["titles"]["phases"]["toe_off"] == "Zehenablösung"
     assert calc["running_styles"] and all("confidence" in s for s in calc["running_styles"])
@@ -267,6 +268,38 @@ def test_signed_media_urls_expire_in_an_hour(api: Api, videos: dict[str, Path]) 
     assert video.status_code == 200 and video.content == videos["mp4"].read_bytes()
     tampered = body["thumbnail"].replace("signature=", "signature=0")
     assert api.http.get(tampered.replace(str(api.http.base_url), "")).status_code == 403
+
+
+def test_media_url_lifetime_is_a_setting_and_expired_urls_are_refused(
+        api: Api, videos: dict[str, Path]) -> None:
+    from repstride.service.running.jobs import RunningOutcome
+    from repstride.service.running.service import attach_running
+
+    inner = api.pipeline
+
+    def with_media(video, params, *, workdir, progress):  # noqa: ANN001, ANN202
+        out = inner(video, params, workdir=workdir, progress=progress)
+        (workdir / "t.jpg").write_bytes(b"\xff\xd8jpeg")
+        return RunningOutcome(track=out.track, analysis=out.analysis, thumbnail=workdir / "t.jpg")
+
+    ttl = 120
+    api.running = attach_running(api.services, pipeline=with_media,
+                                 settings=api.running.settings.model_copy(
+                                     update={"media_url_ttl_s": ttl}))
+    aid = _start(api, videos["mp4"])
+    _run_all(api)
+    body = api.results(aid).json()
+    blobs = api.services.blobs
+    now = blobs.clock()
+    assert body["urls_expire_at"] == pytest.approx(now + ttl, abs=5)
+    url = body["thumbnail"].replace(str(api.http.base_url), "")
+    assert api.http.get(url).status_code == 200
+    real = blobs.clock
+    blobs.clock = lambda: real() + ttl + 5  # the URL's hour (here: two minutes) is over
+    try:
+        assert api.http.get(url).status_code == 403
+    finally:
+        blobs.clock = real
 
 
 # --- credits --------------------------------------------------------------------------------

@@ -11,6 +11,11 @@ Side view (``direction`` = +1 when the runner faces +x of the image):
 - **shoulder flexion**: upper arm (shoulder -> elbow) against the trunk line downwards; positive
   forwards.
 - **elbow flexion**: 180 - interior shoulder-elbow-wrist angle.
+- **trunk lean**: trunk line (hip midpoint -> shoulder midpoint) from vertical; positive when the
+  shoulders are ahead of the hips (forward lean), negative when leaning back.
+- **head**: neck line (shoulder midpoint -> ear, the mean of the ears seen) against the trunk line
+  continued upwards; positive when the head is ahead of the trunk line (0 = ear, shoulder and hip
+  in one line).
 - **shank angle**: shank (knee -> ankle) from vertical; positive when the ankle is ahead of the
   knee (used for overstride).
 - **foot angle**: heel -> toe against the image horizontal; positive when the toe is up.
@@ -82,6 +87,26 @@ def elbow_flexion(pts: FloatArray, side: str) -> FloatArray:
                                pts[:, _j(side, "WRIST")])
 
 
+def trunk_lean(pts: FloatArray, direction: int) -> FloatArray:
+    down = np.broadcast_to(np.array([0.0, 1.0]), (pts.shape[0], 2))
+    # signed_angle is positive towards forward from "down"; a forward lean turns the
+    # shoulder -> hip line backwards.
+    return -signed_angle(down, trunk_down(pts), direction)
+
+
+def head_angle(pts: FloatArray, direction: int) -> FloatArray:
+    sh = (pts[:, Joint.LEFT_SHOULDER] + pts[:, Joint.RIGHT_SHOULDER]) / 2.0
+    ears = pts[:, [Joint.LEFT_EAR, Joint.RIGHT_EAR]]
+    seen = np.isfinite(ears).all(axis=-1)
+    n_seen = seen.sum(axis=1)[:, None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ear = np.where(n_seen > 0, np.where(seen[..., None], ears, 0.0).sum(axis=1) / n_seen,
+                       np.nan)
+    # Both lines reversed (ear -> shoulder against shoulder -> hip): a head ahead of the trunk
+    # line turns the reversed neck line backwards, which signed_angle counts negative.
+    return -signed_angle(trunk_down(pts), sh - ear, direction)
+
+
 def shank_angle(pts: FloatArray, side: str, direction: int) -> FloatArray:
     shank = pts[:, _j(side, "ANKLE")] - pts[:, _j(side, "KNEE")]
     down = np.broadcast_to(np.array([0.0, 1.0]), shank.shape)
@@ -111,4 +136,6 @@ SIDE_ANGLE_FUNCS = {
     "hip": hip_flexion,
     "shoulder": shoulder_flexion,
     "elbow": lambda p, s, d: elbow_flexion(p, s),
+    "trunk": lambda p, s, d: trunk_lean(p, d),
+    "head": lambda p, s, d: head_angle(p, d),
 }

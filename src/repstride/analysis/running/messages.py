@@ -65,6 +65,8 @@ MESSAGE_KEYS: dict[str, str] = {
     "joint.hip": "Hip",
     "joint.shoulder": "Shoulder",
     "joint.elbow": "Elbow",
+    "joint.trunk": "Trunk lean",
+    "joint.head": "Head",
     "phase.touch_down": "Touch-down",
     "phase.mid_stance": "Mid-stance",
     "phase.toe_off": "Toe-off",

@@ -49,7 +49,7 @@ HINT_TREADMILL = "hint.treadmill_suspected"
 FLAG_TREADMILL = "treadmill_suspected"
 
 StrikeType = Literal["rearfoot", "midfoot", "forefoot"]
-JOINTS = ("ankle", "knee", "hip", "shoulder", "elbow")
+JOINTS = ("ankle", "knee", "hip", "shoulder", "elbow", "trunk", "head")
 
 
 @dataclass(frozen=True)

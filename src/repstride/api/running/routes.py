@@ -31,7 +31,9 @@ from repstride.api.deps import BaseUrl, ServicesDep, parse_authorization, rememb
 from repstride.api.multipart_stream import (
     BatchedWriter, Field, FileData, FileStart, MultipartStream, PartEnd, drain,
 )
-from repstride.api.running.schemas import RUNNING_ERRORS, StartedOut
+from repstride.api.running.schemas import (
+    RUNNING_ERRORS, ResultsOut, StartedOut,
+)
 from repstride.errors import (
     FileTooLarge, InvalidParameter, MalformedUpload, RepstrideError, TokenClientMismatch,
 )
@@ -234,7 +236,7 @@ def _lang(rec: RunningRecord, language: str | None) -> str:
     return parse_language(language) if language else rec.language
 
 
-@router.get("/analysis/{id}/results")
+@router.get("/analysis/{id}/results", responses={200: {"model": ResultsOut}})
 def get_results(analysis: OwnedAnalysis, running: RunningDep, base: BaseUrl,
                 language: Language = None) -> JSONResponse:
     """Status (``pending`` 200 / ``analyzing`` 202 / ``success`` 200 / ``failed`` 400), signed

@@ -32,6 +32,7 @@ from repstride.i18n import translate, translate_tree
 from repstride.service.running.models import (
     ANALYZING, FAILED, PENDING, SUCCESS, RunningAnalysis, RunningApiKey,
 )
+from repstride.service.running.content import analysis_content
 from repstride.service.running.params import RunningParams
 from repstride.service.auth import ClientService
 from repstride.service.credits import CreditLedger
@@ -463,7 +464,8 @@ class RunningService:
             urls_expire_at=int(self.clock() + ttl) if (thumb or video) else None,
             parameters=_parameters_wire(rec.params),
             video_input_information=_video_info_wire(rec),
-            biomechanical_analysis=self._analysis_wire(rec, lang),
+            biomechanical_analysis={**self._analysis_wire(rec, lang), "analysis_content":
+                                    analysis_content(rec.result, rec.analysis_type, lang)},
         )
         if thumb is None or video is None:
             body["media_reason"] = translate(rec.media_reason or "running_api.media.render_failed",
