@@ -3,6 +3,9 @@
 Signals are named :class:`~repstride.analysis.exercise.features.Features` entries. ``{a}`` in an
 analysis signal is replaced by the rep's active side (``left``/``right``) and ``{p}`` by the other
 (passive) side for one-limb activities. Every analysis type is documented in docs/analyses.md.
+
+Just over 400 lines on purpose: one table of every activity (an exercise is one spec), read
+side by side; splitting it would scatter the table.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The Running Analysis API's service (seed 002): api keys, start, lifecycle, result levels.
+"""The Running Analysis API's service: api keys, start, lifecycle; the result levels' bodies
+are in :mod:`repstride.service.running.bodies`, the record in :mod:`~repstride.service.running.records`.
 
 Built on the shared services (database, blob store, job store/queue, credit ledger, webhooks,
 clock; typed as :class:`RunningHost`): the container builds one :class:`RunningService` per
@@ -17,26 +18,28 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-import numpy as np
 from sqlalchemy import update
 
 from repstride.errors import (
-    InsufficientCredits, InvalidApiKey, InvalidFileType, InvalidInput, LowQualityPose,
-    MissingApiKey, NotFound, RepstrideError, VideoTooLong,
+    InsufficientCredits, InvalidFileType, InvalidInput, LowQualityPose, NotFound,
+    RepstrideError, VideoTooLong,
 )
-from repstride.i18n import translate, translate_tree
+from repstride.i18n import translate
 from repstride.service.running.models import (
-    ANALYZING, FAILED, PENDING, SUCCESS, RunningAnalysis, RunningApiKey,
+    ANALYZING, FAILED, PENDING, SUCCESS, RunningAnalysis,
 )
-from repstride.service.running.content import analysis_content
+from repstride.service.running.api_keys import API_KEY_PREFIX, ApiKeys  # noqa: F401
+from repstride.service.running.bodies import (  # noqa: F401  (public here too)
+    RunningBodies, frames_wire, landmark_names, section_titles,
+)
 from repstride.service.running.params import RunningParams
+from repstride.service.running.records import RunningRecord
 from repstride.service.auth import ClientService
 from repstride.service.credits import CreditLedger
-from repstride.service.db import Database, snapshot, update_where
+from repstride.service.db import Database, update_where
 from repstride.service.jobs.store import JobQueue, JobStore
 from repstride.service.blobs.port import BlobStore
 from repstride.service.running.settings import RunningSettings
@@ -45,7 +48,6 @@ from repstride.service.webhooks.service import WebhookService
 from repstride.service.running.subjects import Subjects
 from repstride.service.running.upload import RunningUpload
 from repstride.service.quotas import Quotas
-from repstride.service.security import random_token, token_digest
 
 if TYPE_CHECKING:
     from repstride.analysis.track import PoseTrack
@@ -60,8 +62,6 @@ RUN_RUNNING_ANALYSIS = "running_analysis"
 ACCEPTED_EXTENSIONS = (".mp4", ".mov", ".avi")
 #: Container families (``VideoInfo.container``, judged by content) seed 002 accepts.
 ACCEPTED_CONTAINERS = ("mp4", "mov", "avi")
-#: Prefix of issued api keys (recognisable in logs and config files).
-API_KEY_PREFIX = "rsk_"
 #: Error codes that mean "the video is the problem": the credit is not refunded.
 _CLIENT_FAULT_TYPES: tuple[type[RepstrideError], ...] = (InvalidInput, LowQualityPose)
 
@@ -73,47 +73,6 @@ def blob_key(analysis_id: str, name: str) -> str:
 def is_client_fault(exc: RepstrideError) -> bool:
     """A failure caused by the upload itself (not refunded), as opposed to the server's."""
     return isinstance(exc, _CLIENT_FAULT_TYPES)
-
-
-@dataclass(frozen=True)
-class RunningRecord:
-    """A row of ``running_analyses`` detached from its session."""
-
-    id: str
-    client_id: str
-    status: str
-    percentage: int
-    analysis_type: str
-    language: str
-    params: RunningParams
-    filename: str | None
-    size: int
-    video_key: str
-    container: str | None
-    fps: float | None
-    width: int | None
-    height: int | None
-    duration_s: float | None
-    frames: int | None
-    result: dict[str, Any] | None
-    track_key: str | None
-    thumbnail_key: str | None
-    output_video_key: str | None
-    media_reason: str | None
-    reason_code: str | None
-    reason_detail: str | None
-    credits: int
-    refunded: bool
-    created_at: float
-    started_at: float | None
-    finished_at: float | None
-    subject_id: str | None = None
-    notify_via_webhook: bool = False
-
-    @classmethod
-    def of(cls, r: RunningAnalysis) -> RunningRecord:
-        return snapshot(cls, r, params=RunningParams.from_json(r.params),
-                        notify_via_webhook=bool(r.notify_via_webhook))
 
 
 class RunningHost(Protocol):
@@ -132,7 +91,7 @@ class RunningHost(Protocol):
     clock: Callable[[], float]
 
 
-class RunningService:
+class RunningService(ApiKeys, RunningBodies):
     """Everything the routes and the job need; one instance per ``Services``.
 
     ``pipeline`` is the analysis work of a job: a
@@ -168,59 +127,6 @@ class RunningService:
     @property
     def tmp_dir(self) -> Path:
         return self.services.settings.data_dir / "tmp" / "running"
-
-    # -- api keys --------------------------------------------------------------------------
-
-    def issue_api_key(self, client_id: str) -> str:
-        """A new ``apiKey`` for the client (stored as sha256; shown once)."""
-        self.services.clients.get(client_id)  # NotFound for an unknown client
-        key = API_KEY_PREFIX + random_token(24)
-        with self.db.session() as s:
-            s.add(RunningApiKey(key_hash=token_digest(key), client_id=client_id, revoked=False,
-                                created_at=self.clock()))
-        return key
-
-    def revoke_api_key(self, client_id: str, api_key: str) -> bool:
-        """Revoke one of the client's keys (another client's key is left untouched)."""
-        with self.db.session() as s:
-            res = s.execute(update(RunningApiKey)
-                            .where(RunningApiKey.key_hash == token_digest(api_key),
-                                   RunningApiKey.client_id == client_id)
-                            .values(revoked=True).execution_options(synchronize_session=False))
-            return bool(res.rowcount)
-
-    def revoke_api_keys(self, client_id: str) -> int:
-        with self.db.session() as s:
-            res = s.execute(update(RunningApiKey).where(RunningApiKey.client_id == client_id)
-                            .values(revoked=True))
-            return int(res.rowcount or 0)
-
-    def authenticate(self, api_key: str | None, *, lang: str = "en") -> ClientInfo:
-        """The client an ``apiKey`` belongs to (the Running API's only required credential).
-
-        Missing or blank -> 401 ``missing_api_key``; unknown, revoked, or its client revoked ->
-        403 ``invalid_api_key``. Messages in ``lang``.
-        """
-        from repstride.service.auth import ClientInfo
-        from repstride.service.models import ApiClient
-
-        if api_key is None or not api_key.strip():
-            raise MissingApiKey(translate("running_api.error.missing_api_key", lang))
-        key = api_key.strip()
-        invalid = InvalidApiKey(translate("running_api.error.invalid_api_key", lang))
-        if len(key) > 200 or not key.isascii():
-            raise invalid
-        with self.db.session() as s:
-            row = s.get(RunningApiKey, token_digest(key))
-            client = s.get(ApiClient, row.client_id) if row is not None else None
-            if row is None or row.revoked or client is None or client.revoked:
-                raise invalid
-            return ClientInfo(client.id, client.name, client.credits, client.revoked)
-
-    def check_api_key(self, client_id: str, api_key: str | None, *, lang: str = "en") -> None:
-        """Like :meth:`authenticate`, and the key must be ``client_id``'s (else 403)."""
-        if self.authenticate(api_key, lang=lang).id != client_id:
-            raise InvalidApiKey(translate("running_api.error.invalid_api_key", lang))
 
     # -- start -----------------------------------------------------------------------------
 
@@ -425,167 +331,6 @@ class RunningService:
                                         reason="running analysis refund")
         except NotFound:
             log.warning("refund of analysis %s: client %s no longer exists", analysis_id, client_id)
-
-    # -- wire bodies -------------------------------------------------------------------------
-
-    def status_body(self, rec: RunningRecord, lang: str) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "analysis_id": rec.id, "id": rec.id, "status": rec.status,
-            "analysis_type": rec.analysis_type, "language": lang,
-            "percentage": rec.percentage,
-            "message": translate(f"running_api.status.{rec.status}", lang,
-                                 percentage=rec.percentage),
-        }
-        if rec.status == FAILED:
-            code = rec.reason_code or "internal_error"
-            key = f"running_api.failed.{code}"
-            reason = translate(key, lang)
-            if reason == key:  # a code without a catalog text: the generic sentence
-                reason = translate("running_api.status.failed", lang)
-            body.update(code=code, reason=reason, reason_detail=rec.reason_detail,
-                        credit_refunded=rec.refunded)
-        return body
-
-    def results_body(self, rec: RunningRecord, lang: str, *, base_url: str) -> dict[str, Any]:
-        body = self.status_body(rec, lang)
-        if rec.status != SUCCESS:
-            return body
-        ttl = self.settings.media_url_ttl_s
-        blobs = self.services.blobs
-
-        def url(key: str | None) -> str | None:
-            if key is None or not blobs.exists(key):
-                return None
-            return blobs.presigned_get(key, expires_s=ttl, base_url=base_url)
-
-        thumb, video = url(rec.thumbnail_key), url(rec.output_video_key)
-        body.update(
-            thumbnail=thumb, output_video=video,
-            urls_expire_at=int(self.clock() + ttl) if (thumb or video) else None,
-            parameters=_parameters_wire(rec.params),
-            video_input_information=_video_info_wire(rec),
-            biomechanical_analysis={**self._analysis_wire(rec, lang), "analysis_content":
-                                    analysis_content(rec.result, rec.analysis_type, lang)},
-        )
-        if thumb is None or video is None:
-            body["media_reason"] = translate(rec.media_reason or "running_api.media.render_failed",
-                                             lang)
-        return body
-
-    def calculated_body(self, rec: RunningRecord, lang: str) -> dict[str, Any]:
-        self._require_success(rec, lang)
-        result = self._analysis_wire(rec, lang)
-        return {"analysis_id": rec.id, "id": rec.id, "status": rec.status,
-                "analysis_type": rec.analysis_type, "language": lang, **result}
-
-    def raw_body(self, rec: RunningRecord, lang: str) -> dict[str, Any]:
-        self._require_success(rec, lang)
-        track = self.load_track(rec)
-        return {"analysis_id": rec.id, "id": rec.id, "status": rec.status,
-                "video_input_information": _video_info_wire(rec, track),
-                "landmark_names": list(landmark_names()),
-                "frames": frames_wire(track)}
-
-    @staticmethod
-    def _analysis_wire(rec: RunningRecord, lang: str) -> dict[str, Any]:
-        """The analysis' wire body in ``lang``, plus ``titles``: the section and phase headings a
-        report shows (they are message keys the wire body does not carry itself)."""
-        body = translate_tree(rec.result or {}, lang)
-        body.setdefault("titles", section_titles(rec.analysis_type, lang))
-        return body
-
-    def _require_success(self, rec: RunningRecord, lang: str) -> None:
-        if rec.status != SUCCESS:
-            from repstride.errors import AnalysisNotCompleted
-
-            raise AnalysisNotCompleted(
-                translate("running_api.error.not_completed", lang, status=rec.status),
-                details={"status": rec.status, "percentage": rec.percentage})
-
-
-# --- wire helpers -------------------------------------------------------------------------------
-
-#: Report sections per analysis type (each has a ``<section>.title`` message).
-SECTIONS: dict[str, tuple[str, ...]] = {
-    "side_view": ("side_view", "total_score", "metrics", "overstride", "foot_landing",
-                  "joint_angles", "running_styles"),
-    "back_view": ("back_view", "gait_cycle"),
-}
-#: Side-view joint-angle phases (``phase.<name>`` messages).
-PHASES: tuple[str, ...] = ("touch_down", "mid_stance", "toe_off", "range")
-
-
-def section_titles(analysis_type: str, lang: str) -> dict[str, Any]:
-    titles: dict[str, Any] = {s: translate(f"{s}.title", lang)
-                              for s in SECTIONS.get(analysis_type, ())}
-    if analysis_type == "side_view":
-        titles["phases"] = {p: translate(f"phase.{p}", lang) for p in PHASES}
-    return titles
-
-
-
-def _parameters_wire(p: RunningParams) -> dict[str, Any]:
-    pace = None
-    if p.pace_s_per_km is not None:
-        m, s = divmod(int(round(p.pace_s_per_km)), 60)
-        pace = f"{m:02d}:{s:02d}"
-    return {"analysis_type": p.analysis_type, "height": p.height_cm, "weight": p.weight_kg,
-            "pace": pace, "language": p.language, "treadmill": p.treadmill,
-            "full_body": p.full_body}
-
-
-def _video_info_wire(rec: RunningRecord, track: PoseTrack | None = None) -> dict[str, Any]:
-    width = rec.width if rec.width else (track.width if track is not None else None)
-    height = rec.height if rec.height else (track.height if track is not None else None)
-    fps = rec.fps if rec.fps else (track.fps if track is not None else None)
-    return {
-        "resolution": {"width": width, "height": height},
-        "fps": None if fps is None else round(float(fps), 3),
-        "duration": None if rec.duration_s is None else round(float(rec.duration_s), 3),
-        "frames": rec.frames if rec.frames else (len(track) if track is not None else None),
-        "format": rec.container,
-    }
-
-
-def landmark_names() -> tuple[str, ...]:
-    """Landmark names of the raw data (BlazePose topology, ``left_ankle`` style)."""
-    from repstride.analysis.track import Joint
-
-    return tuple(j.name.lower() for j in Joint)
-
-
-def frames_wire(track: PoseTrack) -> dict[str, dict[str, Any]]:
-    """``{frame number: {timestamp, detected, landmarks: [{name, x, y, z, visibility}]}}``.
-
-    ``x``, ``y`` are normalised to the displayed frame (0..1, y down); ``z`` is the model's
-    world-space depth in metres (hip-centred, towards the camera negative); ``visibility`` 0..1.
-    Frames where the runner was not found have ``detected: false`` and no landmarks.
-    """
-    names = landmark_names()
-    xy = np.asarray(track.xy, float)
-    world = np.asarray(track.world, float)
-    score = np.asarray(track.score, float)
-    detected = track.detected
-    out: dict[str, dict[str, Any]] = {}
-    for t in range(len(track)):
-        landmarks: list[dict[str, Any]] = []
-        if detected[t]:
-            for j, name in enumerate(names):
-                x, y = xy[t, j]
-                if np.isnan(x) or np.isnan(y):
-                    continue
-                z = world[t, j, 2]
-                landmarks.append({
-                    "name": name, "x": round(float(x), 5), "y": round(float(y), 5),
-                    "z": None if np.isnan(z) else round(float(z), 5),
-                    "visibility": round(float(np.clip(score[t, j], 0.0, 1.0)), 4),
-                })
-        out[str(int(track.frame_index[t]))] = {
-            "timestamp": round(float(track.timestamps_s[t]), 5),
-            "detected": bool(detected[t]), "landmarks": landmarks,
-        }
-    return out
-
 
 # --- tests: a different pipeline or limits ------------------------------------------------------
 

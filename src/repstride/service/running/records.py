@@ -1,0 +1,52 @@
+"""A running analysis as the service hands it around: :class:`RunningRecord`, a row of
+``running_analyses`` detached from its session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from repstride.service.db import snapshot
+from repstride.service.running.models import RunningAnalysis
+from repstride.service.running.params import RunningParams
+
+
+@dataclass(frozen=True)
+class RunningRecord:
+    """A row of ``running_analyses`` detached from its session."""
+
+    id: str
+    client_id: str
+    status: str
+    percentage: int
+    analysis_type: str
+    language: str
+    params: RunningParams
+    filename: str | None
+    size: int
+    video_key: str
+    container: str | None
+    fps: float | None
+    width: int | None
+    height: int | None
+    duration_s: float | None
+    frames: int | None
+    result: dict[str, Any] | None
+    track_key: str | None
+    thumbnail_key: str | None
+    output_video_key: str | None
+    media_reason: str | None
+    reason_code: str | None
+    reason_detail: str | None
+    credits: int
+    refunded: bool
+    created_at: float
+    started_at: float | None
+    finished_at: float | None
+    subject_id: str | None = None
+    notify_via_webhook: bool = False
+
+    @classmethod
+    def of(cls, r: RunningAnalysis) -> RunningRecord:
+        return snapshot(cls, r, params=RunningParams.from_json(r.params),
+                        notify_via_webhook=bool(r.notify_via_webhook))
