@@ -180,9 +180,25 @@ async def _receive(request: Request, *, max_bytes: int, tmp_dir: Path) -> Runnin
     return upload
 
 
+async def uploading_client(request: Request, services: ServicesDep, running: RunningDep,
+                           lang: RequestLanguage,
+                           api_key: Annotated[str | None, Query(alias="apiKey", max_length=500)] = None,
+                           authorization: Annotated[str | None, Header()] = None) -> ClientInfo:
+    """:func:`running_client` for the upload route: a refused caller's body (within the size
+    limit) is drained first, so every client reads the 401/403 instead of a connection reset."""
+    try:
+        return await run_in_threadpool(running_client, request, services, running, lang,
+                                       api_key, authorization)
+    except RepstrideError:
+        if not _declared_over(request, running.settings.max_bytes):
+            await drain(request)
+        raise
+
+
 @router.post("/analysis/start", status_code=202, response_model=StartedOut)
-async def start_analysis(request: Request, client: RunningClient, running: RunningDep,
-                         lang: RequestLanguage) -> dict[str, Any]:
+async def start_analysis(request: Request,
+                         client: Annotated[ClientInfo, Depends(uploading_client)],
+                         running: RunningDep, lang: RequestLanguage) -> dict[str, Any]:
     """Upload a running video (multipart ``video`` + parameters); 202 with its id (``video_id``).
 
     The parameters may also come in the query string; a field sent in both keeps its form value.
