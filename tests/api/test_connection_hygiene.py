@@ -8,12 +8,11 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 import requests
-from svc_helpers import free_port
+from svc_helpers import free_port, wait_healthy
 
 
 def _serve(tmp_path_factory, **settings: str):  # noqa: ANN001, ANN202
@@ -31,15 +30,7 @@ def _serve(tmp_path_factory, **settings: str):  # noqa: ANN001, ANN202
             api_key = line.split(":", 1)[1].strip()
             break
     proc.stdout.close()
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/health", timeout=2).ok:
-                break
-        except requests.ConnectionError:
-            pass
-        assert proc.poll() is None and time.monotonic() < deadline
-        time.sleep(0.1)
+    wait_healthy(port, proc)
     try:
         yield port, proc, tmp / "server.log", api_key
     finally:

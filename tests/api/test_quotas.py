@@ -5,11 +5,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import requests
-from svc_helpers import free_port
+from svc_helpers import free_port, wait_healthy
 
 
 def _serve(data: Path, env_extra: dict[str, str], log: Path) -> tuple[subprocess.Popen, int]:
@@ -30,18 +29,6 @@ def _stop(proc: subprocess.Popen) -> None:
     proc.stdout.close()
 
 
-def _wait(port: int, proc: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/health", timeout=2).ok:
-                return
-        except requests.ConnectionError:
-            pass
-        assert proc.poll() is None and time.monotonic() < deadline
-        time.sleep(0.1)
-
-
 def test_quotas_return_429_across_two_api_processes(tmp_path: Path) -> None:
     data = tmp_path / "data"
     env = {"REPSTRIDE_QUOTA_PER_MINUTE": "3"}
@@ -55,10 +42,10 @@ def test_quotas_return_429_across_two_api_processes(tmp_path: Path) -> None:
                 creds[key] = value.strip()
             if len(creds) == 3:
                 break
-        _wait(port_a, a)
+        wait_healthy(port_a, a)
         b, port_b = _serve(data, env, tmp_path / "b.log")  # the same SQLite database
         procs.append(b)
-        _wait(port_b, b)
+        wait_healthy(port_b, b)
         tok = requests.post(f"http://127.0.0.1:{port_a}/oauth2/token", data={
             "grant_type": "client_credentials", "client_id": creds["client_id"],
             "client_secret": creds["client_secret"]}, timeout=10).json()["access_token"]

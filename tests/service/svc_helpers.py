@@ -111,6 +111,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_healthy(port: int, proc, timeout: float = 60.0) -> None:  # noqa: ANN001
+    """Wait until a ``repstride serve`` subprocess answers ``GET /health`` (it must stay alive)."""
+    import requests
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/health", timeout=2).ok:
+                return
+        except requests.ConnectionError:
+            pass
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.1)
+
+
 class ThreadServer:
     """uvicorn serving ``create_app(services)`` in a thread, on a free port."""
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 from click.testing import CliRunner
-from svc_helpers import free_port
+from svc_helpers import free_port, wait_healthy
 
 from repstride.cli import _register, cli
 
@@ -61,18 +61,6 @@ def _start(data_dir: Path, port: int) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
 
 
-def _wait_health(port: int, proc: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/health", timeout=2).ok:
-                return
-        except requests.ConnectionError:
-            pass
-        assert proc.poll() is None and time.monotonic() < deadline
-        time.sleep(0.1)
-
-
 def test_serve_first_start_creates_a_client_once(tmp_path: Path) -> None:
     data = tmp_path / "data"
     port = free_port()
@@ -85,7 +73,7 @@ def test_serve_first_start_creates_a_client_once(tmp_path: Path) -> None:
                 creds[key] = value.strip()
             if len(creds) == 2:
                 break
-        _wait_health(port, proc)
+        wait_healthy(port, proc)
         r = requests.post(f"http://127.0.0.1:{port}/oauth2/token", data={
             "grant_type": "client_credentials", **creds}, timeout=10)
         assert r.status_code == 200
@@ -96,7 +84,7 @@ def test_serve_first_start_creates_a_client_once(tmp_path: Path) -> None:
     port = free_port()
     proc = _start(data, port)  # second start: the client exists, nothing printed
     try:
-        _wait_health(port, proc)
+        wait_healthy(port, proc)
     finally:
         proc.terminate()
         out, _ = proc.communicate(timeout=30)
@@ -152,7 +140,7 @@ def test_server_killed_mid_job_resumes_after_restart(tmp_path: Path, db: str,
                                 env={**env, "REPSTRIDE_TEST_STALL": "1"},
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            _wait_health(port, proc)
+            wait_healthy(port, proc)
             base = f"http://127.0.0.1:{port}"
             token = requests.post(f"{base}/oauth2/token", data={
                 "grant_type": "client_credentials", "client_id": client.id,
@@ -175,7 +163,7 @@ def test_server_killed_mid_job_resumes_after_restart(tmp_path: Path, db: str,
         proc = subprocess.Popen([str(exe), "serve", "--port", str(port), "--workers", "1"],
                                 env=env, stdout=subprocess.DEVNULL, stderr=log)
         try:
-            _wait_health(port, proc)
+            wait_healthy(port, proc)
             base = f"http://127.0.0.1:{port}"
             deadline = restarted + 20
             while True:
