@@ -28,6 +28,7 @@ from repstride.service.running.service import RunningService, attach_running
 from repstride.service.running.jobs import RealRunningPipeline, RunningOutcome
 from repstride.service.running.params import RunningParams
 from repstride.service.running.settings import RunningSettings
+from repstride.wire import to_json
 
 PG_BASE = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -111,7 +112,7 @@ class ScriptedPipeline:
         run = synthesize_run(view=view, fps=60.0, duration_s=3.0, seed=7)
         result = RealRunningPipeline.analyze(run.track, params)
         progress(0.95)
-        return RunningOutcome(track=run.track, analysis=result.to_wire(),
+        return RunningOutcome(track=run.track, analysis=to_json(result),
                               media_reason="running_api.media.renderer_unavailable")
 
 

@@ -87,7 +87,9 @@ class RealRunningPipeline:
         progress(EVENTS_AT)
         result = self.analyze(track, params)
         progress(METRICS_AT)
-        wire = result.to_wire()
+        from repstride.wire.running import running_json
+
+        wire = running_json(result)
         thumb, out, reason = self.render(video, track, wire, workdir, progress,
                                          lang=params.language)
         return RunningOutcome(track=track, analysis=wire, thumbnail=thumb, output_video=out,

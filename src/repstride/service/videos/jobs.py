@@ -262,7 +262,9 @@ def _analyze_and_store(services: VideoJobHost, video_id: str, track: PoseTrack,
                 analysis_reason="analysis_error", analysis=None):
             _fail_unmade(services, video_id, "analysis_error")
         return
-    wire = result.to_wire()
+    from repstride.wire.videos import analysis_json
+
+    wire = analysis_json(result)
     if not _set(services, video_id, rev=v.analysis_rev, analysis_status=result.status,
                 analysis_reason=result.reason, analysis=wire):
         return  # a PUT changed the parameters meanwhile: its own job writes the result
