@@ -7,8 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 
 from repstride.api.deps import BaseUrl, CurrentClient, OwnedVideo, ServicesDep
-from repstride.api.schemas import ERRORS
-from repstride.api.videos.schemas import VideoCreateIn, VideoCreateOut, VideoIdOut, VideoUpdateIn
+from repstride.api.schemas import ERRORS, documented
+from repstride.api.videos.schemas import (
+    AnalysisOut, ArtifactOut, J2POut, ObjectsOut, VideoCreateIn, VideoCreateOut, VideoIdOut,
+    VideoListItemOut, VideoOut, VideoUpdateIn,
+)
 from repstride.errors import InvalidInput, ValidationFailed
 from repstride.service.videos.service import SUCCESS, VideoCreate
 
@@ -21,9 +24,11 @@ INCLUDES = ("j2p", "analysis", "objects")
 def create_video(body: VideoCreateIn, client: CurrentClient, services: ServicesDep,
                  base: BaseUrl) -> VideoCreateOut:
     """Create a video; POST the returned ``fields`` then ``file`` as multipart to ``url``."""
-    if len(body.filename) > services.settings.max_filename_length:
-        raise ValidationFailed(f"filename is longer than "
-                               f"{services.settings.max_filename_length} characters.")
+    limit = services.settings.max_filename_length
+    if len(body.filename) > limit:
+        problem = f"String should have at most {limit} characters"
+        raise ValidationFailed(f"Invalid request: filename: {problem}.",
+                               details={"errors": [{"field": "filename", "problem": problem}]})
     video, post = services.videos.create(client.id, VideoCreate(
         filename=body.filename, size=body.size, source=body.source, domain=body.domain,
         activity=body.activity, rep_count=body.rep_count, schema_id=body.schema_id),
@@ -31,7 +36,7 @@ def create_video(body: VideoCreateIn, client: CurrentClient, services: ServicesD
     return VideoCreateOut(id=video.id, url=post.url, fields=post.fields)
 
 
-@router.get("/videos")
+@router.get("/videos", **documented(list[VideoListItemOut]))
 def list_videos(client: CurrentClient, services: ServicesDep) -> list[dict[str, Any]]:
     """repstride extension: the caller's videos, newest first (ids and statuses)."""
     return [{"id": v.id, "filename": v.filename, "status": v.status,
@@ -48,7 +53,7 @@ def _parse_include(include: str | None) -> list[str]:
     return wanted
 
 
-@router.get("/videos/{id}")
+@router.get("/videos/{id}", **documented(VideoOut))
 def get_video(video: OwnedVideo, services: ServicesDep, base: BaseUrl,
               include: Annotated[str | None, Query(max_length=200)] = None) -> dict[str, Any]:
     wanted = _parse_include(include)
@@ -88,24 +93,24 @@ def delete_video(video: OwnedVideo, client: CurrentClient, services: ServicesDep
     return Response(status_code=204)
 
 
-@router.get("/videos/{id}/analysis")
+@router.get("/videos/{id}/analysis", **documented(AnalysisOut))
 def get_analysis(video: OwnedVideo, services: ServicesDep) -> dict[str, Any]:
     """Always 200: ``Pending`` from creation until the analysis is ``Complete`` or ``Failed``."""
     return services.videos.analysis_wire(video)
 
 
-@router.get("/videos/{id}/j2p")
+@router.get("/videos/{id}/j2p", **documented(J2POut))
 def get_j2p(video: OwnedVideo, services: ServicesDep) -> dict[str, Any]:
     return services.videos.j2p_wire(video)
 
 
-@router.get("/videos/{id}/overlays")
+@router.get("/videos/{id}/overlays", **documented(dict[str, ArtifactOut]))
 def get_overlays(video: OwnedVideo, services: ServicesDep, base: BaseUrl) -> dict[str, Any]:
     """The ``overlays`` of ``GET /videos/{id}`` alone: ``{type: {status, uri?, reason?}}``."""
     return services.videos.overlays_wire(video, base_url=base)
 
 
-@router.get("/videos/{id}/objects")
+@router.get("/videos/{id}/objects", **documented(ObjectsOut))
 def get_objects(video: OwnedVideo, services: ServicesDep) -> dict[str, Any]:
     objects = services.videos.objects_wire(video)
     status = {"Complete": "Complete", "Failed": "Failed"}.get(video.pose_status, "Pending")
