@@ -19,6 +19,11 @@ class VideoCreateIn(BaseModel):
     activity: str | None = Field(None, max_length=64)
     rep_count: StrictInt | None = Field(None, alias="repCount", ge=0, le=100_000)
     schema_id: str | None = Field(None, alias="schemaId", max_length=200)
+    notify_via_webhook: bool = Field(
+        False, alias="notifyViaWebhook", strict=True,
+        description="repstride extension: send this video's webhook events (video.analysis.*, "
+                    "video.overlays.completed) to the client's PUT /webhook receiver. Frozen "
+                    "at creation.")
 
 
 class VideoCreateOut(BaseModel):

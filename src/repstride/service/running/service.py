@@ -21,7 +21,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import update
 
 from repstride.errors import (
     InsufficientCredits, InvalidFileType, InvalidInput, LowQualityPose, NotFound,
@@ -273,25 +272,16 @@ class RunningService(ApiKeys, RunningBodies):
         """Write a webhook event of an analysis started with ``notify_via_webhook``: the
         analysis' ``sequence`` is raised by one in the same transaction (strictly increasing per
         analysis), then the delivery row is written; the workers send it."""
-        hooks = self.services.webhooks
-        with self.db.session() as s:
-            res = s.execute(update(RunningAnalysis)
-                            .where(RunningAnalysis.id == analysis_id,
-                                   RunningAnalysis.notify_via_webhook.is_(True))
-                            .values(webhook_sequence=RunningAnalysis.webhook_sequence + 1)
-                            .execution_options(synchronize_session=False))
-            if res.rowcount != 1:
-                return
-            row = s.get(RunningAnalysis, analysis_id)
-            assert row is not None
-            payload: dict[str, Any] = {
+        def payload(row: RunningAnalysis) -> dict[str, Any]:
+            body: dict[str, Any] = {
                 "video_id": row.id, "status": row.status, "percentage": row.percentage,
-                "analysis_type": row.analysis_type, "subject_id": row.subject_id,
-                "sequence": row.webhook_sequence}
+                "analysis_type": row.analysis_type, "subject_id": row.subject_id}
             if row.status == FAILED:
-                payload["code"] = row.reason_code
-            hooks.emit(row.client_id, event_type, payload, resource_id=row.id,
-                       sequence=row.webhook_sequence, session=s)
+                body["code"] = row.reason_code
+            return body
+
+        with self.db.session() as s:
+            self.services.webhooks.notify(s, RunningAnalysis, analysis_id, event_type, payload)
 
     def progress_step(self) -> int:
         return self.services.webhooks.settings.progress_step

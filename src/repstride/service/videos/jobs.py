@@ -34,6 +34,9 @@ from repstride.service.db import Database, update_where
 from repstride.service.jobs.runner import JobControl, JobKind
 from repstride.service.settings import Settings
 from repstride.service.models import Video
+from repstride.service.videos.events import (
+    ANALYSIS_FAILED, OVERLAYS_COMPLETED, analysis_event, notify_video,
+)
 from repstride.service.videos.service import (
     ANALYZE_VIDEO, COMPLETE, FAILED, OVERLAY_TYPES, REANALYZE_VIDEO, THUMBNAIL, blob_key,
 )
@@ -105,6 +108,8 @@ class VideoJobHost(Protocol):
     db: Database
     blobs: BlobStore
     pipeline: Pipeline
+    #: the :class:`~repstride.service.webhooks.service.WebhookService` (video events)
+    webhooks: Any
     clock: Callable[[], float]
     #: the overlay renderers, run in order after the analysis (:data:`ARTIFACT_STEPS`)
     artifact_steps: tuple[ArtifactStep, ...]
@@ -169,11 +174,17 @@ ARTIFACT_STEPS: tuple[ArtifactStep, ...] = (render_overlays_step,)
 # --- video jobs -------------------------------------------------------------------------------
 
 
-def _set(services: VideoJobHost, video_id: str, *, rev: int | None = None, **values: Any) -> bool:
-    """Idempotent result write; with ``rev`` only if no PUT happened since the job started."""
+def _set(services: VideoJobHost, video_id: str, *, rev: int | None = None,
+         event: str | None = None, **values: Any) -> bool:
+    """Idempotent result write; with ``rev`` only if no PUT happened since the job started.
+    ``event``: the webhook event the write reports, written in the same transaction
+    (:mod:`repstride.service.videos.events`)."""
     where = [Video.id == video_id] + ([Video.analysis_rev == rev] if rev is not None else [])
     with services.db.session() as s:
-        return update_where(s, Video, *where, updated_at=services.clock(), **values)
+        done = update_where(s, Video, *where, updated_at=services.clock(), **values)
+        if done and event is not None:
+            notify_video(services.webhooks, s, video_id, event)
+        return done
 
 
 def _fail_unmade(services: VideoJobHost, video_id: str, reason: str) -> None:
@@ -249,8 +260,8 @@ def _analyze_and_store(services: VideoJobHost, video_id: str, track: PoseTrack,
         result = services.pipeline.analyze(track, domain=v.domain, activity=v.activity,
                                            rep_count=v.rep_count, video_path=video_path)
     except RepstrideError as exc:
-        if _set(services, video_id, rev=v.analysis_rev, analysis_status=FAILED,
-                analysis_reason=exc.code, analysis={
+        if _set(services, video_id, rev=v.analysis_rev, event=ANALYSIS_FAILED,
+                analysis_status=FAILED, analysis_reason=exc.code, analysis={
                     "status": FAILED, "reason": exc.code, "domain": v.domain,
                     "activity": v.activity, "reps": [], "repstride": {"message": exc.message}}):
             _fail_unmade(services, video_id, exc.code)
@@ -258,13 +269,13 @@ def _analyze_and_store(services: VideoJobHost, video_id: str, track: PoseTrack,
     except Exception:
         # A bug in an analysis on this track: deterministic, so recorded rather than retried.
         log.exception("analysis of video %s failed", video_id)
-        if _set(services, video_id, rev=v.analysis_rev, analysis_status=FAILED,
-                analysis_reason="analysis_error", analysis=None):
+        if _set(services, video_id, rev=v.analysis_rev, event=ANALYSIS_FAILED,
+                analysis_status=FAILED, analysis_reason="analysis_error", analysis=None):
             _fail_unmade(services, video_id, "analysis_error")
         return
     wire = result.to_wire()
-    if not _set(services, video_id, rev=v.analysis_rev, analysis_status=result.status,
-                analysis_reason=result.reason, analysis=wire):
+    if not _set(services, video_id, rev=v.analysis_rev, event=analysis_event(result.status),
+                analysis_status=result.status, analysis_reason=result.reason, analysis=wire):
         return  # a PUT changed the parameters meanwhile: its own job writes the result
     if services.artifact_steps:
         _run_artifacts(services, video_id, track, result, video_path, workdir)
@@ -286,6 +297,7 @@ def _run_artifacts(services: VideoJobHost, video_id: str, track: PoseTrack, resu
         if v is None:
             return
         _set(services, video_id, overlays={**v.overlays, **produced})
+    _set(services, video_id, event=OVERLAYS_COMPLETED)
 
 
 def run_analyze_video(services: VideoJobHost, args: dict[str, Any], ctl: JobControl) -> None:
@@ -339,10 +351,11 @@ def give_up_video(services: VideoJobHost, args: dict[str, Any], reason: str) -> 
     if v is None:
         return
     if v.pose_status == COMPLETE:
-        _set(services, v.id, analysis_status=FAILED, analysis_reason=reason)
+        _set(services, v.id, event=ANALYSIS_FAILED, analysis_status=FAILED,
+             analysis_reason=reason)
     else:
-        _set(services, v.id, status=FAILED, reason=reason, pose_status=FAILED,
-             analysis_status=FAILED, analysis_reason=reason)
+        _set(services, v.id, event=ANALYSIS_FAILED, status=FAILED, reason=reason,
+             pose_status=FAILED, analysis_status=FAILED, analysis_reason=reason)
     _fail_unmade(services, v.id, reason)
 
 
