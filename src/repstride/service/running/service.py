@@ -240,6 +240,18 @@ class RunningService(ApiKeys, RunningBodies):
                                details={"analysis_id": analysis_id})
             return RunningRecord.of(row)
 
+    def delete(self, client_id: str, analysis_id: str, *, lang: str = "en") -> None:
+        """``DELETE /analysis/{id}``: the analysis, its queued job and every blob (upload, pose
+        track, thumbnail, annotated video). A job running it ends with reason ``deleted``
+        (:mod:`repstride.service.jobs.deletion`); the credit spent is not refunded."""
+        self.get(client_id, analysis_id, lang=lang)
+        with self.db.session() as s:
+            row = s.get(RunningAnalysis, analysis_id)
+            if row is not None:
+                s.delete(row)
+        self.services.jobs.delete_for("analysis_id", analysis_id)
+        self.services.blobs.delete_prefix(f"running/{analysis_id}")
+
     def load(self, analysis_id: str) -> RunningRecord | None:
         with self.db.session() as s:
             row = s.get(RunningAnalysis, analysis_id)

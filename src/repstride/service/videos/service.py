@@ -323,6 +323,9 @@ class VideoService:
         return rec
 
     def delete(self, client_id: str, video_id: str) -> None:
+        """``DELETE /videos/{id}``: the video, its queued jobs and every blob under
+        ``videos/<id>/`` (upload, pose track, j2p, objects, overlays, thumbnail). A job running
+        on it ends with reason ``deleted`` (:mod:`repstride.service.jobs.deletion`)."""
         self.get(client_id, video_id)
         with self.db.session() as s:
             v = s.get(Video, video_id)
