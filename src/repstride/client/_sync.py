@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from repstride.client._account import AccountMethods
 from repstride.client._base import (
     DEFAULT_SOURCE, BaseClient, Poller, Progress, ProgressCallback, ProgressReader, _require_file,
     video_content_type,
@@ -26,7 +27,7 @@ __all__ = ["Client"]
 PathLike = str | os.PathLike[str]
 
 
-class Client(BaseClient):
+class Client(AccountMethods, BaseClient):
     """Blocking client for a repstride server (or the commercial Video/Running APIs it mirrors).
 
     All arguments are keyword-only and optional; missing ones come from the environment or the
