@@ -49,13 +49,15 @@ def test_sync_client_account_methods(live: Live, videos: dict[str, Path],
         assert other.get_webhook() is None and other.webhook_deliveries() == []
 
         # --- Video API listing and delete ---
-        ids = [c.create_video(filename=f"{i}.mp4", size=10, activity=a).id
+        ids = [c.create_video(filename=f"{i}.mp4", size=10, activity=a,
+                              notify_via_webhook=i == 1).id
                for i, a in enumerate(["squat", "push_up", "squat"])]
         page = c.list_videos(limit=2)
         assert len(page.videos) == 2 and page.next_cursor
         assert [v.id for v in c.iter_videos(page_size=2)] == ids[::-1]
         assert [v.id for v in c.iter_videos(page_size=1, activity="squat")] == [ids[2], ids[0]]
         assert page.videos[0].activity == "squat" and page.videos[0].analysis_status == "Pending"
+        assert [v.notify_via_webhook for v in c.iter_videos()] == [False, True, False]
         assert list(other.iter_videos()) == []
         with pytest.raises(NotFound):
             other.delete_video(ids[0])
