@@ -183,7 +183,8 @@ def install_web(app: FastAPI, cors_origins: str = "") -> None:
         app.add_middleware(
             CORSMiddleware, allow_origins=origins, allow_methods=["*"],
             allow_headers=["Authorization", "Content-Type"], allow_credentials=False,
-            expose_headers=["Content-Disposition", "Retry-After"], max_age=600)
+            expose_headers=["Content-Disposition", "Retry-After", "Link", "X-Next-Cursor"],
+            max_age=600)
 
 
 __all__ = ["SECURITY_SCHEMES", "install_web"]

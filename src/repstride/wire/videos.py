@@ -260,6 +260,9 @@ class VideoListItemOut(BaseModel):
     status: Literal["Pending", "Success", "Failed"]
     analysisStatus: AnalysisStatus
     createdAt: float
+    domain: str | None = None
+    activity: str | None = None
+    notifyViaWebhook: bool = False
 
 
 __all__ = [

@@ -23,7 +23,7 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path as PathParam, Query, Request
+from fastapi import APIRouter, Depends, Header, Path as PathParam, Query, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -263,6 +263,16 @@ def get_results(analysis: OwnedAnalysis, running: RunningDep, base: BaseUrl,
     body = running.results_body(analysis, _lang(analysis, language), base_url=base)
     status = {ANALYZING: 202, FAILED: 400}.get(analysis.status, 200)
     return JSONResponse(body, status_code=status)
+
+
+@router.delete("/analysis/{id}", status_code=204)
+def delete_analysis(analysis: OwnedAnalysis, client: RunningClient, running: RunningDep,
+                    lang: RequestLanguage) -> Response:
+    """Delete the analysis and its files (upload, pose data, thumbnail, annotated video); 204.
+    Another client's analysis is 404. An analysis still running is stopped (its job ends with
+    reason ``deleted``); the credit is not refunded."""
+    running.delete(client.id, analysis.id, lang=lang)
+    return Response(status_code=204)
 
 
 @router.get("/analysis/{id}/results/calculated_data", **documented(CalculatedDataOut))

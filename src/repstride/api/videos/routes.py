@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from repstride.api.deps import BaseUrl, CurrentClient, OwnedVideo, ServicesDep
 from repstride.api.schemas import ERRORS, documented
@@ -13,6 +13,8 @@ from repstride.api.videos.schemas import (
     VideoListItemOut, VideoOut, VideoUpdateIn,
 )
 from repstride.errors import InvalidInput, ValidationFailed
+from repstride.service.videos.listing import DEFAULT_VIDEO_PAGE, MAX_VIDEO_PAGE, VideoQuery, \
+    parse_time
 from repstride.service.videos.service import SUCCESS, VideoCreate
 
 router = APIRouter(tags=["videos"], responses=ERRORS)
@@ -31,17 +33,44 @@ def create_video(body: VideoCreateIn, client: CurrentClient, services: ServicesD
                                details={"errors": [{"field": "filename", "problem": problem}]})
     video, post = services.videos.create(client.id, VideoCreate(
         filename=body.filename, size=body.size, source=body.source, domain=body.domain,
-        activity=body.activity, rep_count=body.rep_count, schema_id=body.schema_id),
-        base_url=base)
+        activity=body.activity, rep_count=body.rep_count, schema_id=body.schema_id,
+        notify_via_webhook=body.notify_via_webhook), base_url=base)
     return VideoCreateOut(id=video.id, url=post.url, fields=post.fields)
 
 
+TimeQuery = Annotated[str | None, Query(max_length=64, description=(
+    "Exclusive bound on createdAt: UNIX seconds or ISO 8601 (UTC when no zone)."))]
+
+
 @router.get("/videos", **documented(list[VideoListItemOut]))
-def list_videos(client: CurrentClient, services: ServicesDep) -> list[dict[str, Any]]:
-    """repstride extension: the caller's videos, newest first (ids and statuses)."""
+def list_videos(request: Request, response: Response, client: CurrentClient,
+                services: ServicesDep, base: BaseUrl,
+                limit: Annotated[int, Query(ge=1, le=MAX_VIDEO_PAGE, description=(
+                    f"Page size, at most {MAX_VIDEO_PAGE}."))] = DEFAULT_VIDEO_PAGE,
+                cursor: Annotated[str | None, Query(max_length=200, description=(
+                    "The X-Next-Cursor of the previous page."))] = None,
+                status: Annotated[str | None, Query(max_length=32)] = None,
+                analysis_status: Annotated[str | None, Query(alias="analysisStatus",
+                                                             max_length=32)] = None,
+                activity: Annotated[str | None, Query(max_length=64)] = None,
+                created_after: TimeQuery = None, created_before: TimeQuery = None,
+                ) -> list[dict[str, Any]]:
+    """repstride extension: the caller's videos, newest first, a JSON array per page. The next
+    page's cursor is in ``X-Next-Cursor`` and ``Link: <...>; rel="next"`` (absent on the last
+    page); filters ``status``, ``analysisStatus``, ``activity``, ``created_after``/``_before``."""
+    query = VideoQuery(limit=limit, cursor=cursor, status=status,
+                       analysis_status=analysis_status, activity=activity,
+                       created_after=parse_time(created_after, "created_after"),
+                       created_before=parse_time(created_before, "created_before"))
+    videos, next_cursor = services.videos.list(client.id, query)
+    if next_cursor is not None:
+        response.headers["X-Next-Cursor"] = next_cursor
+        nxt = request.url.include_query_params(cursor=next_cursor)
+        response.headers["Link"] = f'<{base}{nxt.path}?{nxt.query}>; rel="next"'
     return [{"id": v.id, "filename": v.filename, "status": v.status,
-             "analysisStatus": v.analysis_status, "createdAt": v.created_at}
-            for v in services.videos.list(client.id)]
+             "analysisStatus": v.analysis_status, "createdAt": v.created_at,
+             "domain": v.domain, "activity": v.activity,
+             "notifyViaWebhook": v.notify_via_webhook} for v in videos]
 
 
 def _parse_include(include: str | None) -> list[str]:

@@ -51,6 +51,11 @@ class VideoCreateIn(BaseModel):
     activity: str | None = Field(None, max_length=64, json_schema_extra=_one_of(ALL_ACTIVITIES))
     rep_count: RepCount | None = Field(None, alias="repCount")
     schema_id: str | None = Field(None, alias="schemaId", max_length=200)
+    notify_via_webhook: bool = Field(
+        False, alias="notifyViaWebhook", strict=True,
+        description="repstride extension: send this video's webhook events (video.analysis.*, "
+                    "video.overlays.completed) to the client's PUT /webhook receiver. Frozen "
+                    "at creation.")
 
 
 class VideoCreateOut(BaseModel):
