@@ -40,6 +40,9 @@ TEMPERATURE = 1.0
 #: Score of "none of these": a clip that fits no activity well (a movement outside the
 #: catalogue) gets a low confidence even for the best-fitting activity.
 NONE_SCORE = -3.0
+#: Confidence below which a recognised activity is an unsure answer: the result says so and
+#: names the most likely domain (a movement outside the catalogue should land here).
+LOW_CONFIDENCE = 0.5
 #: Landmark confidence from which a joint counts as seen (as in the exercise quality gate).
 SEEN_SCORE = 0.5
 #: A statistic needs its joints seen in at least this share of frames, else it is unknown.
@@ -62,6 +65,16 @@ class Recognition:
     stats: dict[str, float] = field(default_factory=dict)
     #: each activity's rule score before the softmax (0 = every cue fits)
     scores: dict[str, float] = field(default_factory=dict)
+
+    def domain(self) -> tuple[str, float]:
+        """The most likely domain and its share of the activities' probability mass."""
+        mass: dict[str, float] = {}
+        for a, p in self.probabilities.items():
+            d = CANDIDATES[a].domain if a in CANDIDATES else "unknown"
+            mass[d] = mass.get(d, 0.0) + p
+        total = sum(mass.values())
+        best = max(mass, key=lambda d: mass[d])
+        return best, (mass[best] / total if total > 0 else 0.0)
 
     def top(self, k: int = 3) -> list[dict[str, float | str]]:
         items = sorted(self.probabilities.items(), key=lambda kv: -kv[1])[:k]
