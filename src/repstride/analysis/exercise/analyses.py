@@ -26,7 +26,8 @@ SIGNAL_JOINTS: dict[str, tuple[str, ...]] = {
     "forearm_vertical": ("ELBOW", "WRIST"), "body_line": ("SHOULDER", "HIP", "ANKLE"),
     "wrist_above_shoulder": ("WRIST", "SHOULDER"), "nose_above_wrist": ("NOSE", "WRIST"),
     "arm_extension": ("SHOULDER", "ELBOW", "WRIST"), "upper_arm_from_up": ("SHOULDER", "ELBOW"),
-    "wrist_spread": ("WRIST", "SHOULDER"), "knee_valgus": ("HIP", "KNEE", "ANKLE"), "": (),
+    "wrist_spread": ("WRIST", "SHOULDER"), "knee_valgus": ("HIP", "KNEE", "ANKLE"),
+    "leg_fold": ("SHOULDER", "HIP", "KNEE", "ANKLE"), "": (),
 }
 #: Median confidence over the rep below which a landmark's number is not reported.
 MIN_SEEN = 0.5

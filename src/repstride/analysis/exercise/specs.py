@@ -381,7 +381,10 @@ SPECS: dict[str, ActivitySpec] = {s.name: s for s in (
             DURATION),
         recognize=_rec_front_kick),
     ActivitySpec(
-        "knee_to_chest", "mobility", "hip", "down", 40.0, required=LEGS,
+        # the rep signal is the leg's fold (hip + knee angle): a knee lift bends both, so a
+        # low lift (the first after a pause) still clears the thresholds; 60 deg ~ 40 at the
+        # hip and 20 at the knee
+        "knee_to_chest", "mobility", "leg_fold", "down", 60.0, required=LEGS,
         # a knee lift can be quick (high knees: ~0.35 s up and down), as quick as a kick
         min_rep_s=0.4,
         max_rep_s=30.0,
