@@ -202,6 +202,8 @@ def clip_stats(track: PoseTrack, feats) -> dict[str, float]:
     s["wrist_sh_iqr"] = (_pct(f["wrist_above_shoulder"], 75) - _pct(f["wrist_above_shoulder"], 25)
                          if known("SHOULDER", "WRIST") else nan)
     s["wrist_sh_med"] = _pct(f["wrist_above_shoulder"], 50)
+    s["wrist_along_med"] = (_pct(f["wrist_along_trunk"], 50) if known("SHOULDER", "HIP", "WRIST")
+                            else nan)
     s["wrist_sh_lo"] = _pct(f["wrist_above_shoulder"], 10)
     s["wrist_sh_hi"] = _pct(f["wrist_above_shoulder"], 90)
     hips, ankles = known("HIP"), known("ANKLE")
@@ -215,6 +217,10 @@ def clip_stats(track: PoseTrack, feats) -> dict[str, float]:
     # the head moving up and down relative to the hands (a hanging pull seen from any side)
     s["nose_wrist_range"] = _rng(f["nose_above_wrist"]) if known("NOSE", "WRIST") else nan
     s["arm_ext_range"] = max(_rng(f["arm_extension_left"]), _rng(f["arm_extension_right"]))
+    # how far the upper arm swings against gravity (needs no hips: close-ups keep it)
+    s["upper_arm_side_range"] = (max(_rng(f["upper_arm_from_up_left"]),
+                                     _rng(f["upper_arm_from_up_right"]))
+                                 if known("SHOULDER", "ELBOW") else nan)
     # reach at shoulder height: a punch straightens the arm in front of the shoulder, pumping
     # arms (jogging) straighten only when hanging down
     reach = []
@@ -261,8 +267,11 @@ def _sprint_rule(c: Cues) -> float:
     upright = (c.up + soft(c["knee_alternation"], lo=1.35, width=0.15)
                + soft(c["hip_side_lo"], lo=105, width=15)
                # treadmill and in-place running are common: travel is a hint, not a must
-               + max(soft(c["travel"], lo=1.0, width=0.5), -0.5))
-    driving = (c.travelling + soft(c["trunk_med"], hi=75, width=12)
+               + max(soft(c["travel"], lo=1.0, width=0.5), -0.5)
+               # running strides take under a second (walking: 1.1 s and more)
+               + soft(c["leg_alt_period"], hi=1.0, width=0.1, missing=0.0))
+    # an acceleration leans into it (walking across the ground stays upright)
+    driving = (c.travelling + soft(c["trunk_med"], lo=25, hi=75, width=8)
                + soft(c["knee_alternation"], lo=0.9, width=0.2))
     return (max(upright, driving) + soft(c["knee_side_range"], lo=30, width=10)
             + c.not_overhead)
