@@ -33,8 +33,9 @@ Protocol. Figures are printed for three systems:
     outside the dev set.
 ``fitted, all-in`` / ``fitted, leave-one-source-out``
     the shipped engine plus parameters fitted on the dev clips: an additive bias per activity on
-    the recognition scores and a global scale of every spec's relative range of motion (the
-    segmenter's main threshold). All-in fits and scores on every clip; leave-one-source-out fits,
+    the recognition scores, a global scale of every spec's relative range of motion (the
+    segmenter's main threshold) and the "none of these" score (the most in-catalogue clips
+    right and confident plus out-of-catalogue clips unsure). All-in fits and scores on every clip; leave-one-source-out fits,
     for each ``source_repo`` of the manifest, on the clips of every *other* source and scores the
     held-out source's clips. The gap between the two is what fitting to these clips is worth on
     unseen footage; the fitted parameters never ship.
@@ -69,6 +70,8 @@ from repstride.errors import RepstrideError  # noqa: E402
 #: Grid of the fitted parameters (see the module docstring).
 BIAS_GRID = (-3.0, -2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0, 3.0)
 REL_ROM_SCALES = (0.7, 0.85, 1.0, 1.15, 1.3)
+#: Grid of the "none of these" score (the shipped value is recognition.NONE_SCORE).
+NONE_GRID = (-4.0, -3.0, -2.0, -1.5, -1.0, -0.5, 0.0)
 
 
 def _track(data: Path, row: dict[str, str], cache: Path | None, compute: bool
@@ -163,6 +166,7 @@ def count(clip: Clip, activity: str, scale: float = 1.0) -> str:
 class Params:
     bias: dict[str, float]
     scale: float = 1.0
+    none: float = NONE_SCORE
 
 
 SHIPPED = Params(bias={})
@@ -175,10 +179,10 @@ def predict_activity(clip: Clip, params: Params) -> str:
 def predict(clip: Clip, params: Params) -> tuple[str, float]:
     """Recognised activity and its confidence (the recognition's softmax with "none of these")
     under ``params``' biases; the shipped answer without biases."""
-    if not params.bias:
+    if not params.bias and params.none == NONE_SCORE:
         return clip.shipped_act, clip.shipped_conf
     names = list(clip.scores)
-    v = np.array([clip.scores[a] + params.bias.get(a, 0.0) for a in names] + [NONE_SCORE])
+    v = np.array([clip.scores[a] + params.bias.get(a, 0.0) for a in names] + [params.none])
     p = np.exp((v - v.max()) / TEMPERATURE)
     p = p[:-1] / p.sum()
     i = int(np.argmax(p))
@@ -203,7 +207,21 @@ def fit(clips: list[Clip]) -> Params:
     reps = [c for c in clips if c.scored_for_reps]
     scale = max(REL_ROM_SCALES, key=lambda s: (
         sum(c.err(count(c, c.truth_act, s)) == 0 for c in reps), -abs(s - 1.0)))
-    return Params(bias=bias, scale=scale)
+    none = max(NONE_GRID, key=lambda n: (_honest(clips, Params(bias=bias, none=n)),
+                                         -abs(n - NONE_SCORE)))
+    return Params(bias=bias, scale=scale, none=none)
+
+
+def _honest(clips: list[Clip], params: Params) -> int:
+    """In-catalogue clips right and confident plus out-of-catalogue clips not confident."""
+    n = 0
+    for c in clips:
+        act, conf = predict(c, params)
+        if c.out_of_catalogue:
+            n += conf < LOW_CONFIDENCE
+        else:
+            n += act == c.target_act and conf >= LOW_CONFIDENCE
+    return n
 
 
 def _figures(pairs: list[tuple[Clip, Params]]) -> dict[str, float]:
@@ -211,7 +229,10 @@ def _figures(pairs: list[tuple[Clip, Params]]) -> dict[str, float]:
     out: dict[str, float] = {}
     rec = [(c, p) for c, p in pairs if c.scored_for_activity]
     out["n_rec"] = len(rec)
-    out["rec_acc"] = sum(predict_activity(c, p) == c.target_act for c, p in rec) / max(len(rec), 1)
+    answers = [(c, *predict(c, p)) for c, p in rec]
+    out["rec_acc"] = sum(act == c.target_act for c, act, _ in answers) / max(len(rec), 1)
+    out["rec_confident"] = sum(act == c.target_act and conf >= LOW_CONFIDENCE
+                               for c, act, conf in answers)
     out_cat = [(c, p) for c, p in pairs if c.out_of_catalogue]
     out["n_out"] = len(out_cat)
     out["out_confident"] = sum(predict(c, p)[1] >= LOW_CONFIDENCE for c, p in out_cat)
@@ -234,7 +255,8 @@ def _print_figures(title: str, f: dict[str, float]) -> None:
           f"{f['n_reps']:.0f}) recognised: exact {f['exact_recognised']:.3f} OBO "
           f"{f['obo_recognised']:.3f} MAE {f['mae_recognised']:.3f} | given: exact "
           f"{f['exact_given']:.3f} OBO {f['obo_given']:.3f} MAE {f['mae_given']:.3f}\n"
-          f"{'':34s} out of catalogue: {f['out_confident']:.0f} of {f['n_out']:.0f} "
+          f"{'':34s} in catalogue: {f['rec_confident']:.0f} of {f['n_rec']:.0f} right and "
+          f"confident; out of catalogue: {f['out_confident']:.0f} of {f['n_out']:.0f} "
           f"confidently misrecognised (confidence >= {LOW_CONFIDENCE})")
 
 
@@ -312,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
             params = fit([c for c in clips if c.source != source])
             loso += [(c, params) for c in clips if c.source == source]
         _print_figures("fitted, leave-one-source-out", _figures(loso))
-        print(f"(all-in fit: rel_rom scale {all_in.scale}, non-zero biases "
+        print(f"(all-in fit: rel_rom scale {all_in.scale}, none score {all_in.none}, non-zero biases "
               f"{ {a: b for a, b in all_in.bias.items() if b} })")
     sources = {c.source for c in clips if c.scored_for_activity or c.scored_for_reps}
     print(f"sources: {len(sources)} with scored clips")
