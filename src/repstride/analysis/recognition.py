@@ -189,12 +189,13 @@ def clip_stats(track: PoseTrack, feats) -> dict[str, float]:
                     "elbow": ("SHOULDER", "ELBOW", "WRIST"), "shoulder": ("HIP", "SHOULDER", "ELBOW")}
     for name in ("knee", "hip", "elbow", "shoulder"):
         if not known(*angle_joints[name]):
-            for key in ("range", "lo", "med", "side_range", "side_lo", "alternation"):
+            for key in ("range", "lo", "med", "hi", "side_range", "side_lo", "alternation"):
                 s[f"{name}_{key}"] = float("nan")
             continue
         s[f"{name}_range"] = _rng(f[name])
         s[f"{name}_lo"] = _pct(f[name], 5)
         s[f"{name}_med"] = _pct(f[name], 50)
+        s[f"{name}_hi"] = _pct(f[name], 95)
         s[f"{name}_side_range"] = max(_rng(f[f"{name}_left"]), _rng(f[f"{name}_right"]))
         s[f"{name}_side_lo"] = min(_pct(f[f"{name}_left"], 5), _pct(f[f"{name}_right"], 5))
         diff = f[f"{name}_left"] - f[f"{name}_right"]

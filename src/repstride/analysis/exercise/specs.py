@@ -183,7 +183,9 @@ def _rec_push_up(c: Cues) -> float:
     return (c.flat + soft(c["elbow_range"], lo=30, width=12)
             + soft(c["trunk_hi"] - c["trunk_lo"], hi=35, width=15)
             + soft(c["wrist_sh_med"], hi=-0.4, width=0.3)
-            + soft(c["knee_med"], lo=140, width=20, missing=0.0) + c.no_travel)
+            + soft(c["knee_med"], lo=140, width=20, missing=0.0) + c.no_travel
+            # each rep pushes up to (nearly) straight arms (a forearm plank never does)
+            + soft(c["elbow_hi"], lo=130, width=10, missing=0.0))
 
 
 def _rec_bench_press(c: Cues) -> float:
