@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = ROOT.parent / "shared" / "data" / "dev"
+DEFAULT_DATA = Path(os.environ.get("REPSTRIDE_DEV_DATA", ROOT.parent / "shared" / "data" / "dev"))
 
 
 def _clips(data: Path) -> list[str]:

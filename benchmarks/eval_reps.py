@@ -14,9 +14,14 @@ How clips count (documented in docs/analyses.md, "Accuracy"):
   ``true_reps`` is a number. A prediction equal to ``true_reps`` *or* ``alt_reps`` is exact; OBO
   allows one off either; MAE is ``min |pred - count| / true``. They are given twice: with the
   activity recognised (as the official example client runs) and with the true activity given.
-- recognition accuracy uses the exercise clips and ``running`` clips (right when ``sprint``);
-  ``other``/``walking`` and the exercises outside the catalogue are listed with what they were
-  taken for and their confidence, not scored.
+- recognition accuracy uses the in-catalogue clips: the exercise clips and ``running`` clips
+  (right when ``sprint``).
+- out-of-catalogue clips (``other``, ``walking`` and exercises outside the sixteen: curls,
+  lateral raises, planks, swings...) have no right activity: the right answer is "none of
+  these", i.e. a confidence below :data:`repstride.analysis.recognition.LOW_CONFIDENCE` (the
+  engine then says it is unsure and names the most likely domain). They are scored apart, as
+  the number *confidently misrecognised* (confidence at or above it), and never enter the
+  in-catalogue figures.
 
 Protocol. Figures are printed for three systems:
 
@@ -28,8 +33,9 @@ Protocol. Figures are printed for three systems:
     outside the dev set.
 ``fitted, all-in`` / ``fitted, leave-one-source-out``
     the shipped engine plus parameters fitted on the dev clips: an additive bias per activity on
-    the recognition scores and a global scale of every spec's relative range of motion (the
-    segmenter's main threshold). All-in fits and scores on every clip; leave-one-source-out fits,
+    the recognition scores, a global scale of every spec's relative range of motion (the
+    segmenter's main threshold) and the "none of these" score (the most in-catalogue clips
+    right and confident plus out-of-catalogue clips unsure). All-in fits and scores on every clip; leave-one-source-out fits,
     for each ``source_repo`` of the manifest, on the clips of every *other* source and scores the
     held-out source's clips. The gap between the two is what fitting to these clips is worth on
     unseen footage; the fitted parameters never ship.
@@ -41,6 +47,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import sys
 from collections import Counter, defaultdict
 from contextlib import contextmanager
@@ -55,12 +62,16 @@ sys.path.insert(0, str(ROOT / "src"))
 from repstride.analysis import PoseTrack, analyze_activity  # noqa: E402
 from repstride.analysis.exercise import SPECS  # noqa: E402
 from repstride.analysis.exercise import specs as specs_module  # noqa: E402
-from repstride.analysis.recognition import recognize_activity  # noqa: E402
+from repstride.analysis.recognition import (  # noqa: E402
+    LOW_CONFIDENCE, NONE_SCORE, TEMPERATURE, recognize_activity,
+)
 from repstride.errors import RepstrideError  # noqa: E402
 
 #: Grid of the fitted parameters (see the module docstring).
 BIAS_GRID = (-3.0, -2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0, 3.0)
 REL_ROM_SCALES = (0.7, 0.85, 1.0, 1.15, 1.3)
+#: Grid of the "none of these" score (the shipped value is recognition.NONE_SCORE).
+NONE_GRID = (-4.0, -3.0, -2.0, -1.5, -1.0, -0.5, 0.0)
 
 
 def _track(data: Path, row: dict[str, str], cache: Path | None, compute: bool
@@ -101,7 +112,13 @@ class Clip:
 
     @property
     def scored_for_activity(self) -> bool:
+        """In the catalogue: one activity is the right answer."""
         return self.truth_act in SPECS or self.truth_act == "running"
+
+    @property
+    def out_of_catalogue(self) -> bool:
+        """No activity is right; a confident answer is a misrecognition."""
+        return not self.scored_for_activity
 
     @property
     def target_act(self) -> str:
@@ -149,15 +166,27 @@ def count(clip: Clip, activity: str, scale: float = 1.0) -> str:
 class Params:
     bias: dict[str, float]
     scale: float = 1.0
+    none: float = NONE_SCORE
 
 
 SHIPPED = Params(bias={})
 
 
 def predict_activity(clip: Clip, params: Params) -> str:
-    if not params.bias:
-        return clip.shipped_act
-    return max(clip.scores, key=lambda a: clip.scores[a] + params.bias.get(a, 0.0))
+    return predict(clip, params)[0]
+
+
+def predict(clip: Clip, params: Params) -> tuple[str, float]:
+    """Recognised activity and its confidence (the recognition's softmax with "none of these")
+    under ``params``' biases; the shipped answer without biases."""
+    if not params.bias and params.none == NONE_SCORE:
+        return clip.shipped_act, clip.shipped_conf
+    names = list(clip.scores)
+    v = np.array([clip.scores[a] + params.bias.get(a, 0.0) for a in names] + [params.none])
+    p = np.exp((v - v.max()) / TEMPERATURE)
+    p = p[:-1] / p.sum()
+    i = int(np.argmax(p))
+    return names[i], float(p[i])
 
 
 def _rec_acc(clips: list[Clip], bias: dict[str, float]) -> float:
@@ -178,7 +207,21 @@ def fit(clips: list[Clip]) -> Params:
     reps = [c for c in clips if c.scored_for_reps]
     scale = max(REL_ROM_SCALES, key=lambda s: (
         sum(c.err(count(c, c.truth_act, s)) == 0 for c in reps), -abs(s - 1.0)))
-    return Params(bias=bias, scale=scale)
+    none = max(NONE_GRID, key=lambda n: (_honest(clips, Params(bias=bias, none=n)),
+                                         -abs(n - NONE_SCORE)))
+    return Params(bias=bias, scale=scale, none=none)
+
+
+def _honest(clips: list[Clip], params: Params) -> int:
+    """In-catalogue clips right and confident plus out-of-catalogue clips not confident."""
+    n = 0
+    for c in clips:
+        act, conf = predict(c, params)
+        if c.out_of_catalogue:
+            n += conf < LOW_CONFIDENCE
+        else:
+            n += act == c.target_act and conf >= LOW_CONFIDENCE
+    return n
 
 
 def _figures(pairs: list[tuple[Clip, Params]]) -> dict[str, float]:
@@ -186,7 +229,13 @@ def _figures(pairs: list[tuple[Clip, Params]]) -> dict[str, float]:
     out: dict[str, float] = {}
     rec = [(c, p) for c, p in pairs if c.scored_for_activity]
     out["n_rec"] = len(rec)
-    out["rec_acc"] = sum(predict_activity(c, p) == c.target_act for c, p in rec) / max(len(rec), 1)
+    answers = [(c, *predict(c, p)) for c, p in rec]
+    out["rec_acc"] = sum(act == c.target_act for c, act, _ in answers) / max(len(rec), 1)
+    out["rec_confident"] = sum(act == c.target_act and conf >= LOW_CONFIDENCE
+                               for c, act, conf in answers)
+    out_cat = [(c, p) for c, p in pairs if c.out_of_catalogue]
+    out["n_out"] = len(out_cat)
+    out["out_confident"] = sum(predict(c, p)[1] >= LOW_CONFIDENCE for c, p in out_cat)
     reps = [(c, p) for c, p in pairs if c.scored_for_reps]
     out["n_reps"] = len(reps)
     for label in ("recognised", "given"):
@@ -205,7 +254,10 @@ def _print_figures(title: str, f: dict[str, float]) -> None:
     print(f"{title:34s} recognition {f['rec_acc']:.3f} (n={f['n_rec']:.0f})   counts (n="
           f"{f['n_reps']:.0f}) recognised: exact {f['exact_recognised']:.3f} OBO "
           f"{f['obo_recognised']:.3f} MAE {f['mae_recognised']:.3f} | given: exact "
-          f"{f['exact_given']:.3f} OBO {f['obo_given']:.3f} MAE {f['mae_given']:.3f}")
+          f"{f['exact_given']:.3f} OBO {f['obo_given']:.3f} MAE {f['mae_given']:.3f}\n"
+          f"{'':34s} in catalogue: {f['rec_confident']:.0f} of {f['n_rec']:.0f} right and "
+          f"confident; out of catalogue: {f['out_confident']:.0f} of {f['n_out']:.0f} "
+          f"confidently misrecognised (confidence >= {LOW_CONFIDENCE})")
 
 
 def _confusion(pairs: list[tuple[Clip, Params]]) -> None:
@@ -223,7 +275,8 @@ def _confusion(pairs: list[tuple[Clip, Params]]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "dev")
+    ap.add_argument("--data", type=Path, default=Path(os.environ.get(
+        "REPSTRIDE_DEV_DATA", ROOT.parent / "shared" / "data" / "dev")))
     ap.add_argument("--cache", type=Path, default=None, help="directory of cached pose tracks")
     ap.add_argument("--only", default=None, help="only clips whose file contains this")
     ap.add_argument("--compute-missing", action="store_true",
@@ -263,6 +316,8 @@ def main(argv: list[str] | None = None) -> int:
             mark += "  <- count"
         if clip.scored_for_activity and shipped_act != clip.target_act:
             mark += "  <- activity"
+        if clip.out_of_catalogue and conf >= LOW_CONFIDENCE:
+            mark += "  <- confident (out of catalogue)"
         print(f"{clip.name:34s} {clip.source[:28]:28s} {row['true_reps'][:5]:>5s} "
               f"{row['alt_reps']:>3s} {pred:>4s} {given:>5s}  {clip.truth_act:16s} "
               f"{shipped_act:16s} {conf:.2f}{mark}")
@@ -279,17 +334,20 @@ def main(argv: list[str] | None = None) -> int:
             params = fit([c for c in clips if c.source != source])
             loso += [(c, params) for c in clips if c.source == source]
         _print_figures("fitted, leave-one-source-out", _figures(loso))
-        print(f"(all-in fit: rel_rom scale {all_in.scale}, non-zero biases "
+        print(f"(all-in fit: rel_rom scale {all_in.scale}, none score {all_in.none}, non-zero biases "
               f"{ {a: b for a, b in all_in.bias.items() if b} })")
     sources = {c.source for c in clips if c.scored_for_activity or c.scored_for_reps}
     print(f"sources: {len(sources)} with scored clips")
     print("\nconfusion matrix, shipped (rows: truth, columns: recognised):")
     _confusion(shipped)
-    others = [c for c in clips if not c.scored_for_activity]
+    others = [c for c in clips if c.out_of_catalogue]
     if others:
-        print("\nclips outside the catalogue (not scored): taken for, confidence")
+        print(f"\nclips outside the catalogue (right answer: confidence < {LOW_CONFIDENCE}): "
+              "taken for, confidence")
         for c in others:
-            print(f"  {c.truth_act:16s} {c.name:34s} -> {c.shipped_act:16s} {c.shipped_conf:.2f}")
+            flag = "  <- confident" if c.shipped_conf >= LOW_CONFIDENCE else ""
+            print(f"  {c.truth_act:16s} {c.name:34s} -> {c.shipped_act:16s} "
+                  f"{c.shipped_conf:.2f}{flag}")
     return 0
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from repstride.analysis import analyze_activity
 from repstride.analysis.activities import ALL_ACTIVITIES, DOMAINS
-from repstride.analysis.recognition import recognize_activity
+from repstride.analysis.recognition import LOW_CONFIDENCE, recognize_activity
 from repstride.testing.exercise import MOTIONS, synthesize, synthesize_running
 from repstride.analysis.track import Joint, PoseTrack
 
@@ -47,7 +47,20 @@ def test_a_movement_outside_the_catalogue_is_not_confident(view):
         track = synthesize("_jumping_jack", n_reps=6, view=view, seed=2).track
     finally:
         del MOTIONS["_jumping_jack"]
-    assert recognize_activity(track).confidence < 0.5
+    assert recognize_activity(track).confidence < LOW_CONFIDENCE
+    # ... and the result says so, naming the most likely domain
+    rc = analyze_activity(track).info["recognitionConfidence"]
+    assert rc["level"] == "low" and rc["confidence"] < LOW_CONFIDENCE
+    assert rc["likelyDomain"] in DOMAINS and 0.0 < rc["domainConfidence"] <= 1.0
+
+
+def test_a_clear_exercise_is_recognised_with_high_confidence():
+    res = analyze_activity(synthesize("push_up", n_reps=4, view="side", seed=5).track)
+    rc = res.info["recognitionConfidence"]
+    assert res.activity == "push_up"
+    assert rc == {"level": "high", "confidence": res.info["activityConfidence"],
+                  "likelyDomain": "calisthenics", "domainConfidence": rc["domainConfidence"]}
+    assert rc["domainConfidence"] >= rc["confidence"]
 
 
 def test_nothing_detected_is_not_confident():

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 import pytest
 
 from repstride.analysis.recognition import recognize_activity
-from repstride.testing.exercise import MOTIONS, STAND, Motion, _p, _side, synthesize
+from repstride.testing.exercise import _PLANK, MOTIONS, STAND, Motion, _p, _side, synthesize
 
 VIEWS = ("side", "front", "diag")
 
@@ -160,3 +160,55 @@ def test_fast_knee_lifts_are_each_counted():
         clip = synthesize(name, n_reps=10, view="front", rep_s=0.55, pause_s=(0.0, 0.05), seed=2)
     res = analyze_activity(clip.track, activity="knee_to_chest")
     assert len(res.reps) == clip.count == 10
+
+
+#: mountain climber: a plank with one knee driven towards the chest at a time
+_CLIMBER = Motion(rest={**_PLANK}, keys=((0.5, {**_PLANK, **_side(
+    _p(thigh=20.0, shank=-95.0), "r")}),), setup="rest", ground="lowest", alternate=True,
+    typical_rep_s=0.9)
+#: two-hand kettlebell swing: a hip hinge, the bell from between the legs to the eye line,
+#: the hands together on one handle
+_SWING = Motion(rest=_p(ua=110.0, fa=110.0, arm_abd=-12.0, fa_abd=-4.0), keys=((0.5, _p(
+    trunk=60.0, thigh=45.0, shank=-15.0, ua=-30.0, fa=-30.0, arm_abd=-12.0, fa_abd=-4.0)),),
+    mid_phase=0.5, typical_rep_s=1.3)
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_a_downward_dog_keeps_the_legs_straight_a_knee_drive_does_not(view):
+    # a knee driven to the chest from a plank folds the hip with the knee bent: no inverted V
+    dog = recognize_activity(_clip("downward_dog", view))
+    assert dog.stats["knee_at_hip_flex"] >= 135 and dog.activity == "downward_dog"
+    climber = _recognised(_CLIMBER, view)
+    assert climber.stats["knee_at_hip_flex"] < 135
+    assert climber.probabilities["downward_dog"] < 0.2, climber.top(3)
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_a_kettlebell_swing_is_not_a_squat_or_a_barbell_lift(view):
+    # hands together on one handle (no bar grip), swung from the hips to the head
+    rec = _recognised(_SWING, view)
+    assert rec.stats["wrist_spread_med"] < 1.0 and rec.stats["wrist_hip_range"] > 1.5
+    for lift in ("squat", "bodyweight_squat", "clean_and_jerk", "snatch"):
+        assert rec.probabilities[lift] < 0.3, rec.top(3)
+
+
+@pytest.mark.parametrize("view", ["side", "diag"])
+def test_strides_slower_than_a_second_on_the_spot_are_not_running(view):
+    from repstride.testing.exercise import synthesize_running
+
+    run = recognize_activity(synthesize_running(view=view, travel=False, seed=5))
+    walk = recognize_activity(synthesize_running(view=view, travel=False, stride_hz=0.8,
+                                                 duration_s=10.0, seed=5))
+    assert run.activity == "sprint" and run.confidence >= 0.5
+    assert walk.stats["leg_alt_period"] > 1.1
+    assert walk.probabilities["sprint"] < 0.5, walk.top(3)
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_a_deadlift_stands_tall_a_plank_does_not(view):
+    dl = recognize_activity(_clip("deadlift", view))
+    assert dl.activity == "deadlift" and dl.stats["trunk_lo"] < 30
+    with _motion("_plank_rows", _CLIMBER) as name:
+        plank = recognize_activity(_clip(name, view))
+    assert plank.stats["trunk_lo"] > 45
+    assert plank.probabilities["deadlift"] < 0.1, plank.top(3)

@@ -26,7 +26,8 @@ SIGNAL_JOINTS: dict[str, tuple[str, ...]] = {
     "forearm_vertical": ("ELBOW", "WRIST"), "body_line": ("SHOULDER", "HIP", "ANKLE"),
     "wrist_above_shoulder": ("WRIST", "SHOULDER"), "nose_above_wrist": ("NOSE", "WRIST"),
     "arm_extension": ("SHOULDER", "ELBOW", "WRIST"), "upper_arm_from_up": ("SHOULDER", "ELBOW"),
-    "wrist_spread": ("WRIST", "SHOULDER"), "knee_valgus": ("HIP", "KNEE", "ANKLE"), "": (),
+    "wrist_spread": ("WRIST", "SHOULDER"), "knee_valgus": ("HIP", "KNEE", "ANKLE"),
+    "leg_fold": ("SHOULDER", "HIP", "KNEE", "ANKLE"), "": (),
 }
 #: Median confidence over the rep below which a landmark's number is not reported.
 MIN_SEEN = 0.5
@@ -75,20 +76,9 @@ def _value(spec: AnalysisSpec, feats: Features, rep: RepWindow) -> float | None:
     if spec.reduce == "at_mid":
         v = _finite(x[max(0, rep.mid - 2):rep.mid + 3])
         return float(np.median(v)) if v.size else None
-    if spec.reduce in ("min", "max"):
-        v = _finite(win)
-        if not v.size:
-            return None
-        return float(v.min() if spec.reduce == "min" else v.max())
-    if spec.reduce == "ends_max":
-        # the rest position around the rep's start and end: the window itself begins only
-        # once the signal has left the rest zone
-        k = max(1, int(round(0.15 * win.size)))
-        pad = max(1, int(round(0.5 * feats.fps)))
-        before = x[max(0, rep.start - pad):rep.start + k]
-        after = x[max(rep.start, rep.end - k):rep.end + pad + 1]
-        v = _finite(np.concatenate([before, after]))
-        return float(v.max()) if v.size else None
+    if spec.reduce in ("min", "max", "ends_max"):
+        frame = analysis_frame(spec, feats, rep)
+        return None if frame is None else float(x[frame])
     if spec.reduce == "hold":
         v = win
         if not np.isfinite(v).any():
@@ -98,6 +88,32 @@ def _value(spec: AnalysisSpec, feats: Features, rep: RepWindow) -> float | None:
         near = np.abs(v - ext) <= 0.1 * max(hi - lo, 1e-9)
         return float(near.sum() * 1000.0 / feats.fps)
     raise ValueError(f"unknown reduce {spec.reduce!r}")
+
+
+def analysis_frame(spec: AnalysisSpec, feats: Features, rep: RepWindow) -> int | None:
+    """The frame whose signal value an extreme analysis (``min``, ``max``, ``ends_max``)
+    reports for ``rep``; ``None`` for other reductions or when the signal is not seen there.
+
+    The annotated video's gauge shows the same signal frame by frame, so at this frame it
+    reads the number of the JSON and the report table (the lockout at the rest position).
+    """
+    if spec.reduce not in ("min", "max", "ends_max"):
+        return None
+    x = feats[_signal_name(spec, rep)]
+    if spec.reduce == "ends_max":
+        # the rest position around the rep's start and end: the window itself begins only
+        # once the signal has left the rest zone
+        k = max(1, int(round(0.15 * (rep.end - rep.start + 1))))
+        pad = max(1, int(round(0.5 * feats.fps)))
+        frames = np.r_[max(0, rep.start - pad):rep.start + k,
+                       max(rep.start, rep.end - k):min(len(x), rep.end + pad + 1)]
+    else:
+        frames = np.arange(rep.start, rep.end + 1)
+    frames = frames[np.isfinite(x[frames])]
+    if not frames.size:
+        return None
+    pick = np.argmin if spec.reduce == "min" else np.argmax
+    return int(frames[pick(x[frames])])
 
 
 def _sinuosity(feats: Features, rep: RepWindow) -> float | None:

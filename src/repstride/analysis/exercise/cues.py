@@ -93,6 +93,12 @@ class Cues:
                 + soft(self["wrist_sh_iqr"], hi=0.5, width=0.2, missing=0.0))
 
     @property
+    def bar_grip(self) -> float:
+        """Both hands on one bar: at least a little wider than the shoulders (a kettlebell or
+        dumbbell held in both hands brings them together)."""
+        return soft(self["wrist_spread_med"], lo=1.1, width=0.15, missing=0.0)
+
+    @property
     def travelling(self) -> float:
         """The body crosses the ground: the hips travel several body heights."""
         return soft(self["travel"], lo=2.0, width=0.5)

@@ -91,13 +91,24 @@ def _settle_activity(track: PoseTrack, feats: Features, activity: str | None,
     if activity is None:
         return rec.activity, {"activitySource": "recognised",
                               "activityConfidence": round(rec.confidence, 3),
-                              "activityCandidates": rec.top(3)}
+                              "activityCandidates": rec.top(3),
+                              "recognitionConfidence": _recognition_confidence(rec)}
     info: dict = {"activitySource": "caller"}
     if rec.activity != activity and rec.confidence >= MISMATCH_CONFIDENCE and \
             rec.probabilities.get(activity, 0.0) < 0.1:
         info["activityMismatch"] = {"recognised": rec.activity,
                                     "confidence": round(rec.confidence, 3)}
     return activity, info
+
+
+def _recognition_confidence(rec) -> dict:
+    """``{level, confidence, likelyDomain, domainConfidence}``: ``level`` is ``low`` below
+    :data:`~repstride.analysis.recognition.LOW_CONFIDENCE` (the activity is a guess; the
+    domain is the answer), else ``high``."""
+    domain, share = rec.domain()
+    low = rec.confidence < recognition.LOW_CONFIDENCE
+    return {"level": "low" if low else "high", "confidence": round(rec.confidence, 3),
+            "likelyDomain": domain, "domainConfidence": round(share, 3)}
 
 
 def _failed(activity: str | None, info: dict) -> ActivityResult:

@@ -114,7 +114,10 @@ def compute_features(track: PoseTrack, *, cutoff_hz: float = DEFAULT_CUTOFF_HZ) 
     ``thigh_pitch`` (hip->knee above horizontal, + = knee below hip), ``forearm_vertical``,
     ``body_line``, ``wrist_above_shoulder``, ``wrist_above_hip``, ``nose_above_wrist``,
     ``arm_extension_left/right`` (shoulder-wrist distance / arm length), ``hip_height``,
-    ``knee_valgus`` (+ ``_left``/``_right``; the worse knee, see :func:`knee_valgus`).
+    ``knee_valgus`` (+ ``_left``/``_right``; the worse knee, see :func:`knee_valgus`),
+    ``leg_fold_left/right`` (hip + knee angle of one leg, 360 = straight, standing),
+    ``wrist_along_trunk`` (wrists' centre along the hip -> shoulder axis from the shoulders,
+    torso lengths, + = towards the head).
     """
     fps = track.fps
     p = _space(track)
@@ -218,6 +221,17 @@ def compute_features(track: PoseTrack, *, cutoff_hz: float = DEFAULT_CUTOFF_HZ) 
         sig["wrist_spread"] = clean(distance(_pt(p, "left", "WRIST"), _pt(p, "right", "WRIST"))
                                     / sw_med, fps=fps, cutoff_hz=cutoff_hz)
 
+    # where the hands are along the trunk (torso lengths from the shoulders' centre, + towards
+    # the head): over the chest in a press, by the hips reaching for the knees or lying flat
+    axis = sh - hp
+    with np.errstate(invalid="ignore", divide="ignore"):
+        axis = axis / np.linalg.norm(axis, axis=1, keepdims=True)
+    sig["wrist_along_trunk"] = clean(np.sum((wr - sh) * axis, axis=1) / tl, fps=fps,
+                                     cutoff_hz=cutoff_hz)
+    for side in SIDES:
+        # a knee lift folds the leg at the hip and the knee together: their sum moves about
+        # twice as far as either angle, so a low lift still stands out of the noise
+        sig[f"leg_fold_{side}"] = sig[f"hip_{side}"] + sig[f"knee_{side}"]
     for side, other in (("left", "right"), ("right", "left")):
         sig[f"knee_valgus_{side}"] = clean(knee_valgus(p, side, other), fps=fps,
                                            cutoff_hz=cutoff_hz)

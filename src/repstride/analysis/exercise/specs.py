@@ -118,7 +118,11 @@ def _squat_base(c: Cues) -> float:
             + 0.5 * c.not_overhead + max(-1.5, soft(c["trunk_top"], hi=65, width=8))
             # a squat moves the body, not the hands along it: hands sweeping more than a torso
             # length past the shoulders most of the clip lift something (snatch, clean, swing)
-            + soft(c["wrist_sh_iqr"], hi=1.1, width=0.2, missing=0.0))
+            + soft(c["wrist_sh_iqr"], hi=1.1, width=0.2, missing=0.0)
+            # ... nor swinging them from between the legs to the head (a kettlebell swing)
+            + soft(c["wrist_hip_range"], hi=1.5, width=0.2, missing=0.0)
+            # the hips sink towards the planted feet (a jump lifts both together)
+            + soft(c["hip_ankle_range"], lo=0.5, width=0.1, missing=0.0))
 
 
 def _rec_squat(c: Cues) -> float:
@@ -134,7 +138,9 @@ def _rec_deadlift(c: Cues) -> float:
             + soft(c["hip_range"] - c["knee_range"], lo=5, width=15)
             + soft(c["wrist_hip_hi"], hi=0.2, width=0.25)
             + soft(c["elbow_lo"], lo=140, width=15) + c.no_travel + c.legs_together
-            + soft(c["trunk_hi"], hi=95, width=10))
+            + soft(c["trunk_hi"], hi=95, width=10)
+            # every rep ends standing tall (a plank or a mountain climber never does)
+            + soft(c["trunk_lo"], hi=30, width=10))
 
 
 def _rec_lunge(c: Cues) -> float:
@@ -177,7 +183,9 @@ def _rec_push_up(c: Cues) -> float:
     return (c.flat + soft(c["elbow_range"], lo=30, width=12)
             + soft(c["trunk_hi"] - c["trunk_lo"], hi=35, width=15)
             + soft(c["wrist_sh_med"], hi=-0.4, width=0.3)
-            + soft(c["knee_med"], lo=140, width=20, missing=0.0) + c.no_travel)
+            + soft(c["knee_med"], lo=140, width=20, missing=0.0) + c.no_travel
+            # each rep pushes up to (nearly) straight arms (a forearm plank never does)
+            + soft(c["elbow_hi"], lo=130, width=10, missing=0.0))
 
 
 def _rec_bench_press(c: Cues) -> float:
@@ -186,6 +194,8 @@ def _rec_bench_press(c: Cues) -> float:
             + max(-1.0, soft(c["hip_side_range"], hi=60, width=20, missing=0.0))
             + soft(c["wrist_sh_med"], lo=0.0, width=0.3)
             + soft(c["knee_med"], hi=150, width=25, missing=0.0) * 0.3
+            # the bar is pressed over the chest, not reached along the body to the hips
+            + soft(c["wrist_along_med"], lo=-0.65, width=0.15, missing=0.0)
             + c.no_travel)
 
 
@@ -201,21 +211,26 @@ def _rec_chin_up(c: Cues) -> float:
 
 def _rec_downward_dog(c: Cues) -> float:
     return (soft(c["trunk_hi"], lo=100, width=15) + soft(c["hip_lo"], hi=110, width=15)
-            + soft(c["wrist_sh_med"], hi=-0.3, width=0.3) - 0.5 + c.no_travel)
+            + soft(c["wrist_sh_med"], hi=-0.3, width=0.3) - 0.5 + c.no_travel
+            # the inverted V is made with (nearly) straight legs: a knee driven to the chest
+            # (mountain climber) or a plank's set-up keep it bent at the hip's deepest fold
+            + soft(c["knee_at_hip_flex"], lo=135, width=15, missing=0.0))
 
 
 def _rec_clean_and_jerk(c: Cues) -> float:
     # the whole lift, or its jerk alone (a clip that starts with the bar racked on the
     # shoulders): rack -> dip and drive of the knees -> overhead
     jerk = (soft(c["wrist_sh_med"], lo=-0.35, hi=0.45, width=0.2)
-            + soft(c["wrist_sh_hi"], lo=0.7, width=0.3) + soft(c["knee_range"], lo=20, width=8))
+            + soft(c["wrist_sh_hi"], lo=0.7, width=0.3) + soft(c["knee_range"], lo=20, width=8)
+            # the dip and drive lower and raise the hips over the feet (a seated press: no)
+            + soft(c["hip_ankle_range"], lo=0.2, width=0.05, missing=0.0))
     return (max(c.floor_to_overhead, jerk) + soft(c["wrist_spread_hi"], hi=2.2, width=0.4)
-            + c.no_travel - 0.5)
+            + c.bar_grip + c.no_travel - 0.5)
 
 
 def _rec_snatch(c: Cues) -> float:
-    return (c.floor_to_overhead + soft(c["wrist_spread_hi"], lo=2.2, width=0.4) + c.no_travel
-            - 0.5)
+    return (c.floor_to_overhead + soft(c["wrist_spread_hi"], lo=2.2, width=0.4) + c.bar_grip
+            + c.no_travel - 0.5)
 
 
 def _rec_punch(c: Cues) -> float:
@@ -223,6 +238,8 @@ def _rec_punch(c: Cues) -> float:
     return (c.up + c.still_legs_if_seen * 0.7 + soft(c["arm_ext_range"], lo=0.3, width=0.12)
             + soft(c["arm_reach"], lo=0.85, width=0.05)
             + soft(c["elbow_side_range"], lo=50, width=15) + c.not_overhead + c.no_travel - 0.5
+            # the upper arm rises towards horizontal to throw it (a curl keeps it hanging)
+            + soft(c["upper_arm_side_range"], lo=40, width=10, missing=0.0)
             + max(-1.0, soft(c["knee_alternation"], hi=1.2, width=0.15, missing=0.0))
             # thrown from a set stance: knees bending in turn, steadily, are running or stepping
             + soft(c["leg_alt_strength"], hi=0.6, width=0.15, missing=0.0))
@@ -381,7 +398,10 @@ SPECS: dict[str, ActivitySpec] = {s.name: s for s in (
             DURATION),
         recognize=_rec_front_kick),
     ActivitySpec(
-        "knee_to_chest", "mobility", "hip", "down", 40.0, required=LEGS,
+        # the rep signal is the leg's fold (hip + knee angle): a knee lift bends both, so a
+        # low lift (the first after a pause) still clears the thresholds; 60 deg ~ 40 at the
+        # hip and 20 at the knee
+        "knee_to_chest", "mobility", "leg_fold", "down", 60.0, required=LEGS,
         # a knee lift can be quick (high knees: ~0.35 s up and down), as quick as a kick
         min_rep_s=0.4,
         max_rep_s=30.0,
