@@ -1,6 +1,7 @@
 """Render speed vs decode speed (and optionally the pose stage) on one video, in the same run.
 
     .venv/bin/python benchmarks/render_speed.py VIDEO [--track TRACK.npz] [--measure-pose]
+                                                [--baseline-src DIR [--repeats 3]]
 
 Reports frames/s for: decode only; each overlay alone (decode + draw + H.264 encode); both
 overlays and the thumbnail in one pass (what the worker does). Target: rendering both overlays
@@ -10,6 +11,11 @@ the one-pass render should run at >= 2x the pose stage's frames/s.
 Without ``--track`` a synthetic full-body track (every joint confident, moving) is drawn: the
 drawing cost does not depend on where the joints are, and this keeps the benchmark independent of
 the pose model. With ``--measure-pose`` the pose stage is timed on the same file for the ratio.
+
+With ``--baseline-src`` (another checkout's ``src/``, e.g. the commit before a change) the whole
+measurement runs as a subprocess, alternately with that checkout and this one, ``--repeats``
+times; each run is printed with the load average, then the best of each (the cores are shared:
+the ratios of one run against each other are what survives the load).
 """
 
 from __future__ import annotations
@@ -72,6 +78,47 @@ def _timed(fn, name: str = "") -> float:
     return time.perf_counter() - t
 
 
+def _alternated(args: argparse.Namespace, argv: list[str]) -> int:
+    import os
+    import subprocess
+
+    here = Path(__file__).resolve()
+    inner = [a for a in argv if a not in ("--json",)]
+    skip = {"--baseline-src", "--repeats"}
+    cleaned: list[str] = []
+    it = iter(inner)
+    for a in it:
+        if a in skip:
+            next(it, None)
+        elif not any(a.startswith(k + "=") for k in skip):
+            cleaned.append(a)
+    srcs = {"before": args.baseline_src.resolve(), "ours": here.parents[1] / "src"}
+    best: dict[str, dict[str, float]] = {}
+    keys = ("both+thumbnail_fps", "pose_fps", "render_time_over_pose_time",
+            "render_cpu_over_pose_cpu", "render_cpu_ms_per_frame", "pose_cpu_ms_per_frame",
+            "overlay_bytes_per_s")
+    for k in range(args.repeats):
+        for name, src in srcs.items():
+            env = {**os.environ, "PYTHONPATH": str(src)}
+            out = subprocess.run([sys.executable, str(here), *cleaned, "--json"], env=env,
+                                 check=True, capture_output=True, text=True).stdout
+            res = json.loads(out.strip().splitlines()[-1])
+            load = os.getloadavg()[0]
+            print(f"run {k + 1} {name:6s} " + "  ".join(f"{key} {res.get(key)}" for key in keys
+                                                        if key in res) + f"   load {load:.2f}",
+                  flush=True)
+            b = best.setdefault(name, {})
+            for key in keys:
+                if key not in res:
+                    continue
+                lower_is_better = not key.endswith("fps")
+                if key not in b or (res[key] < b[key] if lower_is_better else res[key] > b[key]):
+                    b[key] = res[key]
+    for name, b in best.items():
+        print(f"best {name:6s} " + "  ".join(f"{k} {v}" for k, v in b.items()))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("video", type=Path)
@@ -81,7 +128,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--preset", default=None, help="x264 preset (default: the renderer's)")
     ap.add_argument("--max-side", type=int, default=-1,
                     help="overlay size cap in pixels (default: the renderer's; 0 = full size)")
+    ap.add_argument("--baseline-src", type=Path, default=None,
+                    help="another checkout's src/, measured alternately with this one")
+    ap.add_argument("--repeats", type=int, default=3, help="with --baseline-src")
     args = ap.parse_args(argv)
+    if args.baseline_src is not None:
+        return _alternated(args, list(sys.argv[1:] if argv is None else argv))
 
     info = probe(args.video)
     n = sum(1 for _ in iter_frames(args.video))  # warm the file cache, exact count

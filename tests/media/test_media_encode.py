@@ -57,6 +57,26 @@ def test_constant_rate_round_trip(tmp_path, fps, n):
     assert err < 4, err
 
 
+def test_bt601_writer_takes_converted_planes_and_tags_them(tmp_path):
+    """``colorspace="bt601"`` + ``write_yuv420p``: planes go in unconverted (the renderer's
+    OpenCV conversion), the file says BT.601, and an odd side is refused with its shape."""
+    import cv2
+
+    path = tmp_path / "601.mp4"
+    with VideoWriter(path, fps=30, width=193, height=108, colorspace="bt601") as w:
+        assert (w.encoded_width, w.encoded_height) == (192, 108)
+        with pytest.raises(ValueError, match="planes must be uint8 of shape"):
+            w.write_yuv420p(np.zeros((108 * 3 // 2, 193), np.uint8))
+        for i in range(10):
+            w.write_yuv420p(cv2.cvtColor(pattern(i, 192, 108), cv2.COLOR_RGB2YUV_I420),
+                            timestamp_s=i / 30)
+    codec, pix_fmt, _, colorspace = stream_facts(path)
+    assert (codec, pix_fmt, colorspace) == ("h264", "yuv420p", 5)  # 5 = BT.470BG (BT.601)
+    assert [frame_number(f.rgb) for f in iter_frames(path)] == list(range(10))
+    with pytest.raises(ValueError, match="colorspace"):
+        VideoWriter(tmp_path / "x.mp4", fps=30, width=64, height=64, colorspace="srgb")
+
+
 def test_vfr_timestamps_are_kept_exactly(tmp_path):
     steps = [1 / 30 if i % 3 else 1 / 15 for i in range(29)]
     times = np.concatenate([[0.0], np.cumsum(steps)])

@@ -184,3 +184,41 @@ def test_background_writer_keeps_order_and_surfaces_errors() -> None:
             for i in range(10):
                 w.write(np.zeros((2, 2, 3), np.uint8), timestamp_s=float(i))
     assert bad.got == [0.0, 1.0, 2.0] and bad.closed == 1
+
+
+def test_prefetched_keeps_order_raises_producer_errors_and_stops_early() -> None:
+    from repstride.render._sink import prefetched
+
+    with prefetched(iter(range(50)), depth=3) as items:
+        assert list(items) == list(range(50))
+
+    def broken():  # noqa: ANN202
+        yield 1
+        yield 2
+        raise ValueError("decoder broke")
+
+    got: list[int] = []
+    with pytest.raises(ValueError, match="decoder broke"):
+        with prefetched(broken()) as items:
+            got.extend(items)
+    assert got == [1, 2]
+
+    produced: list[int] = []
+    closed: list[bool] = []
+
+    def endless():  # noqa: ANN202
+        try:
+            i = 0
+            while True:
+                produced.append(i)
+                yield i
+                i += 1
+        finally:
+            closed.append(True)
+
+    with prefetched(endless(), depth=2) as items:
+        for i in items:
+            if i == 5:
+                break
+    n = len(produced)
+    assert closed == [True] and n < 5 + 2 + 3  # stopped a few items ahead, the source closed

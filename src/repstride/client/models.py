@@ -170,13 +170,19 @@ class RunningResults(WireModel):
     """``GET /analysis/{id}/results``: ``status`` pending → analyzing (``percentage``) → success.
 
     A ``failed`` analysis is answered 400 and raised as ``AnalysisFailed``, so a returned object is
-    never ``failed``.
+    never ``failed``. The results come first: on ``success`` the annotated video may still be
+    rendering (``media_status`` ``pending``, ``output_video`` / ``thumbnail`` None), then
+    ``ready`` (signed URLs) or ``failed`` (``media_reason``).
     """
 
     id: str | None = Field(None, validation_alias=AliasChoices("id", "analysis_id"))
     status: str
     percentage: float | None = None
     biomechanical_analysis: dict[str, Any] | None = None
+    media_status: str | None = None
+    output_video: str | None = None
+    thumbnail: str | None = None
+    media_reason: str | None = None
 
     @property
     def is_done(self) -> bool:

@@ -1,7 +1,7 @@
 """Video and image encoding for the renderers: H.264 MP4 (``VideoWriter``) and JPEG (``write_jpeg``).
 
-Output MP4s are what every browser plays: H.264 (libx264), yuv420p, BT.709 tagged, limited
-range, ``moov`` box before ``mdat`` (``+faststart``) so playback starts before the download ends.
+Output MP4s are what every browser plays: H.264 (libx264), yuv420p, BT.709 tagged (or BT.601
+for frames the caller converted itself, :meth:`VideoWriter.write_yuv420p`), limited range, ``moov`` box before ``mdat`` (``+faststart``) so playback starts before the download ends.
 Timestamps are exact: either a constant rate, or the caller's per-frame timestamps (to reproduce a
 VFR input's timing, so an overlay stays in sync with the source and lasts exactly as long).
 """
@@ -23,6 +23,11 @@ DEFAULT_PRESET = "veryfast"
 """x264 speed preset: renders are short-lived artifacts, speed matters more than a few % size."""
 VFR_TIME_BASE = Fraction(1, 90_000)
 """Time base used when frames carry their own timestamps (the MPEG 90 kHz clock)."""
+#: Colour matrices a writer can tag: (swscale colorspace, H.264 matrix, primaries, transfer).
+_COLOUR_TAGS = {
+    "bt709": (avr.Colorspace.ITU709, avr.ColorPrimaries.BT709, avr.ColorTrc.BT709),
+    "bt601": (avr.Colorspace.ITU601, avr.ColorPrimaries.SMPTE170M, avr.ColorTrc.SMPTE170M),
+}
 
 
 class VideoWriter:
@@ -38,6 +43,10 @@ class VideoWriter:
     was written. With timestamps, each frame lasts until the next one's timestamp; the last frame
     lasts until ``duration_s`` when given (use the source's duration for an exact match), else as
     long as the previous interval. Timestamps must increase strictly.
+
+    ``colorspace`` is the matrix the file is tagged with and :meth:`write` converts with
+    (``bt709``, or ``bt601``: the matrix of OpenCV's fast RGB -> I420 conversion, for callers
+    that hand over converted planes with :meth:`write_yuv420p`).
     """
 
     def __init__(
@@ -50,12 +59,16 @@ class VideoWriter:
         crf: int = DEFAULT_CRF,
         preset: str = DEFAULT_PRESET,
         duration_s: float | None = None,
+        colorspace: str = "bt709",
     ) -> None:
+        if colorspace not in _COLOUR_TAGS:
+            raise ValueError(f"colorspace must be one of {sorted(_COLOUR_TAGS)}, got {colorspace!r}")
         if not fps or fps <= 0:
             raise ValueError(f"fps must be positive, got {fps}")
         if width < 2 or height < 2:
             raise ValueError(f"width and height must be at least 2, got {width}x{height}")
         self.path = Path(path)
+        self.colorspace = colorspace
         self.width, self.height = int(width), int(height)
         self.encoded_width, self.encoded_height = self.width & ~1, self.height & ~1
         self.fps = fps
@@ -70,9 +83,8 @@ class VideoWriter:
             stream.width, stream.height = self.encoded_width, self.encoded_height
             stream.pix_fmt = "yuv420p"
             cc = stream.codec_context
-            cc.colorspace = avr.Colorspace.ITU709
-            cc.color_primaries = avr.ColorPrimaries.BT709
-            cc.color_trc = avr.ColorTrc.BT709
+            self._matrix, cc.color_primaries, cc.color_trc = _COLOUR_TAGS[colorspace]
+            cc.colorspace = self._matrix
             cc.color_range = avr.ColorRange.MPEG
             cc.flags |= av.codec.context.Flags.frame_duration  # carry frame durations to packets
             # No B-frames: decode order == presentation order, so the MP4 sample durations (and
@@ -100,6 +112,26 @@ class VideoWriter:
             raise ValueError(
                 f"frame must be uint8 of shape {(self.height, self.width, 3)}, "
                 f"got {rgb.dtype} {rgb.shape}")
+        if self.encoded_width != self.width or self.encoded_height != self.height:
+            rgb = rgb[: self.encoded_height, : self.encoded_width]
+        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24")
+        self._push(frame.reformat(format="yuv420p", dst_colorspace=self._matrix,
+                                  dst_color_range=avr.ColorRange.MPEG), timestamp_s)
+
+    def write_yuv420p(self, planes: NDArray[np.uint8], timestamp_s: float | None = None) -> None:
+        """Append one frame already converted to I420 (``(encoded_height * 3 / 2,
+        encoded_width)`` uint8: Y, then U, then V, limited range, in the writer's
+        ``colorspace``), without a conversion here."""
+        if self._closed:
+            raise ValueError("write() on a closed VideoWriter")
+        shape = (self.encoded_height * 3 // 2, self.encoded_width)
+        if planes.shape != shape or planes.dtype != np.uint8:
+            raise ValueError(f"planes must be uint8 of shape {shape}, got {planes.dtype} "
+                             f"{planes.shape}")
+        self._push(av.VideoFrame.from_ndarray(np.ascontiguousarray(planes), format="yuv420p"),
+                   timestamp_s)
+
+    def _push(self, frame: av.VideoFrame, timestamp_s: float | None) -> None:
         timed = timestamp_s is not None
         if self._timed is None:
             self._timed = timed
@@ -116,11 +148,6 @@ class VideoWriter:
             pts = max(int(round(t / tb)), self._last_pts + 1)
         else:
             pts = self.frames_written
-        if self.encoded_width != self.width or self.encoded_height != self.height:
-            rgb = rgb[: self.encoded_height, : self.encoded_width]
-        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24")
-        frame = frame.reformat(format="yuv420p", dst_colorspace=avr.Colorspace.ITU709,
-                               dst_color_range=avr.ColorRange.MPEG)
         frame.pts, frame.time_base = pts, tb
         if self._pending is not None:
             self._last_step = pts - self._pending.pts

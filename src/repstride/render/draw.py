@@ -58,17 +58,23 @@ def skeleton(img: NDArray[np.uint8], px: NDArray[np.float64], score: NDArray[np.
     ok = np.isfinite(px).all(axis=1) & (score >= min_score)
     if not ok.any():
         return
+    # every joint's fixed-point position at once (what _pt does per point)
+    pts = [tuple(p) for p in np.round(np.where(ok[:, None], px, 0.0) * _ONE).astype(np.int64)
+           .tolist()]
+    ok_l = ok.tolist()
+    edges = [(pts[a], pts[b], color) for (a, b), color in zip(SKELETON_EDGES, _EDGE_COLORS)
+             if ok_l[a] and ok_l[b]]
     outline = sz.line + max(1, sz.line // 2)
-    for pass_outline in (True, False):
-        for (a, b), color in zip(SKELETON_EDGES, _EDGE_COLORS):
-            if ok[a] and ok[b]:
-                cv2.line(img, _pt(px[a]), _pt(px[b]), style.SHADOW if pass_outline else color,
-                         outline if pass_outline else sz.line, cv2.LINE_AA, _SHIFT)
+    for p, q, _ in edges:
+        cv2.line(img, p, q, style.SHADOW, outline, cv2.LINE_AA, _SHIFT)
+    for p, q, color in edges:
+        cv2.line(img, p, q, color, sz.line, cv2.LINE_AA, _SHIFT)
+    r_out, r_in = (sz.joint_radius + 1) * _ONE, sz.joint_radius * _ONE
     for j in _DRAWN_JOINTS:
-        if ok[j]:
-            c = _pt(px[j])
-            cv2.circle(img, c, (sz.joint_radius + 1) * _ONE, style.SHADOW, -1, cv2.LINE_AA, _SHIFT)
-            cv2.circle(img, c, sz.joint_radius * _ONE, _JOINT_COLORS[j], -1, cv2.LINE_AA, _SHIFT)
+        if ok_l[j]:
+            c = pts[j]
+            cv2.circle(img, c, r_out, style.SHADOW, -1, cv2.LINE_AA, _SHIFT)
+            cv2.circle(img, c, r_in, _JOINT_COLORS[j], -1, cv2.LINE_AA, _SHIFT)
 
 
 def _clip_box(img: NDArray[np.uint8], x0: float, y0: float, x1: float, y1: float

@@ -28,6 +28,7 @@ from repstride.render._sink import (
     DEFAULT_PRESET,
     BackgroundWriter,
     open_video,
+    prefetched,
     write_jpeg,
 )
 from repstride.render.angles import JointAngleSeries, analysis_view, main_joint_angle
@@ -194,7 +195,7 @@ def _paint_events(img: NDArray[np.uint8], sc: _Scene, row: int | None, t: float)
 
 
 def _paint_all(img: NDArray[np.uint8], sc: _Scene, row: int | None, t: float) -> None:
-    _paint_skeleton(img, sc, row)
+    """What the ``all`` overlay adds to the skeleton (drawn once for every output)."""
     _main_joint_decor(img, sc, row)
     sz = sc.sizes
     lines: list[tuple[str, Color, float]] = []
@@ -220,7 +221,7 @@ def _paint_all(img: NDArray[np.uint8], sc: _Scene, row: int | None, t: float) ->
 
 
 def _paint_running(img: NDArray[np.uint8], sc: _Scene, row: int | None, t: float) -> None:
-    _paint_skeleton(img, sc, row)
+    """What the ``running`` video adds to the skeleton."""
     _main_joint_decor(img, sc, row)
     sz = sc.sizes
     lines: list[tuple[str, Color, float]] = [("Running analysis", style.MUTED, 1.0)]
@@ -232,8 +233,10 @@ def _paint_running(img: NDArray[np.uint8], sc: _Scene, row: int | None, t: float
     _paint_events(img, sc, row, t)
 
 
+#: What each kind draws on top of the skeleton, which every kind (and the thumbnail) shares:
+#: it is drawn once per frame, before the frame is copied for each output.
 _PAINTERS: dict[str, Callable[[NDArray[np.uint8], _Scene, int | None, float], None]] = {
-    "skeleton": lambda img, sc, row, t: _paint_skeleton(img, sc, row),
+    "skeleton": lambda img, sc, row, t: None,
     "all": _paint_all,
     "running": _paint_running,
 }
@@ -288,7 +291,8 @@ def render_overlays(
             sc: _Scene | None = None
             writers: dict[str, Any] = {}
             last_t = -np.inf
-            for frame in iter_frames(video_path, max_side=max_side):
+            frames = stack.enter_context(prefetched(iter_frames(video_path, max_side=max_side)))
+            for frame in frames:
                 base = frame.rgb
                 if sc is None:
                     # Sizes are known once the first (possibly downscaled) frame is decoded.
@@ -305,16 +309,15 @@ def render_overlays(
                 # The writer needs strictly increasing times; a repeated stamp gets one tick more.
                 ts = frame.timestamp_s if frame.timestamp_s > last_t else last_t + 1.0 / fps
                 last_t = ts
+                if not base.flags.writeable:
+                    base = np.array(base, copy=True)
+                _paint_skeleton(base, sc, row)  # shared by every output and the thumbnail
                 if thumb_frame is not None and frame.index == thumb_frame:
-                    thumb = np.array(base, copy=True)
-                    _paint_skeleton(thumb, sc, row)
-                    write_jpeg(thumbnail_path, thumb)  # type: ignore[arg-type]
+                    write_jpeg(thumbnail_path, base)  # type: ignore[arg-type]
                     written["thumbnail"] = Path(thumbnail_path)  # type: ignore[arg-type]
                 for i, (k, writer) in enumerate(writers.items()):
-                    # The last output may draw on the decoded frame itself; others need a copy.
+                    # The last output may draw on the frame itself; others need a copy.
                     img = base if i == len(writers) - 1 else np.array(base, copy=True)
-                    if not img.flags.writeable:
-                        img = np.array(img, copy=True)
                     _PAINTERS[k](img, sc, row, t)
                     # The source's own timestamps: a VFR input stays in sync and as long.
                     writer.write(img, timestamp_s=ts)

@@ -58,12 +58,16 @@ def test_side_view_end_to_end_on_real_treadmill_clip(real_api: Api, dev_data: Pa
     worker = threading.Thread(target=lambda: outcome.append(api.services.runner.run_job(job_id)))
     worker.start()
     seen: list[tuple[int, str, int]] = []
+    media_seen: list[tuple[str, bool]] = []
     while worker.is_alive():
         worker.join(1.0)  # poll the API about once a second while the job runs
         resp = api.results(aid)
         body = resp.json()
         seen.append((resp.status_code, body["status"], body.get("percentage", -1)))
+        if body["status"] == "success":  # results first: the video may still be rendering
+            media_seen.append((body["media_status"], body["output_video"] is None))
     assert outcome == ["done"], seen
+    assert all(m in (("pending", True), ("ready", False)) for m in media_seen), media_seen
 
     analyzing = [p for code, st, p in seen if st == "analyzing"]
     assert all(code == 202 for code, st, _ in seen if st == "analyzing")
@@ -73,6 +77,7 @@ def test_side_view_end_to_end_on_real_treadmill_clip(real_api: Api, dev_data: Pa
     assert res.status_code == 200
     body = res.json()
     assert body["status"] == "success" and body["percentage"] == 100
+    assert body["media_status"] == "ready"
     # Rendered media behind signed URLs.
     base = str(api.http.base_url)
     thumb = api.http.get(body["thumbnail"].replace(base, ""))

@@ -111,6 +111,38 @@ def test_failed_analysis_ends_with_analysis_failed(api: Api, videos: dict[str, P
     assert last["status"] == "failed" and last["code"] == "LOW_QUALITY_POSE_ESTIMATE"
 
 
+def test_media_rendered_after_success_end_with_analysis_media_ready(
+        api: Api, videos: dict[str, Path], receiver: Receiver) -> None:
+    """Results first: ``analysis.succeeded`` says the media are pending, then
+    ``analysis.media_ready`` (the last event) says they are ready."""
+    from repstride.service.running.jobs import RunningMedia, RunningOutcome
+
+    inner = api.pipeline
+
+    class Rendering:
+        def __call__(self, *a, **k):  # noqa: ANN002, ANN003, ANN204
+            out = inner(*a, **k)
+            return RunningOutcome(track=out.track, analysis=out.analysis)
+
+        def render_media(self, video, params, track, analysis, *, workdir,  # noqa: ANN001
+                         progress) -> RunningMedia:  # noqa: ANN001
+            (workdir / "t.jpg").write_bytes(b"\xff\xd8")
+            (workdir / "v.mp4").write_bytes(video.read_bytes())
+            return RunningMedia(thumbnail=workdir / "t.jpg", output_video=workdir / "v.mp4")
+
+    api.running.pipeline = Rendering()
+    _configure(api, receiver.url)
+    aid = _start(api, videos["mp4"], notify_via_webhook="true")
+    api.run_jobs()
+    _send_all(WebhookSender(api.services.webhooks))
+    events = receiver.events()
+    types = [e["type"] for e in events]
+    assert types[-2:] == ["analysis.succeeded", "analysis.media_ready"], types
+    assert events[-2]["media_status"] == "pending" and events[-1]["media_status"] == "ready"
+    assert events[-1]["video_id"] == aid and events[-1]["status"] == "success"
+    assert [e["sequence"] for e in events] == list(range(1, len(events) + 1))
+
+
 def test_500_three_times_then_200_across_a_restart(api: Api, tmp_path: Path,
                                                    sqlite_url: str) -> None:
     rx = Receiver([500, 500, 500])

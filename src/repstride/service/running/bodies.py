@@ -10,7 +10,7 @@ import numpy as np
 
 from repstride.i18n import translate, translate_tree
 from repstride.service.running.content import analysis_content
-from repstride.service.running.models import FAILED, SUCCESS
+from repstride.service.running.models import FAILED, MEDIA_FAILED, MEDIA_READY, SUCCESS
 from repstride.service.running.params import RunningParams
 from repstride.service.running.records import RunningRecord
 
@@ -57,15 +57,18 @@ class RunningBodies:
             return blobs.presigned_get(key, expires_s=ttl, base_url=base_url)
 
         thumb, video = url(rec.thumbnail_key), url(rec.output_video_key)
+        media = rec.media_status
+        if media == MEDIA_READY and (thumb is None or video is None):
+            media = MEDIA_FAILED  # a stored file went missing
         body.update(
-            thumbnail=thumb, output_video=video,
+            thumbnail=thumb, output_video=video, media_status=media,
             urls_expire_at=int(self.clock() + ttl) if (thumb or video) else None,
             parameters=_parameters_wire(rec.params),
             video_input_information=_video_info_wire(rec),
             biomechanical_analysis={**self._analysis_wire(rec, lang), "analysis_content":
                                     analysis_content(rec.result, rec.analysis_type, lang)},
         )
-        if thumb is None or video is None:
+        if media == MEDIA_FAILED:
             body["media_reason"] = translate(rec.media_reason or "running_api.media.render_failed",
                                              lang)
         return body

@@ -1,4 +1,4 @@
-"""The Running Analysis job: video -> pose -> side/back analysis -> annotated media -> results.
+"""The Running Analysis job: video -> pose -> side/back analysis -> results -> annotated media.
 
 Job kind ``running_analysis`` (args ``{"analysis_id": ...}``, exported in
 :data:`RUNNING_JOB_KINDS`, given to the runner by the container), so it runs under the same
@@ -6,11 +6,19 @@ leases, retries and shutdown handling as the Video API's jobs. The work is a
 :class:`RunningPipeline` (a dependency: the container gives :class:`RealRunningPipeline`; tests
 inject a controllable one through :func:`repstride.service.running.service.attach_running`).
 
+Results first: the analysis is ``success`` (results, calculated and raw data readable) as soon as
+the pose and the analysis are done; the annotated video and thumbnail are rendered afterwards in
+the same job (the pipeline's ``render_media``) with ``media_status`` ``pending`` meanwhile, then
+``ready`` (or ``failed`` with a ``media_reason``). A job released or crashed while rendering is
+run again by the runner and renders only; one that gives up leaves the media ``failed``. A
+pipeline without ``render_media`` may return its media in the :class:`RunningOutcome` instead
+(stored before ``success``).
+
 Progress: the pipeline reports a fraction 0..1 through its real stages: pose estimation frame
-by frame (:data:`POSE_SHARE`), gait events and metrics (:data:`EVENTS_AT`, :data:`METRICS_AT`),
-rendering frame by frame (:data:`RENDER_SHARE`); the job maps it to the ``percentage`` the API
-shows while ``analyzing`` (monotonic, 1..99; 100 only with ``success``). The shares follow the
-measured wall time (IMG_5396, 388 frames: pose 32.8 s, analysis 0.5 s, render 22.8 s).
+by frame (:data:`POSE_SHARE`), gait events and metrics (:data:`EVENTS_AT`, :data:`METRICS_AT`);
+the job maps it to the ``percentage`` the API shows while ``analyzing`` (monotonic, 1..99; 100
+only with ``success``). The pose takes nearly all of the analysis' wall time (IMG_5396, 388
+frames: pose 32.8 s, analysis 0.5 s; the render, 22.8 s, now follows ``success``).
 
 Failures: an input error (``InvalidInput`` family, ``LowQualityPose``) fails the analysis without
 refund; a server-side error (``NotImplementedFeature``, a crash after the last retry, a dead
@@ -36,6 +44,7 @@ from repstride.service.running.models import RunningAnalysis
 from repstride.service.running.service import (
     RUN_RUNNING_ANALYSIS, RunningService, blob_key, is_client_fault,
 )
+from repstride.service.running.models import MEDIA_PENDING
 from repstride.service.running.params import RunningParams
 from repstride.service.running.records import RunningRecord
 from repstride.service.jobs.runner import JobControl, JobKind
@@ -49,17 +58,30 @@ log = logging.getLogger(__name__)
 Progress = Callable[[float], None]
 
 #: Share of the bar each stage takes, in proportion to its wall time (see the module docstring).
-POSE_SHARE = (0.02, 0.58)
-EVENTS_AT = 0.59
-METRICS_AT = 0.61
-RENDER_SHARE = (0.62, 0.98)
+POSE_SHARE = (0.02, 0.95)
+EVENTS_AT = 0.96
+METRICS_AT = 0.97
+#: Fractions of the rendering itself (reported to ``render_media``'s ``progress``; the
+#: analysis is ``success`` by then, so they only let a shutdown interrupt the render).
+RENDER_SHARE = (0.0, 0.98)
 RENDER_DONE = 0.99
 
 
 @dataclass(frozen=True, eq=False)
+class RunningMedia:
+    """Rendered media: files in the job's work directory (or None, with ``media_reason`` a
+    message key saying why)."""
+
+    thumbnail: Path | None = None
+    output_video: Path | None = None
+    media_reason: str | None = None
+
+
+@dataclass(frozen=True, eq=False)
 class RunningOutcome:
-    """What a pipeline produced. Media paths are files in the job's work directory (or None,
-    with ``media_reason`` a message key saying why)."""
+    """What a pipeline's analysis produced. A pipeline that renders afterwards
+    (``render_media``) leaves the media fields empty; one that does not may fill them (stored
+    before ``success``, like the media of :class:`RunningMedia`)."""
 
     track: PoseTrack
     analysis: dict[str, Any]
@@ -67,16 +89,27 @@ class RunningOutcome:
     output_video: Path | None = None
     media_reason: str | None = None
 
+    @property
+    def media(self) -> RunningMedia | None:
+        """The media the pipeline returned with the analysis, or None (to be rendered)."""
+        if self.thumbnail is None and self.output_video is None and self.media_reason is None:
+            return None
+        return RunningMedia(self.thumbnail, self.output_video, self.media_reason)
+
 
 class RunningPipeline(Protocol):
+    """The analysis (``__call__``); a pipeline may also offer ``render_media(video, params,
+    track, analysis, *, workdir, progress) -> RunningMedia``, run after ``success``."""
+
     def __call__(self, video: Path, params: RunningParams, *, workdir: Path,
                  progress: Progress) -> RunningOutcome: ...
 
 
 class RealRunningPipeline:
     """Production: :func:`repstride.pipeline.extract_video_pose` (pose model), then
-    :func:`repstride.pipeline.analyze_running_track` (side- or back-view analysis), then :func:`repstride.render.render_running_video` (annotated MP4 +
-    JPEG thumbnail)."""
+    :func:`repstride.pipeline.analyze_running_track` (side- or back-view analysis); after
+    ``success``, :meth:`render_media`: :func:`repstride.render.render_running_video` (annotated
+    MP4 + JPEG thumbnail)."""
 
     def __call__(self, video: Path, params: RunningParams, *, workdir: Path,
                  progress: Progress) -> RunningOutcome:
@@ -94,11 +127,15 @@ class RealRunningPipeline:
         progress(METRICS_AT)
         from repstride.wire.running import running_json
 
-        wire = running_json(result)
-        thumb, out, reason = self.render(video, track, wire, workdir, progress,
+        return RunningOutcome(track=track, analysis=running_json(result))
+
+    def render_media(self, video: Path, params: RunningParams, track: PoseTrack,
+                     analysis: dict[str, Any], *, workdir: Path,
+                     progress: Progress) -> RunningMedia:
+        """The annotated video and thumbnail of a finished analysis (:meth:`render`)."""
+        thumb, out, reason = self.render(video, track, analysis, workdir, progress,
                                          lang=params.language)
-        return RunningOutcome(track=track, analysis=wire, thumbnail=thumb, output_video=out,
-                              media_reason=reason)
+        return RunningMedia(thumbnail=thumb, output_video=out, media_reason=reason)
 
     @staticmethod
     def analyze(track: PoseTrack, params: RunningParams) -> Any:
@@ -235,6 +272,44 @@ def _watch(services: RunningJobHost, analysis_id: str) -> DeletionWatch:
                          what=f"Analysis {analysis_id}")
 
 
+def _store_media(services: RunningJobHost, analysis_id: str, media: RunningMedia,
+                 ) -> dict[str, Any]:
+    """Blobs of the rendered files; the record's media columns (a reason when one is missing)."""
+    values: dict[str, Any] = {}
+    for path, name, column in ((media.thumbnail, "thumbnail.jpg", "thumbnail_key"),
+                               (media.output_video, "annotated.mp4", "output_video_key")):
+        if path is not None and path.is_file():
+            key = blob_key(analysis_id, name)
+            services.blobs.put_file(key, path)
+            values[column] = key
+    if "thumbnail_key" not in values or "output_video_key" not in values:
+        values["media_reason"] = media.media_reason or "running_api.media.render_failed"
+    return values
+
+
+def _render_after_success(services: RunningJobHost, analysis_id: str, video: Path,
+                          track: PoseTrack | None, workdir: Path, ctl: JobControl,
+                          watch: DeletionWatch) -> None:
+    """The annotated media of a ``success`` whose media are pending (see the module docstring)."""
+    svc = services.running
+    rec = svc.load(analysis_id)
+    if rec is None or rec.media_status != MEDIA_PENDING:
+        return
+    render = getattr(svc.pipeline, "render_media", None)
+    if render is None:
+        svc.set_media(analysis_id, media_reason="running_api.media.renderer_unavailable")
+        return
+    if track is None:
+        track = svc.load_track(rec)
+
+    def check(_fraction: float) -> None:
+        ctl.check()  # shutdown: released; the next worker renders (the results stay success)
+        watch.check()  # deleted meanwhile: the job ends (reason ``deleted``)
+
+    media = render(video, rec.params, track, rec.result or {}, workdir=workdir, progress=check)
+    svc.set_media(analysis_id, **_store_media(services, analysis_id, media))
+
+
 def run_running_analysis(services: RunningJobHost, args: dict[str, Any], ctl: JobControl) -> None:
     """The job (a plain function of ids): see the module docstring. An analysis deleted while
     this runs ends the job with :class:`~repstride.errors.Deleted` (reason ``deleted``), its
@@ -242,26 +317,33 @@ def run_running_analysis(services: RunningJobHost, args: dict[str, Any], ctl: Jo
     svc = services.running
     analysis_id = str(args["analysis_id"])
     rec = svc.load(analysis_id)
-    if rec is None or not svc.mark_analyzing(analysis_id):
-        return  # deleted, or already final (a duplicate delivery)
+    if rec is None:
+        return  # deleted
+    media_only = rec.media_status == MEDIA_PENDING  # a retry after the results were stored
+    if not media_only and not svc.mark_analyzing(analysis_id):
+        return  # already final (a duplicate delivery)
     watch = _watch(services, analysis_id)
     try:
-        _run(services, rec, ctl, watch)
+        _run(services, rec, ctl, watch, media_only=media_only)
     except NotFound:
         watch.check(now=True)  # a blob vanished with its analysis: that is the reason
         raise
     watch.check(now=True)  # every blob this job stored is followed by this check
 
 
-def _run(services: RunningJobHost, rec: RunningRecord, ctl: JobControl, watch: DeletionWatch) -> None:
+def _run(services: RunningJobHost, rec: RunningRecord, ctl: JobControl, watch: DeletionWatch,
+         *, media_only: bool) -> None:
     svc = services.running
     analysis_id = rec.id
-    progress = _ProgressWriter(svc, analysis_id, ctl, watch)
-    progress(0.01)
     with tempfile.TemporaryDirectory(prefix="repstride-running-") as tmp:
         workdir = Path(tmp)
         video = workdir / Path(rec.video_key).name
         services.blobs.download_to(rec.video_key, video)
+        if media_only:
+            _render_after_success(services, analysis_id, video, None, workdir, ctl, watch)
+            return
+        progress = _ProgressWriter(svc, analysis_id, ctl, watch)
+        progress(0.01)
         try:
             outcome = svc.pipeline(video, rec.params, workdir=workdir, progress=progress)
         except RepstrideError as exc:
@@ -270,17 +352,13 @@ def _run(services: RunningJobHost, rec: RunningRecord, ctl: JobControl, watch: D
             raise  # the runner records the job as failed (no retry for our own errors)
         values: dict[str, Any] = {"result": outcome.analysis,
                                   "track_key": _store_track(svc, analysis_id, outcome.track)}
-        if outcome.thumbnail is not None and outcome.thumbnail.is_file():
-            key = blob_key(analysis_id, "thumbnail.jpg")
-            services.blobs.put_file(key, outcome.thumbnail)
-            values["thumbnail_key"] = key
-        if outcome.output_video is not None and outcome.output_video.is_file():
-            key = blob_key(analysis_id, "annotated.mp4")
-            services.blobs.put_file(key, outcome.output_video)
-            values["output_video_key"] = key
-        if "thumbnail_key" not in values or "output_video_key" not in values:
-            values["media_reason"] = outcome.media_reason or "running_api.media.render_failed"
-        svc.mark_success(analysis_id, **values)
+        if outcome.media is not None:
+            values.update(_store_media(services, analysis_id, outcome.media))
+        elif getattr(svc.pipeline, "render_media", None) is None:
+            values["media_reason"] = "running_api.media.renderer_unavailable"
+        if svc.mark_success(analysis_id, **values) and outcome.media is None:
+            _render_after_success(services, analysis_id, video, outcome.track, workdir, ctl,
+                                  watch)
 
 
 def give_up_running_analysis(services: RunningJobHost, args: dict[str, Any], reason: str) -> None:
@@ -288,8 +366,13 @@ def give_up_running_analysis(services: RunningJobHost, args: dict[str, Any], rea
     error already recorded by the job): fail the analysis and refund unless the video was at
     fault (``mark_failed`` is idempotent, so a failure the job recorded keeps its reason)."""
     svc = services.running
-    svc.mark_failed(str(args["analysis_id"]), code="internal_error",
+    analysis_id = str(args["analysis_id"])
+    svc.mark_failed(analysis_id, code="internal_error",
                     detail=f"processing failed ({reason})", refund=True)
+    rec = svc.load(analysis_id)
+    if rec is not None and rec.media_status == MEDIA_PENDING:
+        # the results are final; the media that will never be rendered are failed, not pending
+        svc.set_media(analysis_id, media_reason="running_api.media.render_failed")
 
 
 #: The Running Analysis API's job kinds (composed with the Video API's by the container).
@@ -297,5 +380,6 @@ RUNNING_JOB_KINDS: Mapping[str, JobKind] = MappingProxyType({
     RUN_RUNNING_ANALYSIS: JobKind(run=run_running_analysis, give_up=give_up_running_analysis),
 })
 
-__all__ = ["RUNNING_JOB_KINDS", "RealRunningPipeline", "RunningJobHost", "RunningOutcome", "RunningPipeline", "render_events",
-           "render_metrics", "run_running_analysis"]
+__all__ = ["RUNNING_JOB_KINDS", "RealRunningPipeline", "RunningJobHost", "RunningMedia",
+           "RunningOutcome", "RunningPipeline", "render_events", "render_metrics",
+           "run_running_analysis"]

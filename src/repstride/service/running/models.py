@@ -17,6 +17,9 @@ from repstride.service.models import Base
 #: Lifecycle of seed 002, in order.
 PENDING, ANALYZING, SUCCESS, FAILED = "pending", "analyzing", "success", "failed"
 STATUSES: tuple[str, ...] = (PENDING, ANALYZING, SUCCESS, FAILED)
+#: ``media_status`` of a ``success`` (derived from the media columns, not stored): the results
+#: are final before the annotated video is rendered.
+MEDIA_PENDING, MEDIA_READY, MEDIA_FAILED = "pending", "ready", "failed"
 
 
 class RunningApiKey(Base):

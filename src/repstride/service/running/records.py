@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from repstride.service.db import snapshot
-from repstride.service.running.models import RunningAnalysis
+from repstride.service.running.models import (
+    MEDIA_FAILED, MEDIA_PENDING, MEDIA_READY, SUCCESS, RunningAnalysis,
+)
 from repstride.service.running.params import RunningParams
 
 
@@ -45,6 +47,17 @@ class RunningRecord:
     finished_at: float | None
     subject_id: str | None = None
     notify_via_webhook: bool = False
+
+    @property
+    def media_status(self) -> str | None:
+        """The annotated video and thumbnail of a ``success``: ``pending`` while they are being
+        rendered (results come first), ``ready`` once both are stored, ``failed`` when either
+        will never be (``media_reason`` says why); None before ``success``."""
+        if self.status != SUCCESS:
+            return None
+        if self.output_video_key is not None and self.thumbnail_key is not None:
+            return MEDIA_READY
+        return MEDIA_FAILED if self.media_reason is not None else MEDIA_PENDING
 
     @classmethod
     def of(cls, r: RunningAnalysis) -> RunningRecord:

@@ -290,6 +290,8 @@ class RunningService(ApiKeys, RunningBodies):
                 "analysis_type": row.analysis_type, "subject_id": row.subject_id}
             if row.status == FAILED:
                 body["code"] = row.reason_code
+            if row.status == SUCCESS:
+                body["media_status"] = RunningRecord.of(row).media_status
             return body
 
         with self.db.session() as s:
@@ -309,6 +311,17 @@ class RunningService(ApiKeys, RunningBodies):
                             percentage=100, finished_at=self.clock(), **values)
         if done:
             self.notify(analysis_id, "analysis.succeeded")
+        return done
+
+    def set_media(self, analysis_id: str, **values: Any) -> bool:
+        """The media of a ``success`` rendered after it (``thumbnail_key``, ``output_video_key``,
+        ``media_reason``): written once, while they are pending; sends ``analysis.media_ready``."""
+        done = self._update(analysis_id, RunningAnalysis.status == SUCCESS,
+                            RunningAnalysis.thumbnail_key.is_(None),
+                            RunningAnalysis.output_video_key.is_(None),
+                            RunningAnalysis.media_reason.is_(None), **values)
+        if done:
+            self.notify(analysis_id, "analysis.media_ready")
         return done
 
     def mark_failed(self, analysis_id: str, *, code: str, detail: str | None,
