@@ -88,6 +88,16 @@ def include_parameter() -> dict[str, Any]:
                        "items": {"type": "string", "enum": list(INCLUDES)}}}
 
 
+def _language_enum(op: dict[str, Any]) -> None:
+    """The closed set of ``?language=`` where the server checks it (the analysis routes; elsewhere
+    it only picks the language of error messages, and an unknown one falls back to English)."""
+    from repstride.i18n import LANGUAGES
+
+    for p in op.get("parameters", []):
+        if p.get("name") == "language" and p.get("in") == "query":
+            p["schema"] = {**p["schema"], "enum": list(LANGUAGES)}
+
+
 def _augment(spec: dict[str, Any], *, filename_max: int | None = None) -> dict[str, Any]:
     spec.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEMES
     create = spec["components"].get("schemas", {}).get("VideoCreateIn")
@@ -112,6 +122,10 @@ def _augment(spec: dict[str, Any], *, filename_max: int | None = None) -> dict[s
     if video is not None:
         video["parameters"] = [include_parameter() if p.get("name") == "include" else p
                                for p in video.get("parameters", [])]
+    for path, ops in paths.items():
+        if path == "/analysis/start" or path.startswith("/analysis/{id}"):
+            for op in ops.values():
+                _language_enum(op)
     if "post" in paths.get("/uploads", {}):
         paths["/uploads"]["post"]["requestBody"] = UPLOAD_BODY
     if "post" in paths.get("/analysis/start", {}):
@@ -120,9 +134,8 @@ def _augment(spec: dict[str, Any], *, filename_max: int | None = None) -> dict[s
         if not any(p.get("name") == "apiKey" for p in op.get("parameters", [])):
             op.setdefault("parameters", []).append(
                 {"name": "apiKey", "in": "query", "required": True, "schema": _STR})
-        op["responses"]["200"] = {"description": "Accepted: the analysis id.", "content": {
-            "application/json": {"schema": {"type": "object", "properties": {
-                "analysis_id": _STR, "id": _STR, "status": _STR}}}}}
+        op["responses"]["200"] = {"description": "Accepted: the analysis id.",
+                                  "content": op["responses"]["202"]["content"]}  # StartedOut
     results = paths.get("/analysis/{id}/results", {}).get("get")
     if results is not None:  # the bodies are the route's (ResultsOut; or an error on 400)
         for code, text in (("200", "pending or success (with media URLs and "

@@ -63,8 +63,8 @@ RunningDep = Annotated[RunningService, Depends(get_running)]
 
 
 def request_language(language: Annotated[str | None, Query(
-        description="Language of texts and error messages; default: the analysis' language, "
-                    "else en.", json_schema_extra={"enum": list(LANGUAGES)})] = None) -> str:
+        description="Language of texts and error messages (en, fr, de, zh, ko, pt, es, it, "
+                    "ja); default: the analysis' language, else en.")] = None) -> str:
     """The ``?language=`` of the request when it is a supported one, else English (errors met
     before the language is validated must still be answered)."""
     return language if language in LANGUAGES else "en"
@@ -87,8 +87,7 @@ def running_client(request: Request, services: ServicesDep, running: RunningDep,
 
 
 RunningClient = Annotated[ClientInfo, Depends(running_client)]
-Language = Annotated[str | None, Query(description="Override the analysis' language.",
-                                       json_schema_extra={"enum": list(LANGUAGES)})]
+Language = Annotated[str | None, Query(description="Override the analysis' language.")]
 
 
 def owned_analysis(running: RunningDep, client: RunningClient,
