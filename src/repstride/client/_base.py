@@ -58,6 +58,9 @@ class PollPolicy:
     factor: float = 1.5
     max_interval_s: float = 5.0
     timeout_s: float = 900.0
+    #: A poll answered with ``Retry-After`` (the work is still in progress) waits that long
+    #: instead of the backoff, kept within ``initial_s`` .. ``max_retry_after_s``.
+    max_retry_after_s: float = 60.0
 
     def delays(self) -> Iterator[float]:
         delay = self.initial_s
@@ -103,9 +106,16 @@ class SystemClock:
 
 
 class Poller:
-    """One wait: hands out backoff delays until the overall deadline, then raises ``Timeout``."""
+    """One wait: hands out backoff delays until the overall deadline, then raises ``Timeout``.
+
+    Polite polling: it keeps the ``ETag`` and body of each polled path, so the next request asks
+    ``If-None-Match`` and a ``304`` reuses the kept body; a ``Retry-After`` on an answer sets the
+    next delay (bounded by the policy)."""
 
     def __init__(self, policy: PollPolicy, clock: Clock, timeout_s: float | None, what: str) -> None:
+        self.policy = policy
+        self._seen: dict[str, tuple[str, Any]] = {}  # path -> (etag, body)
+        self._hint: float | None = None
         self.clock = clock
         self.timeout_s = policy.timeout_s if timeout_s is None else timeout_s
         self.deadline = clock.monotonic() + self.timeout_s
@@ -120,9 +130,38 @@ class Poller:
             raise Timeout(f"Gave up waiting for {self.what} after {self.timeout_s:g} s"
                           + (f" (last error: {self.last_error})" if self.last_error else "") + ".",
                           code="timeout")
-        delay = max(next(self._delays), self._retry_after)
-        self._retry_after = 0.0
+        backoff = next(self._delays)
+        if self._retry_after:
+            delay = max(backoff, self._retry_after)
+        elif self._hint is not None:
+            delay = self._hint
+        else:
+            delay = backoff
+        self._retry_after, self._hint = 0.0, None
         return min(delay, remaining)
+
+    def conditional(self, path: str) -> dict[str, str]:
+        """Headers of the next poll of ``path``: ``If-None-Match`` once an ETag was seen."""
+        seen = self._seen.get(path)
+        return {"If-None-Match": seen[0]} if seen else {}
+
+    def read(self, path: str, response: httpx.Response) -> Any:
+        """The JSON body of a poll's answer; a ``304`` is the body kept from the last one."""
+        hint = response.headers.get("retry-after")
+        try:
+            self._hint = min(max(float(hint), self.policy.initial_s),
+                             self.policy.max_retry_after_s) if hint else None
+        except ValueError:  # an HTTP-date: the backoff decides
+            self._hint = None
+        if response.status_code == 304 and path in self._seen:
+            return self._seen[path][1]
+        body = BaseClient._json(response)
+        etag = response.headers.get("etag")
+        if etag:
+            self._seen[path] = (etag, body)
+        else:
+            self._seen.pop(path, None)
+        return body
 
     def transient(self, exc: RepstrideError) -> bool:
         """A 5xx, 429, timeout or connection error while polling is retried until the deadline."""
@@ -312,6 +351,17 @@ class BaseClient:
         return {"include": ",".join(names)} if names else {}
 
     # --- response parsing ------------------------------------------------------------------------
+
+    @staticmethod
+    def _not_modified(response: httpx.Response) -> bool:
+        """A 304 to a conditional poll (not an error: :meth:`Poller.read` has the body)."""
+        return response.status_code == 304 and "if-none-match" in response.request.headers
+
+    @staticmethod
+    def _analysis_of(body: Any, video_id: str) -> Analysis:
+        analysis = Analysis.model_validate(body)
+        analysis.video_id = video_id
+        return analysis
 
     @staticmethod
     def _json(response: httpx.Response) -> Any:
