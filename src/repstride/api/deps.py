@@ -9,6 +9,7 @@ database does it in one hop (:func:`without_hop` when memory may answer first).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Header, Path, Request
@@ -38,10 +39,14 @@ async def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-async def base_url(request: Request) -> str:
+def resolve_base_url(request: Request) -> str:
     """Where clients reach this server (for signed URLs): settings.public_url or the request."""
     configured = request.app.state.services.settings.public_url
     return (configured or str(request.base_url)).rstrip("/")
+
+
+async def base_url(request: Request) -> str:
+    return resolve_base_url(request)
 
 
 BaseUrl = Annotated[str, Depends(base_url)]
@@ -85,3 +90,25 @@ async def owned_video(services: ServicesDep, client: CurrentClient,
 
 
 OwnedVideo = Annotated[VideoRecord, Depends(owned_video)]
+
+
+@dataclass(frozen=True)
+class Polled:
+    """What a poll route needs, from one dependency: FastAPI's cost grows with each dependency
+    it solves (~0.1 ms apiece here), a poll should pay for one."""
+
+    services: Services
+    video: VideoRecord
+    base_url: str
+
+
+async def polled_video(request: Request, video_id: Annotated[str, Path(alias="id")],
+                       authorization: Annotated[str | None, Header()] = None) -> Polled:
+    """:data:`OwnedVideo` (same checks, one query in one hop) plus the services and base URL."""
+    services: Services = request.app.state.services
+    client = await current_client(request, services, authorization)
+    video = await run_in_threadpool(services.videos.get, client.id, video_id)
+    return Polled(services, video, resolve_base_url(request))
+
+
+PolledVideo = Annotated[Polled, Depends(polled_video)]

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from repstride.api.deps import BaseUrl, CurrentClient, OwnedVideo, ServicesDep
+from repstride.api.deps import BaseUrl, CurrentClient, OwnedVideo, PolledVideo, ServicesDep
 from repstride.api.polling import poll_response
 from repstride.api.schemas import ERRORS
 from repstride.api.videos.schemas import VideoCreateIn, VideoCreateOut, VideoIdOut, VideoUpdateIn
@@ -60,10 +60,11 @@ def _in_progress(video: VideoRecord) -> bool:
 
 
 @router.get("/videos/{id}")
-async def get_video(request: Request, video: OwnedVideo, services: ServicesDep, base: BaseUrl,
+async def get_video(request: Request, polled: PolledVideo,
                     include: Annotated[str | None, Query(max_length=200)] = None
                     ) -> dict[str, Any]:
     """ETag / ``If-None-Match`` -> 304, ``Retry-After`` while in progress (``api.polling``)."""
+    video, services, base = polled.video, polled.services, polled.base_url
     wanted = _parse_include(include)
     if "j2p" in wanted or "objects" in wanted:  # read from the blob store: not on the loop
         body = await run_in_threadpool(_video_body, video, services, base, wanted)
@@ -112,10 +113,10 @@ def delete_video(video: OwnedVideo, client: CurrentClient, services: ServicesDep
 
 
 @router.get("/videos/{id}/analysis")
-async def get_analysis(request: Request, video: OwnedVideo, services: ServicesDep
-                       ) -> dict[str, Any]:
+async def get_analysis(request: Request, polled: PolledVideo) -> dict[str, Any]:
     """Always 200: ``Pending`` from creation until the analysis is ``Complete`` or ``Failed``
     (with ``Retry-After`` meanwhile); ETag / ``If-None-Match`` -> 304."""
+    video, services = polled.video, polled.services
     return poll_response(  # type: ignore[return-value]
         request, services.videos.analysis_wire(video),
         in_progress=video.analysis_status == PENDING,
