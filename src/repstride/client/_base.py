@@ -1,18 +1,17 @@
-"""What ``Client`` and ``AsyncClient`` share: configuration, request building, response parsing,
-polling schedule. The two classes only add the I/O (blocking or awaited)."""
+"""What ``Client`` and ``AsyncClient`` share: configuration, request building, response parsing
+(the polling schedule is in :mod:`repstride.client._polling`). The two classes only add the I/O
+(blocking or awaited)."""
 
 from __future__ import annotations
 
 import mimetypes
 import os
 import re
-import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Literal, Protocol
+from typing import Any, BinaryIO, Literal
 
-import anyio
 import httpx
 
 from repstride import __version__
@@ -20,9 +19,8 @@ from repstride.client.auth import (
     AuthHeaderStyle, ClientCredentialsAuth, TokenCache, make_token_cache,
 )
 from repstride.client.config import resolve_settings
-from repstride.client.errors import (
-    AnalysisFailed, InvalidInput, RateLimited, RepstrideError, ServerError, Timeout, TransportError,
-)
+from repstride.client._polling import Clock, PollPolicy, Poller, SystemClock, json_body
+from repstride.client.errors import AnalysisFailed, InvalidInput, ServerError
 from repstride.client.models import Analysis, Overlay, RunningResults, Video
 
 #: Per-request HTTP timeouts (seconds): connecting, and waiting between bytes.
@@ -45,25 +43,7 @@ RUNNING_VIEWS = {"side": "side_view", "back": "back_view", "side_view": "side_vi
 RUNNING_LANGUAGES = ("en", "fr", "de", "zh", "ko", "pt", "es", "it", "ja")
 _PACE = re.compile(r"^\d{1,2}:[0-5]\d$")
 
-_TRANSIENT = (ServerError, TransportError, RateLimited, Timeout)
 _OVERLAY_FAILED = frozenset({"Failed", "failed", "FAILED", "Error", "error"})
-
-
-@dataclass(frozen=True)
-class PollPolicy:
-    """How to wait for a result: first delay, growth factor, longest delay, overall deadline
-    (seconds). Seed 000 polls every 5 s; seed 002 advises 3–5 s."""
-
-    initial_s: float = 1.0
-    factor: float = 1.5
-    max_interval_s: float = 5.0
-    timeout_s: float = 900.0
-
-    def delays(self) -> Iterator[float]:
-        delay = self.initial_s
-        while True:
-            yield delay
-            delay = min(delay * self.factor, self.max_interval_s)
 
 
 @dataclass(frozen=True)
@@ -81,57 +61,6 @@ class Progress:
 
 
 ProgressCallback = Callable[[Progress], None]
-
-
-class Clock(Protocol):
-    def monotonic(self) -> float: ...
-
-    def sleep(self, seconds: float) -> None: ...
-
-    async def asleep(self, seconds: float) -> None: ...
-
-
-class SystemClock:
-    def monotonic(self) -> float:
-        return time.monotonic()
-
-    def sleep(self, seconds: float) -> None:
-        time.sleep(seconds)
-
-    async def asleep(self, seconds: float) -> None:
-        await anyio.sleep(seconds)
-
-
-class Poller:
-    """One wait: hands out backoff delays until the overall deadline, then raises ``Timeout``."""
-
-    def __init__(self, policy: PollPolicy, clock: Clock, timeout_s: float | None, what: str) -> None:
-        self.clock = clock
-        self.timeout_s = policy.timeout_s if timeout_s is None else timeout_s
-        self.deadline = clock.monotonic() + self.timeout_s
-        self._delays = policy.delays()
-        self.what = what
-        self.last_error: RepstrideError | None = None
-        self._retry_after = 0.0
-
-    def next_delay(self) -> float:
-        remaining = self.deadline - self.clock.monotonic()
-        if remaining <= 0:
-            raise Timeout(f"Gave up waiting for {self.what} after {self.timeout_s:g} s"
-                          + (f" (last error: {self.last_error})" if self.last_error else "") + ".",
-                          code="timeout")
-        delay = max(next(self._delays), self._retry_after)
-        self._retry_after = 0.0
-        return min(delay, remaining)
-
-    def transient(self, exc: RepstrideError) -> bool:
-        """A 5xx, 429, timeout or connection error while polling is retried until the deadline."""
-        if isinstance(exc, _TRANSIENT):
-            self.last_error = exc
-            if exc.retry_after_s:
-                self._retry_after = exc.retry_after_s  # the server's Retry-After wins
-            return True
-        return False
 
 
 class ProgressReader:
@@ -315,14 +244,19 @@ class BaseClient:
     # --- response parsing ------------------------------------------------------------------------
 
     @staticmethod
+    def _not_modified(response: httpx.Response) -> bool:
+        """A 304 to a conditional poll (not an error: :meth:`Poller.read` has the body)."""
+        return response.status_code == 304 and "if-none-match" in response.request.headers
+
+    @staticmethod
+    def _analysis_of(body: Any, video_id: str) -> Analysis:
+        analysis = Analysis.model_validate(body)
+        analysis.video_id = video_id
+        return analysis
+
+    @staticmethod
     def _json(response: httpx.Response) -> Any:
-        try:
-            return response.json()
-        except ValueError as exc:
-            raise ServerError(f"{response.request.method} {response.request.url.path} answered "
-                              f"{response.status_code} with a body that is not JSON",
-                              status=response.status_code, code="invalid_response",
-                              body=response.text[:500]) from exc
+        return json_body(response)
 
     @classmethod
     def _analysis_id(cls, response: httpx.Response) -> str:

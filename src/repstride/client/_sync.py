@@ -82,8 +82,14 @@ class Client(AccountMethods, BaseClient):
             response = self._http.request(method, url, auth=self._auth_for(url), **kwargs)
         except httpx.HTTPError as exc:
             raise from_httpx(exc) from exc
-        raise_for_response(response)
+        if not self._not_modified(response):
+            raise_for_response(response)
         return response
+
+    def _poll(self, poller: Poller, path: str, **kwargs: Any) -> Any:
+        """One conditional GET of a wait loop (``If-None-Match``; 304 = unchanged)."""
+        response = self._request("GET", path, headers=poller.conditional(path), **kwargs)
+        return poller.read(path, response)
 
     # --- Video API -------------------------------------------------------------------------------
 
@@ -144,7 +150,8 @@ class Client(AccountMethods, BaseClient):
         poller = Poller(self.poll, self.clock, timeout, f"the analysis of video {video_id}")
         while True:
             try:
-                analysis = self.get_analysis(video_id)
+                analysis = self._analysis_of(
+                    self._poll(poller, f"videos/{video_id}/analysis"), video_id)
             except RepstrideError as exc:
                 if not poller.transient(exc):
                     raise
@@ -163,9 +170,7 @@ class Client(AccountMethods, BaseClient):
     def get_analysis(self, video_id: str) -> Analysis:
         """``GET /videos/{id}/analysis`` (``Pending`` is returned, not waited for)."""
         r = self._request("GET", f"videos/{video_id}/analysis")
-        analysis = Analysis.model_validate(self._json(r))
-        analysis.video_id = video_id
-        return analysis
+        return self._analysis_of(self._json(r), video_id)
 
     def get_j2p(self, video_id: str) -> J2P:
         """``GET /videos/{id}/j2p``: joint positions per frame."""
@@ -191,7 +196,8 @@ class Client(AccountMethods, BaseClient):
         poller = Poller(self.poll, self.clock, timeout, f"the {kind!r} overlay of video {video_id}")
         while True:
             try:
-                overlay = self._overlay_ready(self.get_video(video_id), kind, video_id)
+                video = Video.model_validate(self._poll(poller, f"videos/{video_id}"))
+                overlay = self._overlay_ready(video, kind, video_id)
             except RepstrideError as exc:
                 if not poller.transient(exc):
                     raise
@@ -265,7 +271,9 @@ class Client(AccountMethods, BaseClient):
         poller = Poller(self.poll, self.clock, timeout, f"running analysis {analysis_id}")
         while True:
             try:
-                results = self.get_results(analysis_id)
+                body = self._poll(poller, f"analysis/{analysis_id}/results",
+                                  params=self._running_params())
+                results = self._checked_results(RunningResults.model_validate(body), analysis_id)
             except RepstrideError as exc:
                 if not poller.transient(exc):
                     raise

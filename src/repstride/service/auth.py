@@ -1,4 +1,9 @@
-"""API clients (id + hashed secret) and opaque access tokens (stored as sha256)."""
+"""API clients (id + hashed secret) and opaque access tokens (stored as sha256).
+
+A verified credential (token here, the Running API's apiKey in ``running.api_keys``) is
+remembered for ``auth_cache_s`` in :attr:`ClientService.credentials`
+(:mod:`repstride.service.credential_cache`); every revocation of this process forgets them all.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +17,16 @@ from repstride.errors import (
     InvalidClient, InvalidToken, NotFound, RateLimited, TokenExpired, TokenRevoked,
     ValidationFailed,
 )
+from repstride.service.credential_cache import CredentialCache
 from repstride.service.db import Database
 from repstride.service.models import AccessToken, ApiClient, CreditEntry
 from repstride.service.security import hash_secret, random_token, token_digest, verify_secret
 
 Clock = Callable[[], float]
+
+#: Seconds a verified token or apiKey is trusted without asking the database again (the bound
+#: within which a revocation made by another process takes effect here).
+DEFAULT_AUTH_CACHE_S = 5.0
 
 #: Length bounds of a well-formed token (``random_token(32)`` is 43 characters).
 TOKEN_MIN_LEN, TOKEN_MAX_LEN = 20, 200
@@ -49,11 +59,14 @@ class IssuedToken:
 
 class ClientService:
     def __init__(self, db: Database, *, token_ttl_s: int = 3600, rate_per_minute: int = 30,
-                 clock: Clock = time.time) -> None:
+                 clock: Clock = time.time, auth_cache_s: float = DEFAULT_AUTH_CACHE_S) -> None:
         self.db = db
         self.token_ttl_s = token_ttl_s
         self.rate_per_minute = rate_per_minute
         self.clock = clock
+        #: digest of a token / apiKey -> (its client, the token's expiry; inf for an apiKey)
+        self.credentials: CredentialCache[tuple[ClientInfo, float]] = CredentialCache(
+            auth_cache_s, clock)
 
     # -- clients -------------------------------------------------------------------------
 
@@ -98,6 +111,7 @@ class ClientService:
                 raise NotFound(f"No client {client_id!r}.")
             s.execute(update(AccessToken).where(AccessToken.client_id == client_id)
                       .values(revoked=True))
+        self.credentials.clear()
 
     # -- tokens --------------------------------------------------------------------------
 
@@ -122,23 +136,46 @@ class ClientService:
         return IssuedToken(access_token=token, expires_in=int(self.token_ttl_s))
 
     def authenticate(self, token: str) -> ClientInfo:
-        """The client a token belongs to; raises the matching 401 error otherwise."""
+        """The client a token belongs to; raises the matching 401 error otherwise. A token the
+        database vouched for within ``auth_cache_s`` is not looked up again (its expiry is)."""
+        client = self.authenticate_cached(token)
+        if client is not None:
+            return client
+        digest = token_digest(token)
+        asked_at = self.clock()
+        found = self._lookup_token(digest)
+        self.credentials.put(digest, found, asked_at)
+        return self._unexpired(found)
+
+    def authenticate_cached(self, token: str) -> ClientInfo | None:
+        """:meth:`authenticate` from memory alone (no database, cheap enough for the event
+        loop): the client, or None when the database must be asked."""
         if not (TOKEN_MIN_LEN <= len(token) <= TOKEN_MAX_LEN) or not token.isascii() \
                 or any(ch.isspace() for ch in token):
             raise InvalidToken()
+        cached = self.credentials.get(token_digest(token))
+        return None if cached is None else self._unexpired(cached)
+
+    def _unexpired(self, found: tuple[ClientInfo, float]) -> ClientInfo:
+        client, expires_at = found
+        if expires_at <= self.clock():
+            raise TokenExpired()
+        return client
+
+    def _lookup_token(self, digest: str) -> tuple[ClientInfo, float]:
         with self.db.session() as s:
             row = s.execute(select(AccessToken, ApiClient).join(ApiClient)
-                            .where(AccessToken.token_hash == token_digest(token))).first()
+                            .where(AccessToken.token_hash == digest)).first()
             if row is None:
                 raise InvalidToken()
             tok, client = row
             if tok.revoked or client.revoked:
                 raise TokenRevoked()
-            if tok.expires_at <= self.clock():
-                raise TokenExpired()
-            return ClientInfo(client.id, client.name, client.credits, client.revoked)
+            return ClientInfo(client.id, client.name, client.credits, client.revoked), \
+                tok.expires_at
 
     def revoke_token(self, token: str) -> None:
         with self.db.session() as s:
             s.execute(update(AccessToken).where(AccessToken.token_hash == token_digest(token))
                       .values(revoked=True))
+        self.credentials.clear()

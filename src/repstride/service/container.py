@@ -110,7 +110,8 @@ def build_services(settings: Settings, *, pipeline: Pipeline | None = None, migr
     services = Services(
         settings=settings, db=db, blobs=blobs, jobs=jobs, quotas=quotas,
         clients=ClientService(db, token_ttl_s=settings.token_ttl_s,
-                              rate_per_minute=settings.token_rate_per_minute, clock=clock),
+                              rate_per_minute=settings.token_rate_per_minute, clock=clock,
+                              auth_cache_s=settings.auth_cache_s),
         credits=CreditLedger(db, clock=clock),
         videos=VideoService(db, blobs, jobs, submit=lambda job_id: services.queue.submit(job_id),
                            settings=settings, quotas=quotas, clock=clock,

@@ -79,6 +79,16 @@ class Database:
         finally:
             s.close()
 
+    def first(self, statement: Any) -> Any:
+        """The first row of a Core ``statement`` (or None), read on a plain connection: a hot
+        read (a poll) skips the ORM session's bookkeeping, about half its cost. Columns are
+        attributes of the row (:func:`snapshot` takes it)."""
+        try:
+            with self.engine.connect() as c:
+                return c.execute(statement).first()
+        except (OperationalError, SATimeoutError) as exc:
+            raise ServiceUnavailable(details={"retry_after_s": 5}) from exc
+
     def ping(self) -> str:
         """One ``SELECT 1`` (ServiceUnavailable when the database is away); the dialect name."""
         with self.session() as s:

@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from repstride.service.auth import DEFAULT_AUTH_CACHE_S
 from repstride.service.jobs.store import DEFAULT_LEASE_S
 from repstride.service.running.settings import RunningSettings
 from repstride.service.webhooks.settings import WebhookSettings
@@ -57,6 +58,12 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
 
     token_ttl_s: int = Field(3600, gt=0)
+    #: A token or apiKey the database vouched for is trusted this long without asking it again
+    #: (per process): the bound within which a revocation made elsewhere (the CLI, another API
+    #: process) takes effect. 0: every request asks the database.
+    auth_cache_s: float = Field(DEFAULT_AUTH_CACHE_S, ge=0)
+    #: ``Retry-After`` (seconds) of a poll answered while the analysis is still in progress.
+    poll_retry_after_s: int = Field(2, ge=1)
     #: Tokens one client may obtain per minute (the seed: "your application will be rate limited").
     token_rate_per_minute: int = Field(30, gt=0)
     upload_policy_ttl_s: int = Field(3600, gt=0)

@@ -23,14 +23,17 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path as PathParam, Query, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Header, Path as PathParam, Query, Request
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from repstride.api.deps import BaseUrl, ServicesDep, parse_authorization, remember_client
+from repstride.api.deps import (
+    BaseUrl, ServicesDep, parse_authorization, remember_client, without_hop,
+)
 from repstride.api.multipart_stream import (
     BatchedWriter, Field, FileData, FileStart, MultipartStream, PartEnd, drain,
 )
+from repstride.api.polling import poll_response
 from repstride.api.running.schemas import (
     RUNNING_ERRORS, CalculatedDataOut, RawDataOut, ResultsOut, RunningErrorOut, StartedOut,
 )
@@ -41,7 +44,7 @@ from repstride.errors import (
 from repstride.i18n import LANGUAGES, translate
 from repstride.service.auth import ClientInfo
 from repstride.service.running.service import RunningRecord, RunningService
-from repstride.service.running.models import ANALYZING, FAILED
+from repstride.service.running.models import ANALYZING, FAILED, PENDING
 from repstride.service.running.params import (
     parse_language, parse_running_params, with_query_fields,
 )
@@ -55,14 +58,14 @@ FORM_OVERHEAD_BYTES = 64 * 1024
 #: File bytes gathered before one (threaded) disk write.
 
 
-def get_running(services: ServicesDep) -> RunningService:
+async def get_running(services: ServicesDep) -> RunningService:
     return services.running
 
 
 RunningDep = Annotated[RunningService, Depends(get_running)]
 
 
-def request_language(language: Annotated[str | None, Query(
+async def request_language(language: Annotated[str | None, Query(
         description="Language of texts and error messages (en, fr, de, zh, ko, pt, es, it, "
                     "ja); default: the analysis' language, else en.")] = None) -> str:
     """The ``?language=`` of the request when it is a supported one, else English (errors met
@@ -73,14 +76,18 @@ def request_language(language: Annotated[str | None, Query(
 RequestLanguage = Annotated[str, Depends(request_language)]
 
 
-def running_client(request: Request, services: ServicesDep, running: RunningDep,
-                   lang: RequestLanguage,
-                   api_key: Annotated[str | None, Query(alias="apiKey", max_length=500)] = None,
-                   authorization: Annotated[str | None, Header()] = None) -> ClientInfo:
-    """The client of the ``apiKey``; an optional token must be the same client's."""
-    client = running.authenticate(api_key, lang=lang)
+async def running_client(request: Request, services: ServicesDep, running: RunningDep,
+                         lang: RequestLanguage,
+                         api_key: Annotated[str | None, Query(alias="apiKey", max_length=500)] = None,
+                         authorization: Annotated[str | None, Header()] = None) -> ClientInfo:
+    """The client of the ``apiKey``; an optional token must be the same client's. Credentials
+    verified lately are answered from memory, on the event loop (``deps.without_hop``)."""
+    client = await without_hop(running.authenticate_cached, running.authenticate, api_key,
+                               lang=lang)
     if authorization is not None and authorization.strip():
-        holder = services.clients.authenticate(parse_authorization(authorization))
+        clients = services.clients
+        holder = await without_hop(clients.authenticate_cached, clients.authenticate,
+                                   parse_authorization(authorization))
         if holder.id != client.id:
             raise TokenClientMismatch(translate("running_api.error.token_client_mismatch", lang))
     return remember_client(request, client)
@@ -188,8 +195,7 @@ async def uploading_client(request: Request, services: ServicesDep, running: Run
     """:func:`running_client` for the upload route: a refused caller's body (within the size
     limit) is drained first, so every client reads the 401/403 instead of a connection reset."""
     try:
-        return await run_in_threadpool(running_client, request, services, running, lang,
-                                       api_key, authorization)
+        return await running_client(request, services, running, lang, api_key, authorization)
     except RepstrideError:
         if not _declared_over(request, running.settings.max_bytes):
             await drain(request)
@@ -255,13 +261,25 @@ def _lang(rec: RunningRecord, language: str | None) -> str:
 
 @router.get("/analysis/{id}/results",
             **documented(ResultsOut, **{"202": ResultsOut, "400": ResultsOut | RunningErrorOut}))
-def get_results(analysis: OwnedAnalysis, running: RunningDep, base: BaseUrl,
-                language: Language = None) -> JSONResponse:
+async def get_results(request: Request, running: RunningDep, client: RunningClient,
+                      analysis_id: Annotated[str, PathParam(alias="id")], base: BaseUrl,
+                      language: Language = None) -> Response:
     """Status (``pending`` 200 / ``analyzing`` 202 / ``success`` 200 / ``failed`` 400), signed
-    media URLs (1 hour) and the translated ``biomechanical_analysis``."""
-    body = running.results_body(analysis, _lang(analysis, language), base_url=base)
-    status = {ANALYZING: 202, FAILED: 400}.get(analysis.status, 200)
-    return JSONResponse(body, status_code=status)
+    media URLs (1 hour) and the translated ``biomechanical_analysis``. ETag / ``If-None-Match``
+    -> 304, ``Retry-After`` while pending or analyzing."""
+    # One hop for the one query and the body (a successful one asks the blob store).
+    analysis, body = await run_in_threadpool(_results, running, client, analysis_id, base,
+                                             language)
+    return poll_response(
+        request, body, status_code={ANALYZING: 202, FAILED: 400}.get(analysis.status, 200),
+        in_progress=analysis.status in (PENDING, ANALYZING),
+        retry_after_s=running.services.settings.poll_retry_after_s)
+
+
+def _results(running: RunningService, client: ClientInfo, analysis_id: str, base: str,
+             language: str | None) -> tuple[RunningRecord, dict[str, Any]]:
+    analysis = owned_analysis(running, client, analysis_id, language)
+    return analysis, running.results_body(analysis, _lang(analysis, language), base_url=base)
 
 
 @router.delete("/analysis/{id}", status_code=204)

@@ -5,17 +5,20 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
-from repstride.api.deps import BaseUrl, CurrentClient, OwnedVideo, ServicesDep
+from repstride.api.deps import BaseUrl, CurrentClient, OwnedVideo, PolledVideo, ServicesDep
+from repstride.api.polling import poll_response
 from repstride.api.schemas import ERRORS, documented
 from repstride.api.videos.schemas import (
     AnalysisOut, ArtifactOut, J2POut, ObjectsOut, VideoCreateIn, VideoCreateOut, VideoIdOut,
     VideoListItemOut, VideoOut, VideoUpdateIn,
 )
 from repstride.errors import InvalidInput, ValidationFailed
+from repstride.service import Services
 from repstride.service.videos.listing import DEFAULT_VIDEO_PAGE, MAX_VIDEO_PAGE, VideoQuery, \
     parse_time
-from repstride.service.videos.service import SUCCESS, VideoCreate
+from repstride.service.videos.service import FAILED, PENDING, SUCCESS, VideoCreate, VideoRecord
 
 router = APIRouter(tags=["videos"], responses=ERRORS)
 
@@ -82,10 +85,31 @@ def _parse_include(include: str | None) -> list[str]:
     return wanted
 
 
+def _in_progress(video: VideoRecord) -> bool:
+    """Still changing by itself: upload, analysis or an overlay not final yet."""
+    if video.status == FAILED:
+        return False
+    return video.status == PENDING or video.analysis_status == PENDING or any(
+        o.get("status", PENDING) == PENDING for o in video.overlays.values())
+
+
 @router.get("/videos/{id}", **documented(VideoOut))
-def get_video(video: OwnedVideo, services: ServicesDep, base: BaseUrl,
-              include: Annotated[str | None, Query(max_length=200)] = None) -> dict[str, Any]:
+async def get_video(request: Request, polled: PolledVideo,
+                    include: Annotated[str | None, Query(max_length=200)] = None
+                    ) -> dict[str, Any]:
+    """ETag / ``If-None-Match`` -> 304, ``Retry-After`` while in progress (``api.polling``)."""
+    video, services, base = polled.video, polled.services, polled.base_url
     wanted = _parse_include(include)
+    if "j2p" in wanted or "objects" in wanted:  # read from the blob store: not on the loop
+        body = await run_in_threadpool(_video_body, video, services, base, wanted)
+    else:
+        body = _video_body(video, services, base, wanted)
+    return poll_response(request, body, in_progress=_in_progress(video),  # type: ignore[return-value]
+                         retry_after_s=services.settings.poll_retry_after_s)
+
+
+def _video_body(video: VideoRecord, services: Services, base: str, wanted: list[str]
+                ) -> dict[str, Any]:
     vs = services.videos
     body: dict[str, Any] = {
         "id": video.id, "status": video.status, "filename": video.filename, "size": video.size,
@@ -123,9 +147,14 @@ def delete_video(video: OwnedVideo, client: CurrentClient, services: ServicesDep
 
 
 @router.get("/videos/{id}/analysis", **documented(AnalysisOut))
-def get_analysis(video: OwnedVideo, services: ServicesDep) -> dict[str, Any]:
-    """Always 200: ``Pending`` from creation until the analysis is ``Complete`` or ``Failed``."""
-    return services.videos.analysis_wire(video)
+async def get_analysis(request: Request, polled: PolledVideo) -> dict[str, Any]:
+    """Always 200: ``Pending`` from creation until the analysis is ``Complete`` or ``Failed``
+    (with ``Retry-After`` meanwhile); ETag / ``If-None-Match`` -> 304."""
+    video, services = polled.video, polled.services
+    return poll_response(  # type: ignore[return-value]
+        request, services.videos.analysis_wire(video),
+        in_progress=video.analysis_status == PENDING,
+        retry_after_s=services.settings.poll_retry_after_s)
 
 
 @router.get("/videos/{id}/j2p", **documented(J2POut))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from repstride.errors import InvalidApiKey, MissingApiKey
 from repstride.i18n import translate
@@ -44,35 +44,61 @@ class ApiKeys:
                             .where(RunningApiKey.key_hash == token_digest(api_key),
                                    RunningApiKey.client_id == client_id)
                             .values(revoked=True).execution_options(synchronize_session=False))
-            return bool(res.rowcount)
+        self.services.clients.credentials.clear()
+        return bool(res.rowcount)
 
     def revoke_api_keys(self, client_id: str) -> int:
         with self.db.session() as s:
             res = s.execute(update(RunningApiKey).where(RunningApiKey.client_id == client_id)
                             .values(revoked=True))
-            return int(res.rowcount or 0)
+        self.services.clients.credentials.clear()
+        return int(res.rowcount or 0)
 
     def authenticate(self, api_key: str | None, *, lang: str = "en") -> ClientInfo:
         """The client an ``apiKey`` belongs to (the Running API's only required credential).
 
         Missing or blank -> 401 ``missing_api_key``; unknown, revoked, or its client revoked ->
-        403 ``invalid_api_key``. Messages in ``lang``.
+        403 ``invalid_api_key``. Messages in ``lang``. A key the database vouched for within
+        ``REPSTRIDE_AUTH_CACHE_S`` is not looked up again (``service.credential_cache``).
         """
-        from repstride.service.auth import ClientInfo
-        from repstride.service.models import ApiClient
+        client = self.authenticate_cached(api_key, lang=lang)
+        if client is not None:
+            return client
+        digest = token_digest(self._well_formed(api_key, lang))
+        cache = self.services.clients.credentials
+        asked_at = cache.clock()
+        client = self._lookup_api_key(digest)
+        if client is None:
+            raise InvalidApiKey(translate("running_api.error.invalid_api_key", lang))
+        cache.put(digest, (client, float("inf")), asked_at)
+        return client
 
+    def authenticate_cached(self, api_key: str | None, *, lang: str = "en") -> ClientInfo | None:
+        """:meth:`authenticate` from memory alone (no database): the client, or None when the
+        database must be asked."""
+        cached = self.services.clients.credentials.get(
+            token_digest(self._well_formed(api_key, lang)))
+        return None if cached is None else cached[0]
+
+    @staticmethod
+    def _well_formed(api_key: str | None, lang: str) -> str:
         if api_key is None or not api_key.strip():
             raise MissingApiKey(translate("running_api.error.missing_api_key", lang))
         key = api_key.strip()
-        invalid = InvalidApiKey(translate("running_api.error.invalid_api_key", lang))
         if len(key) > 200 or not key.isascii():
-            raise invalid
+            raise InvalidApiKey(translate("running_api.error.invalid_api_key", lang))
+        return key
+
+    def _lookup_api_key(self, digest: str) -> ClientInfo | None:
+        from repstride.service.auth import ClientInfo
+        from repstride.service.models import ApiClient
+
         with self.db.session() as s:
-            row = s.get(RunningApiKey, token_digest(key))
-            client = s.get(ApiClient, row.client_id) if row is not None else None
-            if row is None or row.revoked or client is None or client.revoked:
-                raise invalid
-            return ClientInfo(client.id, client.name, client.credits, client.revoked)
+            row = s.execute(select(ApiClient).join(
+                RunningApiKey, RunningApiKey.client_id == ApiClient.id).where(
+                RunningApiKey.key_hash == digest, RunningApiKey.revoked.is_(False),
+                ApiClient.revoked.is_(False))).scalar_one_or_none()
+            return ClientInfo(row.id, row.name, row.credits, row.revoked) if row else None
 
     def check_api_key(self, client_id: str, api_key: str | None, *, lang: str = "en") -> None:
         """Like :meth:`authenticate`, and the key must be ``client_id``'s (else 403)."""

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from sqlalchemy import select
 
 from repstride.errors import (
     InsufficientCredits, InvalidFileType, InvalidInput, LowQualityPose, NotFound,
@@ -233,12 +234,13 @@ class RunningService(ApiKeys, RunningBodies):
 
     def get(self, client_id: str, analysis_id: str, *, lang: str = "en") -> RunningRecord:
         """The caller's analysis; another client's is 404 exactly like a missing one."""
-        with self.db.session() as s:
-            row = s.get(RunningAnalysis, analysis_id) if len(analysis_id) <= 64 else None
-            if row is None or row.client_id != client_id:
-                raise NotFound(translate("running_api.error.not_found", lang),
-                               details={"analysis_id": analysis_id})
-            return RunningRecord.of(row)
+        # one Core read (Database.first): the results poll calls this once per request
+        row = self.db.first(select(RunningAnalysis.__table__).where(
+            RunningAnalysis.id == analysis_id)) if len(analysis_id) <= 64 else None
+        if row is None or row.client_id != client_id:
+            raise NotFound(translate("running_api.error.not_found", lang),
+                           details={"analysis_id": analysis_id})
+        return RunningRecord.of(row)
 
     def delete(self, client_id: str, analysis_id: str, *, lang: str = "en") -> None:
         """``DELETE /analysis/{id}``: the analysis, its queued job and every blob (upload, pose

@@ -185,11 +185,12 @@ class VideoService:
         return self.detect_upload(v)
 
     def _get(self, client_id: str, video_id: str) -> VideoRecord:
-        with self.db.session() as s:
-            v = s.get(Video, video_id) if len(video_id) <= 64 else None
-            if v is None or v.client_id != client_id:
-                raise NotFound(f"No video {video_id!r}.")
-            return VideoRecord.of(v)
+        # one Core read (Database.first): the poll routes call this once per request
+        v = self.db.first(select(Video.__table__).where(Video.id == video_id)) \
+            if len(video_id) <= 64 else None
+        if v is None or v.client_id != client_id:
+            raise NotFound(f"No video {video_id!r}.")
+        return VideoRecord.of(v)
 
     def detect_upload(self, v: VideoRecord) -> VideoRecord:
         """Ask the store for the source (one HEAD); when present, mark it uploaded and enqueue
