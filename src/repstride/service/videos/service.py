@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from repstride.analysis.activities import resolve_activity
 from repstride.errors import AlreadyUploaded, FileTooLarge, NotFound, ValidationFailed
