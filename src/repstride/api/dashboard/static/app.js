@@ -701,6 +701,14 @@
         $("result-title").textContent = "Running analysis · " + fmt(vi.duration, 1) + " s";
         setMedia(b.output_video, b.thumbnail);
         if (b.media_reason) { $("media-reason").textContent = b.media_reason; show($("media-reason"), true); }
+        if (b.media_status === "pending") {
+          // results first: the annotated video is still rendering; it appears on a later poll
+          $("media-reason").textContent = "The annotated video is being rendered…";
+          show($("media-reason"), true);
+          setTimeout(refresh, POLL_MS);
+        } else if (!b.media_reason) {
+          show($("media-reason"), false);
+        }
         renderRunning(b.biomechanical_analysis || {}, b.analysis_type);
         if (!charted) {
           charted = true;
