@@ -65,7 +65,8 @@ def _run(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
 def startup(video: Path, model: str) -> None:
     print("== start-up of a `repstride pose` process")
     imports = ("import repstride.cli, repstride.cli.pose_cmd, repstride.pose, "
-               "repstride.pose.j2p, ai_edge_litert.interpreter")
+               "repstride.pose.j2p, ai_edge_litert.interpreter; "
+               "from repstride.pipeline import extract_video_pose, track_to_j2p")
     best = min(_run([sys.executable, "-c", "pass"], _env(ROOT / "src"))[0] for _ in range(3))
     print(f"python interpreter alone:          {best * 1000:7.0f} ms   {load()}")
     best = min(_run([sys.executable, "-c", imports], _env(ROOT / "src"))[0] for _ in range(3))

@@ -20,19 +20,23 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from repstride.analysis import ActivityResult, analyze_activity
-from repstride.analysis.running.back_view import BackViewResult, analyze_back_view
-from repstride.analysis.running.field_markers import FieldMarkers
-from repstride.analysis.running.side_view import SideViewResult, analyze_side_view
 from repstride.analysis.track import PoseTrack
 from repstride.pose import PoseResult, SubjectHint, extract_pose
 from repstride.pose.j2p import to_j2p
 from repstride.pose.extract import model_threads, usable_cores
 from repstride.pose.models import warm_up as warm_up_pose
+
+if TYPE_CHECKING:
+    # The engines are imported where they run: `repstride pose` (which imports this module for
+    # extract_video_pose) does not pay ~0.7 s for the exercise and running engines.
+    from repstride.analysis import ActivityResult
+    from repstride.analysis.running.back_view import BackViewResult
+    from repstride.analysis.running.field_markers import FieldMarkers
+    from repstride.analysis.running.side_view import SideViewResult
 
 #: progress(stage, fraction 0..1)
 StageProgress = Callable[[str, float], None]
@@ -40,7 +44,19 @@ StageProgress = Callable[[str, float], None]
 FrameProgress = Callable[[int, int], None]
 #: Where the camera stands for a running analysis.
 RunningView = Literal["side_view", "back_view"]
-RunningResult = SideViewResult | BackViewResult
+if TYPE_CHECKING:
+    RunningResult = SideViewResult | BackViewResult
+
+
+def __getattr__(name: str) -> Any:
+    """``RunningResult`` (side- or back-view result) is built on first use (PEP 562)."""
+    if name == "RunningResult":
+        from repstride.analysis.running.back_view import BackViewResult
+        from repstride.analysis.running.side_view import SideViewResult
+
+        globals()[name] = value = SideViewResult | BackViewResult
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True, eq=False)
@@ -105,6 +121,8 @@ def analyze_track(
     For a sprint, ``video_path`` (when given) is searched for yard lines and cones, which then
     give the runner's distance; without it distance comes from the runner's body size.
     """
+    from repstride.analysis import analyze_activity
+
     markers = (_sprint_markers(video_path, track)
                if activity == "sprint" and video_path is not None else None)
     return analyze_activity(track, domain=domain, activity=activity, rep_count=rep_count,
@@ -151,10 +169,14 @@ def analyze_running_track(
     ``pace_s_per_km`` (a treadmill's belt speed) are used by the side view, ``full_body``
     (False: pronation only) by the back view; ``slow_motion_factor`` by both."""
     if view == "side_view":
+        from repstride.analysis.running.side_view import analyze_side_view
+
         return analyze_side_view(track, height_cm=height_cm, weight_kg=weight_kg,
                                  treadmill=treadmill, pace_s_per_km=pace_s_per_km,
                                  slow_motion_factor=slow_motion_factor)
     if view == "back_view":
+        from repstride.analysis.running.back_view import analyze_back_view
+
         return analyze_back_view(track, full_body=full_body,
                                  slow_motion_factor=slow_motion_factor)
     raise ValueError(f"unknown running view {view!r} (side_view or back_view)")

@@ -18,7 +18,6 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from repstride.analysis.signal import runs as _runs
 from repstride.analysis.track import Joint, LEFT_RIGHT_PAIRS, PoseTrack
 
 #: Default cut-off of the smoothing filter. Human movement in exercise and running sits below
@@ -110,6 +109,9 @@ def smooth_series(x: NDArray[np.floating], *, fps: float,
         return out
     # imported here: scipy.signal costs ~0.5 s to import, and ``repstride pose`` never smooths
     from scipy.signal import butter, filtfilt
+
+    # (also here: analysis.signal imports scipy.ndimage, ~0.15 s a `repstride pose` never needs)
+    from repstride.analysis.signal import runs as _runs
 
     b, a = butter(FILTER_ORDER, cutoff_hz / nyq)
     pad = 3 * (max(len(a), len(b)))
