@@ -251,7 +251,9 @@ def give_up_running_analysis(services: RunningJobHost, args: dict[str, Any], rea
     error already recorded by the job): fail the analysis and refund unless the video was at
     fault (``mark_failed`` is idempotent, so a failure the job recorded keeps its reason)."""
     svc = services.running
-    svc.mark_failed(str(args["analysis_id"]), code="internal_error",
+    # a stable infrastructure reason (storage_full, storage_error, ...) is the code itself
+    code = "internal_error" if reason == "processing_failed" else reason
+    svc.mark_failed(str(args["analysis_id"]), code=code,
                     detail=f"processing failed ({reason})", refund=True)
 
 

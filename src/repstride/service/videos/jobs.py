@@ -28,14 +28,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from repstride.errors import RepstrideError, VideoTooLong
+from repstride.errors import Expired, RepstrideError, VideoTooLong
 from repstride.service.blobs.port import BlobStore
 from repstride.service.db import Database, update_where
 from repstride.service.jobs.runner import JobControl, JobKind
 from repstride.service.settings import Settings
 from repstride.service.models import Video
 from repstride.service.videos.service import (
-    ANALYZE_VIDEO, COMPLETE, FAILED, OVERLAY_TYPES, REANALYZE_VIDEO, THUMBNAIL, blob_key,
+    ANALYZE_VIDEO, COMPLETE, EXPIRED, FAILED, OVERLAY_TYPES, REANALYZE_VIDEO, THUMBNAIL, blob_key,
 )
 
 if TYPE_CHECKING:
@@ -191,6 +191,17 @@ def _fail_unmade(services: VideoJobHost, video_id: str, reason: str) -> None:
         _set(services, video_id, overlays=overlays)
 
 
+def _expire_overlays(services: VideoJobHost, v: Any) -> None:
+    """A re-analysis after the retention sweep deleted the source: the overlays cannot be
+    rendered again, and the old ones no longer match the analysis: deleted, ``Expired``."""
+    for name in RENDERED:
+        key = v.overlays.get(name, {}).get("key")
+        if key:
+            services.blobs.delete_prefix(key)
+    expired = {name: {"status": EXPIRED, "reason": "source_expired"} for name in RENDERED}
+    _set(services, v.id, overlays={**v.overlays, **expired})
+
+
 def _load(services: VideoJobHost, video_id: str):  # noqa: ANN202
     from repstride.service.videos.service import VideoRecord
 
@@ -231,8 +242,12 @@ def _store_pose(services: VideoJobHost, video_id: str, pose: PoseResult) -> None
 
 
 def load_track(services: VideoJobHost, video_id: str) -> PoseTrack:
+    """The stored pose track; 410 ``expired`` when the retention sweep deleted it."""
     from repstride.pipeline import track_from_bytes
 
+    v = _load(services, video_id)
+    if v is not None and v.tracks_expired_at is not None:
+        raise Expired("The pose data of this video was deleted by the server's retention policy.")
     return track_from_bytes(services.blobs.get_bytes(blob_key(video_id, "track.npz")))
 
 
@@ -275,6 +290,9 @@ def _run_artifacts(services: VideoJobHost, video_id: str, track: PoseTrack, resu
     if video_path is None:
         v = _load(services, video_id)
         if v is None:
+            return
+        if v.uploads_expired_at is not None:
+            _expire_overlays(services, v)
             return
         video_path = workdir / "source"
         services.blobs.download_to(v.video_key, video_path)
