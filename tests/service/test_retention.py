@@ -77,9 +77,9 @@ def make_settings(tmp_path: Path, db_url: str, **retention: float) -> Settings:
                     retention=RetentionSettings(**retention))
 
 
-def build_world(services, clock: Clock, clip: Path) -> World:  # noqa: ANN001
-    """Videos / analyses uploaded at T0 (``old``) and T0 + 20 days (``new``), finished; one of
-    each kind left unfinished at T0 (``busy``: a queued re-analysis, a pending analysis)."""
+def build_world(services, clock: Clock, clip: Path, t0: float = T0) -> World:  # noqa: ANN001
+    """Videos / analyses uploaded at t0 (``old``) and t0 + 20 days (``new``), finished; one of
+    each kind left unfinished at t0 (``busy``: a queued re-analysis, a pending analysis)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from fastapi.testclient import TestClient
@@ -91,7 +91,7 @@ def build_world(services, clock: Clock, clip: Path) -> World:  # noqa: ANN001
     c = services.clients.create("app", credits=10)
     token = services.clients.issue_token(c.id, c.secret).access_token
     w = World(services, clock, http, token, services.running.issue_api_key(c.id), {}, {})
-    for name, t in (("old", T0), ("new", T0 + 20 * DAY_S), ("busy", T0)):
+    for name, t in (("old", t0), ("new", t0 + 20 * DAY_S), ("busy", t0)):
         clock.t = t
         video, _ = services.videos.create(c.id, VideoCreate(filename="c.mp4",
                                                            size=clip.stat().st_size),
