@@ -298,7 +298,8 @@ def schedule_sweep(jobs: JobStore, *, interval_s: float, now: float) -> bool:
 
 
 class RetentionScheduler:
-    """A thread that queues the sweep when it is due (:func:`schedule_sweep`)."""
+    """A thread that looks every ``min(interval_s, 60 s)`` whether the sweep is due and then
+    queues it (:func:`schedule_sweep`)."""
 
     def __init__(self, jobs: JobStore, submit: Callable[[str], None], *, interval_s: float,
                  clock: Callable[[], float] = time.time) -> None:
@@ -337,13 +338,13 @@ class RetentionScheduler:
             self._thread = None
 
     def _loop(self) -> None:
-        while True:
+        # The first look comes one period after start: start-up stays quick, and whether the
+        # sweep is due is read from the table, so frequent restarts do not delay it.
+        while not self._stop.wait(self.period_s):
             try:
                 self.tick()
             except Exception:  # database briefly away: try again next period
                 log.exception("could not schedule the retention sweep")
-            if self._stop.wait(self.period_s):
-                return
 
 
 __all__ = ["EXPIRED", "Freed", "MEDIA_EXPIRED", "RESULTS", "RETENTION_JOB_KINDS",

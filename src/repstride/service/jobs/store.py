@@ -169,9 +169,11 @@ class JobStore:
     def release(self, job_id: str, owner: str) -> bool:
         """Give the job back without counting the attempt (graceful shutdown)."""
         return self._finish(job_id, owner, state=QUEUED, lease_until=None,
-                            attempts=Job.attempts - 1)
+                            attempts=Job.attempts - 1, new_owner=None)
 
     def _finish(self, job_id: str, owner: str, **values: Any) -> bool:
+        if "new_owner" in values:
+            values["owner"] = values.pop("new_owner")
         with self.db.session() as s:
             res = s.execute(
                 update(Job).where(Job.id == job_id, Job.owner == owner, Job.state == RUNNING)
