@@ -52,22 +52,47 @@ def init_worker_process(app: Celery) -> None:
     except Exception:
         log.exception("could not look for jobs held by dead processes")
     warm_up(services.pipeline)
-    _drain_on(DRAIN_SIGNAL, services)
     app.repstride_services = services  # type: ignore[attr-defined]
-    app.repstride_run_job = services.runner.run_job  # type: ignore[attr-defined]
+    app.repstride_run_job = _installing_drain(services)  # type: ignore[attr-defined]
+
+
+def _installing_drain(services: Any) -> Callable[[str], Any]:
+    """``run_job`` that installs the drain handlers (:func:`_drain_on`) at its first call: a
+    prefork child's handlers are reset by billiard after the initializer, before any task."""
+    installed: list[bool] = []
+
+    def run_job(job_id: str) -> Any:
+        if not installed:
+            installed.append(True)
+            _drain_on(DRAIN_SIGNAL, services)
+        return services.runner.run_job(job_id)
+
+    return run_job
 
 
 def _drain_on(signum: int, services: Any) -> None:
     """In a prefork child: ``signum`` (sent by the main process when the shutdown grace period
-    is over) interrupts the running job; it is released, or its lease is released for it."""
+    is over) interrupts the running job; it is released, or its lease is released for it. A
+    SIGTERM reaching the child itself (sent to the whole process group, as systemd does) starts
+    the same drain after ``shutdown_grace_s`` instead of killing the job; a second one kills."""
     import signal
 
-    def handler(_signum: int, _frame: object) -> None:
-        threading.Thread(target=services.runner.drain, args=(0.0,), daemon=True,
+    def drain(grace_s: float) -> None:
+        threading.Thread(target=services.runner.drain, args=(grace_s,), daemon=True,
                          name="repstride-drain").start()
 
+    def on_drain(_signum: int, _frame: object) -> None:
+        drain(0.0)
+
+    def on_term(_signum: int, _frame: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        log.info("pool process %d: SIGTERM, draining (grace %g s)", os.getpid(),
+                 services.settings.shutdown_grace_s)
+        drain(services.settings.shutdown_grace_s)
+
     if threading.current_thread() is threading.main_thread():
-        signal.signal(signum, handler)
+        signal.signal(signum, on_drain)
+        signal.signal(signal.SIGTERM, on_term)
 
 
 def _on_shutdown_after_grace(app: Celery, settings: Settings, pool_pids: Callable[[], list[int]]
