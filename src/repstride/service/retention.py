@@ -227,7 +227,7 @@ def _sweep_row(services: RetentionHost, table: _Table, category: str, row: Any, 
 
 
 def _reason(category: str, days: float, uploaded: float, now: float) -> str:
-    when = datetime.fromtimestamp(uploaded, timezone.utc).strftime("%Y-%m-%d")
+    when = datetime.fromtimestamp(uploaded, timezone.utc).date().isoformat()
     what = "the record and its results" if category == RESULTS else category
     return (f"{what} kept {days:g} days (REPSTRIDE_RETAIN_{category.upper()}_DAYS); "
             f"uploaded {when}, {(now - uploaded) / DAY_S:.1f} days ago")
