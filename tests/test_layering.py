@@ -37,6 +37,8 @@ LAYERS = {
     "render": Layer("render", BASE + ("repstride.media", "repstride.analysis"),
                     frozenset(FRAMEWORKS | {"av", "mediapipe", "ai_edge_litert"})),
     "client": Layer("client", (), only_third_party=frozenset({"httpx", "pydantic", "anyio"})),
+    # the wire format of both dialects: analysis results -> JSON, and the pydantic models
+    "wire": Layer("wire", BASE + ("repstride.analysis",), frozenset(FRAMEWORKS)),
     # the HTTP edge reaches the database through the service layer only
     "api": Layer("api", ("repstride",), frozenset({"sqlalchemy", "alembic"})),
     # the CLI uses the SDK like any user: its public names (repstride.client), no private module

@@ -142,6 +142,15 @@ class Conflict(RepstrideError):
     default_message = "The resource is not in a state that allows this."
 
 
+class Deleted(RepstrideError):
+    """Raised inside a job whose video or analysis was deleted while it ran: the job ends
+    (failed, reason ``deleted``) instead of finishing work nobody can read."""
+
+    code = "deleted"
+    http_status = 410
+    default_message = "The resource was deleted while it was being processed."
+
+
 class InsufficientCredits(RepstrideError):
     code = "insufficient_credits"
     http_status = 402

@@ -12,6 +12,7 @@ from repstride.analysis.exercise import SPECS, analyze_exercise
 from repstride.testing.exercise import MOTIONS, synthesize
 from repstride.analysis.track import PoseTrack
 from repstride.errors import UnknownActivity
+from repstride.wire import to_json
 
 ACTIVITIES = sorted(SPECS)
 UNIT = re.compile(r"^[A-Z][A-Z0-9_]*_(DEGREES|MS|PERCENTAGE|RATIO)$")
@@ -120,7 +121,7 @@ def test_quality_gate_fails_instead_of_guessing():
     res = analyze_exercise(bad, activity="squat")
     assert res.status == "Failed" and res.reason == "LOW_QUALITY_POSE_ESTIMATE"
     assert res.reps == ()
-    wire = res.to_wire()
+    wire = to_json(res)
     assert wire["status"] == "Failed" and wire["reason"] == "LOW_QUALITY_POSE_ESTIMATE"
     empty = PoseTrack.empty(60, fps=30, width=640, height=480)
     assert analyze_exercise(empty).status == "Failed"
@@ -146,7 +147,7 @@ def test_rep_count_hint_resolves_ambiguity_but_never_invents():
 
 def test_wire_format_matches_seed_001():
     res = analyze_activity(synthesize("push_up", n_reps=2, seed=1).track, activity="push_up")
-    wire = res.to_wire()
+    wire = to_json(res)
     assert list(wire)[:4] == ["status", "domain", "activity", "reps"]
     assert wire["status"] == "Complete" and wire["domain"] == "calisthenics"
     for rep in wire["reps"]:
@@ -160,7 +161,7 @@ def test_wire_format_matches_seed_001():
 def test_recognised_activity_reports_confidence():
     res = analyze_activity(synthesize("bench_press", n_reps=3, seed=1).track)
     assert res.activity == "bench_press" and res.domain == "weightlifting"
-    info = res.to_wire()["repstride"]
+    info = to_json(res)["repstride"]
     assert 0.0 < info["activityConfidence"] <= 1.0
     assert info["activitySource"] == "recognised"
     assert info["activityCandidates"][0]["activity"] == "bench_press"

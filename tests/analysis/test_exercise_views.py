@@ -11,6 +11,7 @@ from repstride.analysis.exercise import SPECS
 from repstride.analysis.exercise.analyses import NOT_OBSERVABLE
 from repstride.analysis.exercise.view import OBSERVABLE, estimate_view
 from repstride.testing.exercise import MOTIONS, synthesize
+from repstride.wire import to_json
 
 VALGUS_ACTIVITIES = ("squat", "bodyweight_squat", "lunge", "deadlift")
 
@@ -34,7 +35,7 @@ def test_the_view_is_estimated(activity, view, expected):
 def test_no_opinion_on_an_analysis_the_view_cannot_observe(activity, view):
     clip = synthesize(activity, n_reps=3, view=view, seed=7)
     res = analyze_activity(clip.track, activity=activity)
-    seen = OBSERVABLE[res.info["view"]["view"]]
+    seen = OBSERVABLE[res.info["view"].view]
     planes = {a.type: a.plane for a in SPECS[activity].analyses}
     assert res.reps
     for rep in res.reps:
@@ -43,7 +44,7 @@ def test_no_opinion_on_an_analysis_the_view_cannot_observe(activity, view):
                 assert a.reason != NOT_OBSERVABLE
             else:
                 assert a.scalar is None and a.opinion is None and a.reason == NOT_OBSERVABLE
-                assert a.to_wire()["reason"] == NOT_OBSERVABLE
+                assert to_json(a)["reason"] == NOT_OBSERVABLE
     if view in ("front", "back"):
         assert all(a.reason == NOT_OBSERVABLE for r in res.reps for a in r.analyses
                    if planes[a.type] == "sagittal")
@@ -106,7 +107,7 @@ def test_real_clips_get_no_opinion_their_view_cannot_observe(dev_data, clip, vie
 
     track = analyze_video(dev_data / clip).pose.track
     res = analyze_activity(track, activity=activity)
-    assert res.info["view"]["view"] == view
+    assert res.info["view"].view == view
     judged = [a for r in res.reps for a in r.analyses]
     assert judged
     assert all(a.opinion is None and a.reason == NOT_OBSERVABLE for a in judged

@@ -9,6 +9,7 @@ import pytest
 from repstride.analysis.running.back_view import analyze_back_view
 from repstride.analysis.running.messages import check_keys
 from repstride.testing.running import synthesize_run
+from repstride.wire import to_json
 
 
 def _means(res) -> dict[str, dict[str, float]]:
@@ -41,7 +42,7 @@ def test_knee_adduction_sign_follows_varus_and_valgus() -> None:
 def test_step_by_step_and_wire() -> None:
     run = synthesize_run(view="back", fps=60.0, eversion_deg=10.0, seed=33)
     res = analyze_back_view(run.track)
-    wire = res.to_wire()
+    wire = to_json(res)
     json.dumps(wire)
     gc = wire["gait_cycle"]
     assert set(gc["stance_means"]) == {"left", "right"}
@@ -61,7 +62,7 @@ def test_undeclared_slow_motion_has_no_contact_times() -> None:
     res = analyze_back_view(t.replace(timestamps_s=t.timestamps_s * 4.0, fps=30.0))
     assert "slow_motion_suspected" in res.flags
     assert res.info["cadence_spm"] is None and res.info["advice"] == "reason.slow_motion_suspected"
-    gc = res.to_wire()["gait_cycle"]
+    gc = to_json(res)["gait_cycle"]
     assert gc["steps"] and all(s["contact_ms"] is None for s in gc["steps"])
     assert gc["stance_means"]["left"]["pronation"]["value"] == pytest.approx(8.0, abs=1.5)
     assert check_keys(res.message_keys()) == []
@@ -71,7 +72,7 @@ def test_pronation_only_mode() -> None:
     run = synthesize_run(view="back", fps=60.0, seed=34)
     res = analyze_back_view(run.track, full_body=False)
     assert set(res.legs["left"].means) == {"pronation"}
-    assert res.to_wire()["gait_cycle"]["full_body"] is False
+    assert to_json(res)["gait_cycle"]["full_body"] is False
 
 
 def _filmed_from_the_front(track):
@@ -87,8 +88,8 @@ def test_runner_facing_the_camera_keeps_frontal_angles_and_hides_pronation() -> 
                          pelvic_drop_deg=5.0, noise_px=0.5, seed=35)
     behind = analyze_back_view(run.track)
     front = analyze_back_view(_filmed_from_the_front(run.track))
-    assert behind.info["view"]["facing"] == "away" and "runner_faces_camera" not in behind.flags
-    assert front.info["view"]["facing"] == "camera" and "runner_faces_camera" in front.flags
+    assert behind.info["view"].facing == "away" and "runner_faces_camera" not in behind.flags
+    assert front.info["view"].facing == "camera" and "runner_faces_camera" in front.flags
     for side in ("left", "right"):
         b, f = behind.legs[side].means, front.legs[side].means
         # Signs follow the body's own left and right, so the view from in front agrees.
@@ -96,7 +97,7 @@ def test_runner_facing_the_camera_keeps_frontal_angles_and_hides_pronation() -> 
             assert f[m] == pytest.approx(b[m], abs=0.5), (side, m, f[m], b[m])
         assert b["pronation"] is not None
         assert f["pronation"] is None  # the back of the heel is not in the picture
-        wire = front.legs[side].to_wire()["pronation"]
+        wire = to_json(front.legs[side])["pronation"]
         assert wire["value"] is None and wire["reason"] == "reason.heel_hidden"
     assert all(s.values["pronation"] is None for s in front.steps)
     assert check_keys(front.message_keys()) == []

@@ -13,6 +13,7 @@ from repstride.analysis.running.block_start import (
 )
 from repstride.analysis.running.gait import Contact, GaitEvent
 from repstride.analysis.running.sprint import EXTENSION_RANGE_DEG, FLEXION_RANGE_DEG
+from repstride.wire import to_json
 
 FPS = 30.0
 
@@ -29,7 +30,7 @@ def test_two_pushes_give_rear_then_front_and_the_first_step_is_the_rear_foot() -
     assert bs.rear_toe_off_s == pytest.approx(19 / FPS)
     assert bs.front_toe_off_s == pytest.approx(24 / FPS)
     assert bs.first_step_s == pytest.approx(27 / FPS) and not bs.reasons
-    wire = bs.to_wire()
+    wire = to_json(bs)
     assert wire["rearFootToeOffMs"] == round(19 / FPS * 1000) and wire["firstStepMs"] == 900
 
 
@@ -65,12 +66,13 @@ def test_block_starts_on_real_clips(dev_data: Path, name: str) -> None:
         pytest.skip(f"{clip} absent")
     track = extract_pose(clip).track
     res = analyze_sprint(track)
-    bc = res.info["blockClearance"]
+    wire = to_json(res)["repstride"]
+    bc = wire["blockClearance"]
     onset = bc["movementOnsetMs"]
     assert bc["firstStepMs"] > onset
     # The crouch gives no stride: every stride starts after the hands leave the track.
     assert res.reps and all(r.start_ms >= onset for r in res.reps)
-    events = res.info["gaitEvents"]
+    events = wire["gaitEvents"]
     tds = [e for e in events if e["type"] == "TD"]
     assert len(tds) >= 4
     sides = [e["side"] for e in tds]

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from repstride.wire import to_json
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -60,8 +61,8 @@ def test_back_view_answers_on_real_frontal_footage(dev_data: Path, name: str) ->
     from repstride.analysis.running.back_view import analyze_back_view
 
     res = analyze_back_view(_track(dev_data, name))
-    assert res.info["view"]["facing"] == "camera" and "runner_faces_camera" in res.flags
-    wire = res.to_wire()
+    assert res.info["view"].facing == "camera" and "runner_faces_camera" in res.flags
+    wire = to_json(res)
     json.dumps(wire)
     for side in ("left", "right"):
         leg = wire["gait_cycle"]["stance_means"][side]
@@ -87,7 +88,7 @@ def test_each_view_refuses_real_footage_of_the_other(dev_data: Path) -> None:
     for name in FRONT_CLIPS:
         with pytest.raises(ViewMismatch):
             analyze_side_view(_track(dev_data, name))
-    assert analyze_side_view(_track(dev_data, SIDE_CLIP)).info["view"]["hip_width_leg_lengths"] < 0.1
+    assert analyze_side_view(_track(dev_data, SIDE_CLIP)).info["view"].hip_width < 0.1
 
 
 @pytest.mark.slow
@@ -100,7 +101,7 @@ def test_sprint_strides_on_real_treadmill_footage(dev_data: Path) -> None:
 
     truth = json.loads((dev_data / "gait_truth.json").read_text())[SIDE_CLIP]
     track = _track(dev_data, SIDE_CLIP)
-    wire = analyze_track(track, activity="sprint", video_path=dev_data / SIDE_CLIP).to_wire()
+    wire = to_json(analyze_track(track, activity="sprint", video_path=dev_data / SIDE_CLIP))
     assert wire["status"] == "Complete" and wire["activity"] == "sprint"
     reps = wire["reps"]
     assert len(reps) >= 12  # 6.5 s at 169 steps/min, edge strides not observable

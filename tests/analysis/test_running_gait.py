@@ -12,6 +12,7 @@ from repstride.analysis.running.gait.events import _looks_slowed
 from repstride.testing.running import SyntheticRun, synthesize_run
 from repstride.analysis.track import Joint, PoseTrack
 from repstride.errors import InvalidInput, LowQualityPose
+from repstride.wire import to_json
 
 
 def _match(ev: GaitEvents, run: SyntheticRun) -> list[float]:
@@ -139,7 +140,7 @@ def test_events_have_confidence_and_frame_convention() -> None:
         assert c.td.frame >= c.td.time_s * 60.0 - 1e-6
         assert c.to.frame <= c.to.time_s * 60.0 + 1e-6
         assert c.td.frame - c.td.time_s * 60.0 < 1.0
-    wire = ev.to_wire()
+    wire = to_json(ev)
     assert wire["lowResolution"] is False and len(wire["events"]) == 2 * len(ev.contacts)
 
 

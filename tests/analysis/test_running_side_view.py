@@ -14,6 +14,7 @@ from repstride.analysis.running.side_view import (
 )
 from repstride.testing.running import synthesize_run
 from repstride.errors import InvalidInput
+from repstride.wire import to_json
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +55,7 @@ def test_foot_landing_per_step(strike: str) -> None:
     types = [f.strike for f in res.foot_landing]
     assert len(types) >= 8
     assert sum(t == strike for t in types) >= 0.9 * len(types), types
-    wire = res.to_wire()["foot_landing"]
+    wire = to_json(res)["foot_landing"]
     assert wire["dominant"] == strike and wire["steps"][0]["type_key"] == f"foot_landing.{strike}"
 
 
@@ -86,7 +87,7 @@ def test_joint_angles_overstride_styles_and_score(treadmill_run) -> None:
 
 def test_wire_is_json_and_uses_known_message_keys(treadmill_run) -> None:
     res = analyze_side_view(treadmill_run.track, treadmill=True, pace_s_per_km=300)
-    wire = res.to_wire()
+    wire = to_json(res)
     json.dumps(wire)
     assert set(wire) >= {"total_score", "metrics", "overstride", "foot_landing", "joint_angles",
                          "running_styles"}
@@ -108,7 +109,7 @@ def test_low_frame_rate_is_flagged_not_hidden() -> None:
     res = analyze_side_view(run.track, treadmill=True, pace_s_per_km=300)
     gct = res.metrics["ground_contact_time"]
     assert gct.value is not None and gct.low_resolution and gct.reason == "reason.low_frame_rate"
-    assert res.to_wire()["metrics"]["flight_time"]["low_resolution"] is True
+    assert to_json(res)["metrics"]["flight_time"]["low_resolution"] is True
 
 
 def _slowed(track, k: float):

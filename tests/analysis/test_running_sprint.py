@@ -14,6 +14,7 @@ from repstride.analysis.running.sprint import (
 )
 from repstride.testing.running import synthesize_run
 from repstride.analysis.track import PoseTrack
+from repstride.wire import to_json
 
 ANALYSES = ["IS_LEFT_LEG", "STRIDE_AIR_TIME_MS", "STRIDE_GROUND_TIME_MS",
             "STRIDE_PEAK_FLEXION_ANGLE", "STRIDE_PEAK_FLEXION_ANGLE_TIMESTAMP",
@@ -33,7 +34,7 @@ def sprint_run():
 
 def test_strides_follow_the_seed(sprint_run) -> None:
     res = analyze_activity(sprint_run.track, activity="sprint")
-    wire = res.to_wire()
+    wire = to_json(res)
     assert wire["status"] == "Complete" and wire["domain"] == "running"
     reps = wire["reps"]
     assert len(reps) >= 4
@@ -67,20 +68,20 @@ def test_undeclared_slow_motion_has_no_air_or_ground_times(sprint_run) -> None:
     slow = t.replace(timestamps_s=t.timestamps_s * 8.0, fps=t.fps / 8.0)  # 120 fps played at 15
     res = analyze_sprint(slow)
     assert "slow_motion_suspected" in res.info["flags"] and res.info["cadenceSpm"] is None
-    reps = res.to_wire()["reps"]
+    reps = to_json(res)["reps"]
     assert len(reps) >= 4
     for rep in reps:
         v = _values(rep)
         assert v["STRIDE_AIR_TIME_MS"] is None and v["STRIDE_GROUND_TIME_MS"] is None
         assert v["STRIDE_PEAK_FLEXION_ANGLE"] > 20.0  # angles do not depend on the clock
-    declared = analyze_sprint(slow, slow_motion_factor=8.0).to_wire()["reps"]
+    declared = to_json(analyze_sprint(slow, slow_motion_factor=8.0))["reps"]
     air = [_values(r)["STRIDE_AIR_TIME_MS"] for r in declared[1:]]
     assert all(a is not None and abs(a - sprint_run.truth.flight_s * 1000) <= 17 for a in air)
 
 
 def test_runner_progress_from_body_size(sprint_run) -> None:
     res = analyze_sprint(sprint_run.track, height_cm=175)
-    prog = res.extra["runnerProgress"]
+    prog = to_json(res)["runnerProgress"]
     assert len(prog) == len(sprint_run.track)
     assert res.info["distanceSource"] == DISTANCE_FROM_BODY_SIZE
     assert "fieldMarkers" not in res.extra
@@ -105,10 +106,10 @@ def test_runner_progress_from_yard_lines(sprint_run) -> None:
     markers = FieldMarkers(start_line=line(x_start), middle_line=line(x_mid))
     res = analyze_sprint(t, markers=markers)
     assert res.info["distanceSource"] == DISTANCE_FROM_MARKERS
-    fm = res.extra["fieldMarkers"]
+    fm = to_json(res)["fieldMarkers"]
     assert set(fm) == {"startLine", "middleLine"} and fm["startLine"]["type"] == "YARD_LINE"
     assert set(fm["startLine"]["position"]) == {"x1", "y1", "x2", "y2"}
-    first = res.extra["runnerProgress"][0]["distanceFromStart"]
+    first = to_json(res)["runnerProgress"][0]["distanceFromStart"]
     assert first == pytest.approx(-1.0, abs=0.1)  # behind the start line: negative
 
 

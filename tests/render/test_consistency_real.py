@@ -8,6 +8,7 @@ import pytest
 from repstride.render.angles import analysis_view, main_joint_angle
 from repstride.render.labels import format_number
 from repstride.render.report import report_html
+from repstride.wire import to_json
 
 pytestmark = pytest.mark.slow
 
@@ -24,7 +25,7 @@ def test_lockout_knee_is_one_number_in_json_table_and_gauge(dev_data):
     html = report_html(track=track, analysis=res)
     t_ms = np.asarray(track.timestamps_s, float) * 1000
     for rep in res.reps:
-        lock = next(a for a in rep.to_wire()["analyses"]
+        lock = next(a for a in to_json(rep)["analyses"]
                     if a["analysisType"] == "LOCKOUT_KNEE_ANGLE_DEGREES")
         value = lock["analysisScalar"]
         assert value is not None

@@ -4,11 +4,13 @@ tiny real videos, a fast injected pipeline, and a live server on a free port."""
 from __future__ import annotations
 
 import contextlib
+import json
 import socket
 import threading
 import time
 import uuid
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import numpy as np
@@ -196,3 +198,38 @@ class EnvPipeline(FastPipeline):
             with open(log, "a") as f:
                 f.write(f"done {os.getpid()}\n")
         return result
+
+class Receiver:
+    """A loopback HTTP server answering the scripted statuses (then 200), recording requests."""
+
+    def __init__(self, statuses: list[int] | None = None, *, body: bytes = b"ok") -> None:
+        self.statuses = list(statuses or [])
+        self.body = body
+        self.requests: list[tuple[dict[str, str], bytes]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                data = self.rfile.read(int(self.headers.get("content-length") or 0))
+                outer.requests.append(({k.lower(): v for k, v in self.headers.items()}, data))
+                status = outer.statuses.pop(0) if outer.statuses else 200
+                self.send_response(status)
+                self.send_header("content-length", str(len(outer.body)))
+                self.end_headers()
+                self.wfile.write(outer.body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+    def events(self) -> list[dict]:
+        return [json.loads(b) for _, b in self.requests]
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(5)

@@ -22,6 +22,8 @@ from repstride.service.running.service import attach_running
 from repstride.service.running.settings import RunningSettings
 from repstride.service.settings import RetentionSettings
 from repstride.service.videos.service import VideoCreate
+from repstride.wire import to_json
+from repstride.wire.videos import J2POut, ObjectsOut, VideoOut
 
 T0 = 1_800_000_000.0
 
@@ -45,7 +47,7 @@ class MediaPipeline:
         result = RealRunningPipeline.analyze(run.track, params)
         (workdir / "t.jpg").write_bytes(b"jpeg" * 100)
         (workdir / "a.mp4").write_bytes(b"mp4-" * 1000)
-        return RunningOutcome(track=run.track, analysis=result.to_wire(),
+        return RunningOutcome(track=run.track, analysis=to_json(result),
                               thumbnail=workdir / "t.jpg", output_video=workdir / "a.mp4")
 
 
@@ -213,6 +215,10 @@ def test_expired_pose_data_reads_410_or_expired(world: World) -> None:
     full = w.http.get(f"/videos/{vid}", params={"include": "j2p,objects,analysis"},
                       headers=w.h())
     assert full.status_code == 200 and full.json()["analysis"]["status"] == "Complete"
+    # the declared response models (OpenAPI) describe what expired reads as
+    VideoOut.model_validate(full.json(), strict=True)
+    J2POut.model_validate(j2p, strict=True)
+    ObjectsOut.model_validate(w.http.get(f"/videos/{vid}/objects", headers=w.h()).json())
     for r in (w.http.put(f"/videos/{vid}", json={"repCount": 3}, headers=w.h()),
               w.http.get(f"/videos/{vid}/export", headers=w.h()),
               w.running(w.analyses["old"], "raw_data"),

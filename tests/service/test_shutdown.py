@@ -103,7 +103,7 @@ def test_sigterm_lets_the_running_job_finish_within_the_grace(deployment) -> Non
             proc.kill()
     assert _lines(tmp / "pose.log", "done") == 1  # the first finished; the second never began
     assert _video_jobs(observer) == {"done": 1, "queued": 1}
-    videos = {v.id: v for v in observer.videos.list(observer.client.id)}
+    videos = {v.id: v for v in observer.videos.list(observer.client.id)[0]}
     assert videos[first].analysis_status == "Complete"
     assert videos[second].analysis_status == "Pending"
     assert "shutdown: waiting for running jobs" in (tmp / "serve.log").read_text()
@@ -141,5 +141,5 @@ def test_sigterm_hands_back_a_job_longer_than_the_grace(deployment) -> None:  # 
         assert proc.wait(30) == 0
     assert (_lines(tmp / "pose.log", "start"), _lines(tmp / "pose.log", "done")) == (2, 1)
     assert observer.jobs.get(job.id).attempts == 1
-    (v,) = observer.videos.list(observer.client.id)
+    (v,) = observer.videos.list(observer.client.id)[0]
     assert (v.id, v.analysis_status) == (vid, "Complete")

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from repstride.vision.field_markers import Frame, detect_field_markers, markers_in_frame
+from repstride.wire import to_json
 
 H, W = 720, 1280
 TURF_TOP = 250
@@ -50,7 +51,7 @@ def test_three_yard_lines_become_start_middle_finish() -> None:
         assert m.type == "YARD_LINE"
         assert _x_at(m, 600.0) == pytest.approx(_expected_x(x, 600.0), abs=6.0)
         assert min(m.y1, m.y2) < 400 and max(m.y1, m.y2) > 650  # a long segment
-    wire = fm.to_wire()
+    wire = to_json(fm)
     assert wire["startLine"]["frame_idx"] == 7 and wire["startLine"]["timestamp"] == 250
     assert "cones" not in wire
 
@@ -77,7 +78,7 @@ def test_nothing_on_a_plain_indoor_frame() -> None:
     rng = np.random.default_rng(1)
     img = np.clip(rng.normal(120, 20, (H, W, 3)), 0, 255).astype(np.uint8)
     fm = detect_field_markers([(0, 0.0, img), (30, 1.0, img)])
-    assert fm.empty and fm.to_wire() == {}
+    assert fm.empty and to_json(fm) == {}
 
 
 def test_best_frame_wins() -> None:

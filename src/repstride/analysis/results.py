@@ -1,4 +1,4 @@
-"""Frozen result types of the analysis layer. ``api/`` turns them into the seeds' wire JSON."""
+"""Frozen result types of the analysis layer. ``repstride.wire`` turns them into the seeds' JSON."""
 
 from __future__ import annotations
 
@@ -22,14 +22,6 @@ class RepAnalysis:
     opinion: Opinion | None = None
     reason: str | None = None
 
-    def to_wire(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"analysisType": self.type, "analysisScalar": self.scalar}
-        if self.opinion is not None:
-            d["analysisOpinion"] = self.opinion
-        if self.reason is not None:
-            d["reason"] = self.reason
-        return d
-
 
 @dataclass(frozen=True)
 class Rep:
@@ -40,23 +32,17 @@ class Rep:
     end_ms: int
     analyses: tuple[RepAnalysis, ...] = ()
 
-    def to_wire(self) -> dict[str, Any]:
-        return {
-            "startTimestampMs": self.start_ms,
-            "midTimestampMs": self.mid_ms,
-            "endTimestampMs": self.end_ms,
-            "analyses": [a.to_wire() for a in self.analyses],
-        }
-
 
 @dataclass(frozen=True)
 class ActivityResult:
     """The outcome of analysing one PoseTrack for one activity.
 
     ``status`` is ``"Complete"`` or ``"Failed"`` (then ``reason`` is set, e.g.
-    ``LOW_QUALITY_POSE_ESTIMATE``). ``extra`` holds activity-specific top-level wire fields
-    (sprints: ``runnerProgress``, ``fieldMarkers``) already in wire form. ``info`` holds
-    repstride extensions (recognition confidence, quality flags, warnings).
+    ``LOW_QUALITY_POSE_ESTIMATE``). ``extra`` holds activity-specific top-level fields by their
+    wire names (sprints: ``runnerProgress``, a tuple of ``sprint.ProgressPoint``, and
+    ``fieldMarkers``, a :class:`~repstride.analysis.running.field_markers.FieldMarkers`).
+    ``info`` holds repstride extensions (recognition confidence, quality flags, warnings): plain
+    values or frozen dataclasses, made JSON by ``repstride.wire``.
     """
 
     status: Literal["Complete", "Failed"]
@@ -66,15 +52,3 @@ class ActivityResult:
     reason: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     info: dict[str, Any] = field(default_factory=dict)
-
-    def to_wire(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"status": self.status}
-        if self.reason is not None:
-            d["reason"] = self.reason
-        d["domain"] = self.domain
-        d["activity"] = self.activity
-        d["reps"] = [r.to_wire() for r in self.reps]
-        d.update(self.extra)
-        if self.info:
-            d["repstride"] = self.info
-        return d

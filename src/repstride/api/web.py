@@ -68,11 +68,31 @@ def start_body() -> dict[str, Any]:
         "type": "object", "required": ["video"], "properties": props}}}}
 
 
-_JSON_OBJ = {"application/json": {"schema": {"type": "object", "additionalProperties": True}}}
+def token_body() -> dict[str, Any]:
+    """``POST /oauth2/token`` reads its body itself (form or JSON, as the seed's clients send it)."""
+    props = {"grant_type": {"type": "string", "enum": ["client_credentials"]},
+             "client_id": _STR, "client_secret": _STR, "scope": _STR}
+    schema = {"type": "object", "required": ["grant_type"], "properties": props,
+              "description": "client_id and client_secret here or as HTTP Basic credentials."}
+    return {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": schema},
+                                          "application/json": {"schema": schema}}}
 
 
-def _augment(spec: dict[str, Any]) -> dict[str, Any]:
+def include_parameter() -> dict[str, Any]:
+    """``?include=j2p,analysis``: a comma-separated list of the server's include values."""
+    from repstride.api.videos.routes import INCLUDES
+
+    return {"name": "include", "in": "query", "required": False, "style": "form",
+            "explode": False, "description": "Extra parts of the answer, comma-separated.",
+            "schema": {"type": "array", "uniqueItems": True,
+                       "items": {"type": "string", "enum": list(INCLUDES)}}}
+
+
+def _augment(spec: dict[str, Any], *, filename_max: int | None = None) -> dict[str, Any]:
     spec.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEMES
+    create = spec["components"].get("schemas", {}).get("VideoCreateIn")
+    if create is not None and filename_max is not None:  # the configured limit, not the default
+        create["properties"]["filename"]["maxLength"] = filename_max
     for path, ops in spec.get("paths", {}).items():
         for method, op in ops.items():
             params = op.get("parameters", [])
@@ -86,6 +106,12 @@ def _augment(spec: dict[str, Any]) -> dict[str, Any]:
             keyed = any(p.get("name") == "apiKey" for p in params) or path == "/analysis/start"
             op["security"] = _TOKEN_AND_KEY if keyed else _TOKEN
     paths = spec.get("paths", {})
+    if "post" in paths.get("/oauth2/token", {}):
+        paths["/oauth2/token"]["post"]["requestBody"] = token_body()
+    video = paths.get("/videos/{id}", {}).get("get")
+    if video is not None:
+        video["parameters"] = [include_parameter() if p.get("name") == "include" else p
+                               for p in video.get("parameters", [])]
     if "post" in paths.get("/uploads", {}):
         paths["/uploads"]["post"]["requestBody"] = UPLOAD_BODY
     if "post" in paths.get("/analysis/start", {}):
@@ -98,18 +124,12 @@ def _augment(spec: dict[str, Any]) -> dict[str, Any]:
             "application/json": {"schema": {"type": "object", "properties": {
                 "analysis_id": _STR, "id": _STR, "status": _STR}}}}}
     results = paths.get("/analysis/{id}/results", {}).get("get")
-    if results is not None:
-        body = results["responses"]["200"]["content"]  # the route's ResultsOut
-        results["responses"]["200"] = {"description": "pending or success (with media URLs and "
-                                       "biomechanical_analysis).", "content": body}
-        results["responses"]["202"] = {"description": "analyzing (with percentage).",
-                                       "content": body}
-        results["responses"]["400"] = {"description": "failed (code, translated reason) or a "
-                                       "bad request.", "content": body}
-    for p in ("/analysis/{id}/results/calculated_data", "/analysis/{id}/results/raw_data"):
-        op = paths.get(p, {}).get("get")
-        if op is not None:
-            op["responses"]["200"]["content"] = _JSON_OBJ
+    if results is not None:  # the bodies are the route's (ResultsOut; or an error on 400)
+        for code, text in (("200", "pending or success (with media URLs and "
+                                   "biomechanical_analysis)."),
+                           ("202", "analyzing (with percentage)."),
+                           ("400", "failed (code, translated reason) or a bad request.")):
+            results["responses"].setdefault(code, {})["description"] = text
     return spec
 
 
@@ -122,9 +142,11 @@ def install_web(app: FastAPI, cors_origins: str = "") -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
+            services = getattr(app.state, "services", None)
             app.openapi_schema = _augment(get_openapi(
                 title=app.title, version=app.version, description=app.description,
-                routes=app.routes))
+                routes=app.routes), filename_max=getattr(
+                    getattr(services, "settings", None), "max_filename_length", None))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
@@ -161,7 +183,8 @@ def install_web(app: FastAPI, cors_origins: str = "") -> None:
         app.add_middleware(
             CORSMiddleware, allow_origins=origins, allow_methods=["*"],
             allow_headers=["Authorization", "Content-Type"], allow_credentials=False,
-            expose_headers=["Content-Disposition", "Retry-After"], max_age=600)
+            expose_headers=["Content-Disposition", "Retry-After", "Link", "X-Next-Cursor"],
+            max_age=600)
 
 
 __all__ = ["SECURITY_SCHEMES", "install_web"]

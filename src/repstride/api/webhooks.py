@@ -1,23 +1,39 @@
 """Webhook configuration routes (Running Analysis API; the same configuration serves the Video
 API's video events): ``GET/PUT /webhook``, ``GET /webhook/deliveries``, ``POST /webhook/test``.
 
-Authenticated like every Running API route (``?apiKey=``, optional same-client token).
+Authenticated like every Running API route (``?apiKey=``, optional same-client token); a Video
+API client may instead send its token alone (``Authorization``, no ``apiKey``).
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Header, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from repstride.api.deps import ServicesDep
-from repstride.api.running.routes import RunningClient
+from repstride.api.deps import ServicesDep, current_client
+from repstride.api.running.routes import RequestLanguage, RunningDep, running_client
 from repstride.api.running.schemas import RUNNING_ERRORS
+from repstride.service.auth import ClientInfo
 from repstride.service.webhooks.service import DEFAULT_DELIVERIES, MAX_DELIVERIES
 
 router = APIRouter(tags=["webhooks"], responses=RUNNING_ERRORS)
+
+
+def webhook_client(request: Request, services: ServicesDep, running: RunningDep,
+                   lang: RequestLanguage,
+                   api_key: Annotated[str | None, Query(alias="apiKey", max_length=500)] = None,
+                   authorization: Annotated[str | None, Header()] = None) -> ClientInfo:
+    """The Running API's caller (``apiKey``, optional same-client token), or a Video API client
+    by its token alone: one configuration per client serves both APIs."""
+    if api_key is None and authorization is not None and authorization.strip():
+        return current_client(request, services, authorization)
+    return running_client(request, services, running, lang, api_key, authorization)
+
+
+WebhookClient = Annotated[ClientInfo, Depends(webhook_client)]
 
 
 class WebhookIn(BaseModel):
@@ -29,13 +45,13 @@ class WebhookIn(BaseModel):
 
 
 @router.get("/webhook")
-def get_webhook(client: RunningClient, services: ServicesDep) -> dict[str, Any]:
+def get_webhook(client: WebhookClient, services: ServicesDep) -> dict[str, Any]:
     """``{url, enabled, created_at, updated_at}``, or ``{}`` when none is set (no secret)."""
     return services.webhooks.get_config(client.id)
 
 
 @router.put("/webhook")
-def put_webhook(body: WebhookIn, client: RunningClient, services: ServicesDep) -> dict[str, Any]:
+def put_webhook(body: WebhookIn, client: WebhookClient, services: ServicesDep) -> dict[str, Any]:
     """Set the receiver. The answer has ``secret`` (``whsec_...``) when the configuration is
     first created or ``rotate_secret`` is true — only then: keep it."""
     return services.webhooks.put_config(client.id, body.url, enabled=body.enabled,
@@ -43,7 +59,7 @@ def put_webhook(body: WebhookIn, client: RunningClient, services: ServicesDep) -
 
 
 @router.get("/webhook/deliveries")
-def list_deliveries(client: RunningClient, services: ServicesDep,
+def list_deliveries(client: WebhookClient, services: ServicesDep,
                     limit: Annotated[int, Query(ge=1, le=MAX_DELIVERIES)] = DEFAULT_DELIVERIES,
                     ) -> dict[str, Any]:
     """The last ``limit`` deliveries (newest first) with state, attempts, status code, latency."""
@@ -51,7 +67,7 @@ def list_deliveries(client: RunningClient, services: ServicesDep,
 
 
 @router.post("/webhook/test")
-async def test_webhook(client: RunningClient, services: ServicesDep) -> dict[str, Any]:
+async def test_webhook(client: WebhookClient, services: ServicesDep) -> dict[str, Any]:
     """Send a signed ``webhook.test`` event now: ``{delivery_id, success, status_code,
     latency_ms, error}`` (the receiver's answer; never retried)."""
     return await run_in_threadpool(services.webhooks.send_test, client.id)

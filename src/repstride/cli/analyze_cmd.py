@@ -108,7 +108,9 @@ def analyze_command(video: Path, activity: str | None, rep_count: int | None, as
             if target > bar.pos:
                 bar.update(target - bar.pos)
         result = analyze_video(video, activity=activity, rep_count=rep_count, progress=progress)
-    wire = result.analysis.to_wire()
+    from repstride.wire import analysis_json
+
+    wire = analysis_json(result.analysis)
     if out_dir is not None:
         from repstride.pipeline import track_to_j2p
 
@@ -116,7 +118,7 @@ def analyze_command(video: Path, activity: str | None, rep_count: int | None, as
         (out_dir / "analysis.json").write_text(json.dumps(wire, indent=2))
         (out_dir / "j2p.json").write_text(json.dumps(track_to_j2p(result.pose.track)))
     if report is not None:
-        _write_report(video, result, report)
+        _write_report(video, result, report, wire)
     write_exports(result.pose.track, exports, (out_dir or Path.cwd()) / video.stem,
                   coordinates=coordinates, height_m=height_m)
     click.echo(json.dumps(wire, indent=2) if as_json else render_table(wire))
@@ -124,7 +126,7 @@ def analyze_command(video: Path, activity: str | None, rep_count: int | None, as
         raise LowQualityPose()
 
 
-def _write_report(video: Path, result: Any, report: Path) -> None:
+def _write_report(video: Path, result: Any, report: Path, wire: dict[str, Any]) -> None:
     """The ``all`` overlay next to the report, then the report that embeds it."""
     from repstride.render.overlay import render_overlays
     from repstride.render.report import write_report
@@ -138,8 +140,8 @@ def _write_report(video: Path, result: Any, report: Path) -> None:
                 bar.update(target - bar.pos)
         render_overlays(video, result.pose.track, {"all": overlay}, analysis=result.analysis,
                         people=result.pose.people, subject_id=result.pose.subject_id,
-                        events=result.analysis.info.get("gaitEvents"), progress=progress)
+                        events=wire.get("repstride", {}).get("gaitEvents"), progress=progress)
     write_report(report, track=result.pose.track, analysis=result.analysis,
                  video_uri=overlay.name, title=f"repstride - {video.name}",
-                 events=result.analysis.info.get("gaitEvents"))
+                 events=wire.get("repstride", {}).get("gaitEvents"))
     click.echo(f"report: {report} (video: {overlay.name})", err=True)

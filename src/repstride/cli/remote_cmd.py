@@ -1,5 +1,6 @@
 """``repstride remote analyze|run-analysis``: analyze a file on a repstride server (or the
-commercial APIs it mirrors) through the SDK.
+commercial APIs it mirrors) through the SDK; ``repstride remote webhook set|test|deliveries``:
+the client's webhook receiver.
 
 Server and credentials: ``--server`` / ``REPSTRIDE_SERVER``, ``REPSTRIDE_CLIENT_ID`` and
 ``REPSTRIDE_CLIENT_SECRET``, or ``~/.config/repstride/config.toml`` (see docs/sdk.md). Progress
@@ -120,7 +121,8 @@ class ProgressUI:
             self._stage = None
 
 
-def _server_options(f: Callable[..., Any]) -> Callable[..., Any]:
+def _connection_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Where the server is and how to authenticate, and ``--json``."""
     f = click.option("--auth-header", type=click.Choice(["raw", "bearer"]), default=None,
                      help="Send the token raw (seed style, default) or as 'Bearer <token>'.")(f)
     f = click.option("--token-url", default=None, envvar="REPSTRIDE_TOKEN_URL",
@@ -128,9 +130,15 @@ def _server_options(f: Callable[..., Any]) -> Callable[..., Any]:
     f = click.option("--server", default=None, envvar="REPSTRIDE_SERVER",
                      help="API base URL (default: REPSTRIDE_SERVER, the config file, or "
                           "http://127.0.0.1:8000).")(f)
+    f = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")(f)
+    return f
+
+
+def _server_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """:func:`_connection_options` and the waiting options of the analysis commands."""
+    f = _connection_options(f)
     f = click.option("--timeout", type=click.FloatRange(min=1), default=900.0, show_default=True,
                      help="Give up waiting for the result after this many seconds.")(f)
-    f = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")(f)
     f = click.option("--quiet", "-q", is_flag=True, help="No progress bars.")(f)
     return f
 
@@ -239,3 +247,70 @@ def _show(value: Any) -> str:
     if isinstance(value, dict) and "value" in value:
         return f"{value['value']} {value.get('unit', '')}".rstrip()
     return json.dumps(value) if isinstance(value, (dict, list)) else str(value)
+
+
+# --- webhook -------------------------------------------------------------------------------------
+
+
+@remote_group.group("webhook")
+def webhook_group() -> None:
+    """The receiver of this client's webhook events (both APIs share it)."""
+
+
+@webhook_group.command("set")
+@click.argument("url")
+@click.option("--disable", is_flag=True, help="Keep the receiver but send nothing to it.")
+@click.option("--rotate-secret", is_flag=True, help="Issue a new signing secret (shown once).")
+@_connection_options
+def webhook_set_command(url: str, disable: bool, rotate_secret: bool, server: str | None,
+                        token_url: str | None, auth_header: str | None, as_json: bool) -> None:
+    """Send this client's events to URL (http:// or https://)."""
+    with _sdk_errors(), _make_client(base_url=server, token_url=token_url,
+                                     auth_header_style=auth_header) as client:
+        cfg = client.set_webhook(url, enabled=not disable, rotate_secret=rotate_secret)
+    if as_json:
+        click.echo(json.dumps(cfg.to_wire()))
+        return
+    click.echo(f"webhook {cfg.url} {'enabled' if cfg.enabled else 'disabled'}")
+    if cfg.secret:
+        click.echo(f"secret {cfg.secret}  (shown only now: keep it to verify signatures)")
+
+
+@webhook_group.command("test")
+@_connection_options
+def webhook_test_command(server: str | None, token_url: str | None, auth_header: str | None,
+                         as_json: bool) -> None:
+    """Send a signed test event now and show the receiver's answer (exit 1 if it failed)."""
+    with _sdk_errors(), _make_client(base_url=server, token_url=token_url,
+                                     auth_header_style=auth_header) as client:
+        result = client.test_webhook()
+    if as_json:
+        click.echo(json.dumps(result.to_wire()))
+    elif result.success:
+        click.echo(f"test event {result.delivery_id}: HTTP {result.status_code} in "
+                   f"{result.latency_ms} ms")
+    else:
+        click.echo(f"test event {result.delivery_id} failed: "
+                   f"{result.error or f'HTTP {result.status_code}'}", err=True)
+    if not result.success:
+        sys.exit(1)
+
+
+@webhook_group.command("deliveries")
+@click.option("--limit", type=click.IntRange(1, 100), default=20, show_default=True,
+              help="How many of the newest deliveries.")
+@_connection_options
+def webhook_deliveries_command(limit: int, server: str | None, token_url: str | None,
+                               auth_header: str | None, as_json: bool) -> None:
+    """The newest deliveries: time, type, resource, sequence, state, status code, latency."""
+    with _sdk_errors(), _make_client(base_url=server, token_url=token_url,
+                                     auth_header_style=auth_header) as client:
+        rows = client.webhook_deliveries(limit=limit)
+    if as_json:
+        click.echo(json.dumps([d.to_wire() for d in rows]))
+        return
+    for d in rows:
+        status = "-" if d.status_code is None else d.status_code
+        latency = "-" if d.latency_ms is None else f"{d.latency_ms} ms"
+        click.echo(f"{d.created_at}  {d.type:<26} {d.video_id or '-':<32} #{d.sequence:<3} "
+                   f"{d.state:<9} {status}  {latency}  attempts={d.attempts}")

@@ -71,7 +71,9 @@ def run_analysis_command(video: Path, view: str, treadmill: bool, pace: float | 
                                  height_cm=height_cm, weight_kg=weight_kg, treadmill=treadmill,
                                  pace_s_per_km=pace, full_body=not pronation_only,
                                  slow_motion_factor=slow_motion, progress=progress)
-    wire = result.analysis.to_wire()
+    from repstride.wire import running_json
+
+    wire = running_json(result.analysis)
     if as_json:
         click.echo(json.dumps(wire, indent=1))
         return

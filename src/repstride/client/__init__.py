@@ -25,6 +25,10 @@ from repstride.client.errors import (
     AnalysisFailed, AuthError, Conflict, InsufficientCredits, InvalidInput, NotFound, RateLimited,
     RepstrideError, ServerError, Timeout, TransportError,
 )
+from repstride.client.records import (
+    AnalysisItem, AnalysisPage, Subject, SubjectPage, VideoItem, VideoPage, WebhookConfig,
+    WebhookDelivery, WebhookTest,
+)
 from repstride.client.models import (
     J2P, Analysis, CalculatedData, CreatedVideo, DetectedObject, JointFrame, Overlay, RawData, Rep,
     RepAnalysisItem, RunningResults, Video,
@@ -38,4 +42,6 @@ __all__ = [
     "PollPolicy", "Progress", "ProgressCallback", "RateLimited", "RawData", "Rep",
     "RepAnalysisItem", "RepstrideError", "RunningResults", "ServerError", "Timeout", "Token",
     "TokenCache", "TransportError", "Video", "resolve_settings",
+    "AnalysisItem", "AnalysisPage", "Subject", "SubjectPage", "VideoItem", "VideoPage",
+    "WebhookConfig", "WebhookDelivery", "WebhookTest",
 ]

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from repstride.client._account import AsyncAccountMethods
 from repstride.client._base import (
     DEFAULT_SOURCE, BaseClient, Poller, Progress, ProgressCallback, ProgressReader, _require_file,
     video_content_type,
@@ -26,7 +27,7 @@ __all__ = ["AsyncClient"]
 PathLike = str | os.PathLike[str]
 
 
-class AsyncClient(BaseClient):
+class AsyncClient(AsyncAccountMethods, BaseClient):
     """Async client for a repstride server (or the commercial Video/Running APIs it mirrors).
 
     All arguments are keyword-only and optional; missing ones come from the environment or the
@@ -88,10 +89,13 @@ class AsyncClient(BaseClient):
 
     async def create_video(self, *, filename: str, size: int, domain: str | None = None,
                            activity: str | None = None, rep_count: int | None = None,
-                           source: str | None = DEFAULT_SOURCE, **extra: Any) -> CreatedVideo:
-        """``POST /videos``: register a video; returns its id and where to upload it."""
+                           source: str | None = DEFAULT_SOURCE,
+                           notify_via_webhook: bool | None = None, **extra: Any) -> CreatedVideo:
+        """``POST /videos``: register a video; returns its id and where to upload it.
+        ``notify_via_webhook=True`` (repstride extension): its events go to the webhook."""
         body = self._create_body(filename=filename, size=size, domain=domain, activity=activity,
-                                 rep_count=rep_count, source=source, extra=extra)
+                                 rep_count=rep_count, source=source, extra=extra,
+                                 notify_via_webhook=notify_via_webhook)
         r = await self._request("POST", "videos", json=body)
         return CreatedVideo.model_validate(self._json(r))
 

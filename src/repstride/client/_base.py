@@ -254,14 +254,15 @@ class BaseClient:
     @staticmethod
     def _create_body(*, filename: str, size: int, domain: str | None, activity: str | None,
                      rep_count: int | None, source: str | None,
-                     extra: Mapping[str, Any]) -> dict[str, Any]:
+                     extra: Mapping[str, Any], notify_via_webhook: bool | None = None
+                     ) -> dict[str, Any]:
         if size < 0:
             raise InvalidInput(f"size must be >= 0, got {size}")
         if domain is None and activity is not None:
             domain = ACTIVITY_DOMAIN.get(activity)
         body: dict[str, Any] = {"filename": filename, "size": size}
         for key, value in (("source", source), ("domain", domain), ("activity", activity),
-                           ("repCount", rep_count)):
+                           ("repCount", rep_count), ("notifyViaWebhook", notify_via_webhook)):
             if value is not None:
                 body[key] = value
         body.update(extra)

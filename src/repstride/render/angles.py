@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from repstride.analysis.exercise.features import compute_features
-from repstride.analysis.exercise.view import OBSERVABLE
+from repstride.analysis.exercise.view import OBSERVABLE, ViewEstimate
 from repstride.analysis.track import Joint, PoseTrack
 
 
@@ -101,4 +101,6 @@ def analysis_view(analysis) -> str | None:
     """The camera view an :class:`~repstride.analysis.results.ActivityResult` reports, if any."""
     info = getattr(analysis, "info", None) or {}
     view = info.get("view")
+    if isinstance(view, ViewEstimate):
+        return view.view
     return view.get("view") if isinstance(view, dict) else None

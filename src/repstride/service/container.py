@@ -32,6 +32,7 @@ from repstride.service.running.service import RunningService
 from repstride.service.videos.jobs import (
     ARTIFACT_STEPS, VIDEO_JOB_KINDS, ArtifactStep, Pipeline, load_pipeline,
 )
+from repstride.service.videos.events import notify_video
 from repstride.service.videos.service import VideoService
 from repstride.service.webhooks.models import WebhookDelivery
 from repstride.service.webhooks.service import WebhookService
@@ -132,7 +133,9 @@ def build_services(settings: Settings, *, pipeline: Pipeline | None = None, migr
                               rate_per_minute=settings.token_rate_per_minute, clock=clock),
         credits=CreditLedger(db, clock=clock),
         videos=VideoService(db, blobs, jobs, submit=lambda job_id: services.queue.submit(job_id),
-                           settings=settings, quotas=quotas, clock=clock),
+                           settings=settings, quotas=quotas, clock=clock,
+                           notify=lambda s, vid, event: notify_video(services.webhooks, s, vid,
+                                                                     event)),
         pipeline=pipeline if pipeline is not None else load_pipeline(settings.pipeline),
         clock=clock,
     )

@@ -90,6 +90,13 @@ class Video(Base):
     uploads_expired_at: Mapped[float | None] = mapped_column(Double, nullable=True)
     tracks_expired_at: Mapped[float | None] = mapped_column(Double, nullable=True)
     overlays_expired_at: Mapped[float | None] = mapped_column(Double, nullable=True)
+    #: Frozen at creation (``notifyViaWebhook``): webhook events are sent for this video.
+    notify_via_webhook: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: ``sequence`` of the last webhook event of this video (0: none yet).
+    webhook_sequence: Mapped[int] = mapped_column(Integer, default=0)
+
+    #: the cursor listing of ``GET /videos`` (newest first, ties by id)
+    __table_args__ = (Index("ix_videos_client_created", "client_id", "created_at", "id"),)
 
 
 class Job(Base):

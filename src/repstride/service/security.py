@@ -55,7 +55,8 @@ class Signer:
         return hmac.new(self._key, message.encode(), hashlib.sha256).hexdigest()
 
     def verify(self, message: str, signature: str) -> bool:
-        return hmac.compare_digest(self.sign(message), signature or "")
+        # as bytes: compare_digest refuses str with non-ASCII characters (a forged signature)
+        return hmac.compare_digest(self.sign(message).encode(), (signature or "").encode())
 
     def encode_policy(self, policy: dict[str, Any]) -> tuple[str, str]:
         """Return ``(policy_b64, signature)`` like an S3 presigned POST."""

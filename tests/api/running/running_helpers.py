@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ import warnings
 
 import numpy as np
 import pytest
+from svc_helpers import free_port
 
 with warnings.catch_warnings():
     # starlette 1.x deprecates its httpx-based TestClient in favour of httpx2 (not installed);
@@ -28,6 +30,7 @@ from repstride.service.running.service import RunningService, attach_running
 from repstride.service.running.jobs import RealRunningPipeline, RunningOutcome
 from repstride.service.running.params import RunningParams
 from repstride.service.running.settings import RunningSettings
+from repstride.wire import to_json
 
 PG_BASE = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -111,7 +114,7 @@ class ScriptedPipeline:
         run = synthesize_run(view=view, fps=60.0, duration_s=3.0, seed=7)
         result = RealRunningPipeline.analyze(run.track, params)
         progress(0.95)
-        return RunningOutcome(track=run.track, analysis=result.to_wire(),
+        return RunningOutcome(track=run.track, analysis=to_json(result),
                               media_reason="running_api.media.renderer_unavailable")
 
 
@@ -235,3 +238,60 @@ def videos(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     text.write_text("this is not a video\n" * 50)
     out["text"] = text
     return out
+
+
+# --- a live server for the SDK ---------------------------------------------------------------
+
+
+class Live:
+    def __init__(self, url: str, services, running, client_id: str, secret: str,  # noqa: ANN001
+                 api_key: str, done: threading.Event) -> None:
+        self.url, self.services, self.running = url, services, running
+        self.client_id, self.secret, self.api_key, self.done = client_id, secret, api_key, done
+
+    def sdk(self, **kw):  # noqa: ANN003, ANN201
+        from repstride.client import Client
+
+        opts = {"base_url": self.url, "client_id": self.client_id, "client_secret": self.secret,
+                "api_key": self.api_key, "token_cache": False, **kw}
+        return Client(**opts)
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> Iterator[Live]:
+    """A uvicorn server (real HTTP, the worker pool on) with a scripted pipeline, for the SDK."""
+    import uvicorn
+
+    from repstride.api import create_app
+
+    with fresh_database("sqlite", tmp_path) as url:
+        services = build_services(Settings(data_dir=tmp_path / "data", database_url=url,
+                                           workers=1, job_poll_s=0.05, secret_key="k" * 32))
+        running = attach_running(services, settings=RUNNING_LIMITS, pipeline=ScriptedPipeline())
+        done = threading.Event()
+        orig = running.mark_success
+
+        def mark_success(analysis_id, **values):  # noqa: ANN001, ANN202
+            ok = orig(analysis_id, **values)
+            done.set()
+            return ok
+
+        running.mark_success = mark_success  # type: ignore[method-assign]
+        c = services.clients.create("live", credits=5)
+        key = running.issue_api_key(c.id)
+        port = free_port()
+        server = uvicorn.Server(uvicorn.Config(create_app(services), host="127.0.0.1", port=port,
+                                               log_level="warning", lifespan="on"))
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 20
+        while not server.started:  # startup handshake of the server thread, not a job wait
+            if time.monotonic() > deadline or not thread.is_alive():
+                raise RuntimeError("server did not start")
+            time.sleep(0.01)
+        try:
+            yield Live(f"http://127.0.0.1:{port}", services, running, c.id, c.secret, key, done)
+        finally:
+            server.should_exit = True
+            thread.join(30)
+            services.close()

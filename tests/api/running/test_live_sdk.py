@@ -7,76 +7,10 @@ the body is drained, not reset).
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from running_helpers import RUNNING_LIMITS, ScriptedPipeline, fresh_database
-
-from repstride.service import Settings, build_services
-from repstride.service.running.service import attach_running
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Live:
-    def __init__(self, url: str, services, running, client_id: str, secret: str,  # noqa: ANN001
-                 api_key: str, done: threading.Event) -> None:
-        self.url, self.services, self.running = url, services, running
-        self.client_id, self.secret, self.api_key, self.done = client_id, secret, api_key, done
-
-    def sdk(self, **kw):  # noqa: ANN003, ANN201
-        from repstride.client import Client
-
-        opts = {"base_url": self.url, "client_id": self.client_id, "client_secret": self.secret,
-                "api_key": self.api_key, "token_cache": False, **kw}
-        return Client(**opts)
-
-
-@pytest.fixture
-def live(tmp_path: Path) -> Iterator[Live]:
-    import uvicorn
-
-    from repstride.api import create_app
-
-    with fresh_database("sqlite", tmp_path) as url:
-        services = build_services(Settings(data_dir=tmp_path / "data", database_url=url,
-                                           workers=1, job_poll_s=0.05, secret_key="k" * 32))
-        running = attach_running(services, settings=RUNNING_LIMITS, pipeline=ScriptedPipeline())
-        done = threading.Event()
-        orig = running.mark_success
-
-        def mark_success(analysis_id, **values):  # noqa: ANN001, ANN202
-            ok = orig(analysis_id, **values)
-            done.set()
-            return ok
-
-        running.mark_success = mark_success  # type: ignore[method-assign]
-        c = services.clients.create("live", credits=5)
-        key = running.issue_api_key(c.id)
-        port = _free_port()
-        server = uvicorn.Server(uvicorn.Config(create_app(services), host="127.0.0.1", port=port,
-                                               log_level="warning", lifespan="on"))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 20
-        while not server.started:  # startup handshake of the server thread, not a job wait
-            if time.monotonic() > deadline or not thread.is_alive():
-                raise RuntimeError("server did not start")
-            time.sleep(0.01)
-        try:
-            yield Live(f"http://127.0.0.1:{port}", services, running, c.id, c.secret, key, done)
-        finally:
-            server.should_exit = True
-            thread.join(30)
-            services.close()
+from running_helpers import RUNNING_LIMITS, Live
 
 
 def test_sdk_start_worker_runs_job_results(live: Live, videos: dict[str, Path]) -> None:

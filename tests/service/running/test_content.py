@@ -16,6 +16,7 @@ from repstride.i18n import LANGUAGES, catalog, translate
 from repstride.service.running.content import (
     BACK_BLOCKS, SIDE_BLOCKS, Band, analysis_content,
 )
+from repstride.wire import to_json
 from repstride.testing.running import synthesize_run
 
 SIDE = ("arm", "back_cycle", "foot", "forward_cycle", "head", "trunk")
@@ -25,12 +26,12 @@ BACK = ("knee_adduction", "pelvic_drop", "pronation")
 @pytest.fixture(scope="module")
 def side_wire() -> dict:
     run = synthesize_run(view="side", fps=60.0, duration_s=4.0, seed=3)
-    return analyze_side_view(run.track, treadmill=True, pace_s_per_km=300).to_wire()
+    return to_json(analyze_side_view(run.track, treadmill=True, pace_s_per_km=300))
 
 
 def _back_wire(**kw: float) -> dict:
     run = synthesize_run(view="back", fps=60.0, duration_s=4.0, seed=5, **kw)
-    return analyze_back_view(run.track).to_wire()
+    return to_json(analyze_back_view(run.track))
 
 
 def _check_block(b: dict, lang: str) -> None:
@@ -149,7 +150,7 @@ def test_back_view_blocks_per_leg() -> None:
 
 def test_back_view_measures_left_out_or_hidden_are_null() -> None:
     run = synthesize_run(view="back", fps=60.0, duration_s=4.0, seed=5)
-    wire = analyze_back_view(run.track, full_body=False).to_wire()
+    wire = to_json(analyze_back_view(run.track, full_body=False))
     c = analysis_content(wire, "back_view", "de")
     for leg in ("left", "right"):
         assert c["pronation"][leg]["score_number"] is not None

@@ -60,7 +60,7 @@ def analyze_exercise(track: PoseTrack, *, activity: str | None = None,
     if not spec.per_side:
         info["repSignal"] = choose_signal(spec, feats)[0]
     view = estimate_view(track)
-    info["view"] = view.to_info()
+    info["view"] = view
     reps = tuple(
         Rep(start_ms=int(feats.times_ms[w.start]), mid_ms=int(feats.times_ms[w.mid]),
             end_ms=int(feats.times_ms[w.end]),

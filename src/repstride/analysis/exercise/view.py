@@ -58,10 +58,6 @@ class ViewEstimate:
     def observes(self, plane: str) -> bool:
         return plane in OBSERVABLE[self.view]
 
-    def to_info(self) -> dict[str, object]:
-        return {"view": self.view, "confidence": round(self.confidence, 3),
-                "yawDegrees": round(self.yaw_deg, 1)}
-
 
 _L = (int(Joint.LEFT_SHOULDER), int(Joint.LEFT_HIP))
 _R = (int(Joint.RIGHT_SHOULDER), int(Joint.RIGHT_HIP))

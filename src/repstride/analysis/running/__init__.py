@@ -6,7 +6,7 @@ Public entry points
 - :func:`analyze_sprint` (``sprint.py``): the Video API's ``sprint`` activity (strides as reps,
   ``runnerProgress``, ``fieldMarkers``).
 - :func:`analyze_side_view` (``side_view.py``) and :func:`analyze_back_view` (``back_view.py``):
-  the Running Analysis API's calculated data (``to_wire()`` gives the JSON body).
+  the Running Analysis API's calculated data (``repstride.wire`` gives the JSON bodies).
 - :data:`MESSAGE_KEYS` (``messages.py``): every human-readable text key used, with English text.
 """
 

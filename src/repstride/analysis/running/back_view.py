@@ -70,13 +70,6 @@ class BackStep:
     peaks: dict[str, float | None]  # largest positive value in stance
     confidence: float
 
-    def to_wire(self) -> dict[str, Any]:
-        return {"step": self.step, "side": self.side, "touch_down_ms": self.td_ms,
-                "toe_off_ms": self.to_ms, "contact_ms": _r(self.contact_ms, 0),
-                **{k: _r(v) for k, v in self.values.items()},
-                "peaks": {k: _r(v) for k, v in self.peaks.items()},
-                "confidence": round(self.confidence, 2)}
-
 
 @dataclass(frozen=True)
 class LegSummary:
@@ -86,15 +79,6 @@ class LegSummary:
     advice: dict[str, str | None]
     #: measure -> message key saying why its value is null (only for measures the view hides).
     reasons: dict[str, str] = field(default_factory=dict)
-
-    def to_wire(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"n_steps": self.n_steps, "title_key": f"side.{self.side}"}
-        for k, v in self.means.items():
-            out[k] = {"value": _r(v), "unit": "deg", "title_key": f"back.{k}",
-                      "advice": self.advice.get(k)}
-            if k in self.reasons:
-                out[k]["reason"] = self.reasons[k]
-        return out
 
 
 @dataclass(frozen=True)
@@ -116,19 +100,6 @@ class BackViewResult:
         if self.info.get("advice"):
             keys.add(str(self.info["advice"]))
         return keys
-
-    def to_wire(self) -> dict[str, Any]:
-        return {
-            "gait_cycle": {
-                "title_key": "gait_cycle.title",
-                "full_body": self.full_body,
-                "stance_means": {s: leg.to_wire() for s, leg in self.legs.items()},
-                "steps": [s.to_wire() for s in self.steps],
-            },
-            "gait_events": self.events.to_wire(),
-            "flags": list(self.flags),
-            "info": self.info,
-        }
 
 
 def _r(v: float | None, nd: int = 1) -> float | None:
@@ -178,7 +149,7 @@ def analyze_back_view(track: PoseTrack, *, full_body: bool = True,
                                 {m: r for m, r in hidden.items() if m in means})
     cadence = None if ev.slow_motion_suspected else _r(ev.cadence_spm())
     info = {"fps": ev.fps, "steps": len(steps), "cadence_spm": cadence,
-            "slow_motion_factor": k, "label_swaps": ev.label_swaps, "view": view.to_wire()}
+            "slow_motion_factor": k, "label_swaps": ev.label_swaps, "view": view}
     if ev.slow_motion_suspected:  # cadence and contact times would be stretched video time
         info["advice"] = REASON_SLOW_MOTION
     flags = ev.flags + ((FLAG_FACES_CAMERA,) if faces_camera else ())

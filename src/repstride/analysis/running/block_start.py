@@ -75,25 +75,12 @@ class BlockStart:
     first_step_s: float
     block_contacts: tuple[Contact, ...]
     reasons: dict[str, str]
+    #: video seconds per real second (``blockClearance`` is in video milliseconds, like strides)
+    slow_motion_factor: float = 1.0
 
     @property
     def front_side(self) -> Side:
         return "left" if self.rear_side == "right" else "right"
-
-    def to_wire(self, slow_motion_factor: float = 1.0) -> dict[str, Any]:
-        """``blockClearance``: timestamps in video milliseconds, like the strides'."""
-        def ms(t: float | None) -> int | None:
-            return None if t is None else int(round(t * slow_motion_factor * 1000.0))
-
-        d: dict[str, Any] = {
-            "setPositionStartMs": ms(self.set_start_s), "movementOnsetMs": ms(self.onset_s),
-            "rearFoot": self.rear_side, "rearFootToeOffMs": ms(self.rear_toe_off_s),
-            "frontFoot": self.front_side, "frontFootToeOffMs": ms(self.front_toe_off_s),
-            "firstStepMs": ms(self.first_step_s),
-        }
-        if self.reasons:
-            d["reasons"] = dict(self.reasons)
-        return d
 
 
 def find_block_start(ev: GaitEvents) -> BlockStart | None:

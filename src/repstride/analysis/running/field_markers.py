@@ -32,12 +32,6 @@ class FieldMarker:
     frame_idx: int
     timestamp_ms: int
 
-    def to_wire(self) -> dict[str, Any]:
-        return {"type": self.type,
-                "position": {"x1": round(self.x1, 1), "y1": round(self.y1, 1),
-                             "x2": round(self.x2, 1), "y2": round(self.y2, 1)},
-                "frame_idx": self.frame_idx, "timestamp": self.timestamp_ms}
-
     def x_at(self, y: float) -> float:
         """Image x of the marker at image row ``y`` (a cone is a point: its box centre)."""
         if self.type == "CONE" or abs(self.y2 - self.y1) < 1e-6:
@@ -59,18 +53,6 @@ class FieldMarkers:
     def empty(self) -> bool:
         return (self.start_line is None and self.middle_line is None
                 and self.finish_line is None and not self.cones)
-
-    def to_wire(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        if self.start_line is not None:
-            d["startLine"] = self.start_line.to_wire()
-        if self.middle_line is not None:
-            d["middleLine"] = self.middle_line.to_wire()
-        if self.finish_line is not None:
-            d["finishLine"] = self.finish_line.to_wire()
-        if self.cones:
-            d["cones"] = [c.to_wire() for c in self.cones]
-        return d
 
     def references(self) -> list[tuple[FieldMarker, float]]:
         """``(marker, metres from the start)`` pairs usable for distance (at least two)."""

@@ -63,15 +63,6 @@ class Metric:
     low_resolution: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def to_wire(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"value": self.value, "unit": self.unit, "title_key": self.title_key}
-        if self.reason is not None:
-            d["reason"] = self.reason
-        if self.low_resolution:
-            d["low_resolution"] = True
-        d.update(self.extra)
-        return d
-
 
 @dataclass(frozen=True)
 class Overstride:
@@ -81,12 +72,6 @@ class Overstride:
     score: float | None
     advice: str | None
     per_step_deg: tuple[float, ...] = ()
-
-    def to_wire(self) -> dict[str, Any]:
-        return {"angle": rounded(self.angle_deg, 1), "unit": "deg",
-                "score": rounded(self.score, 2),
-                "title_key": "overstride.title", "advice": self.advice,
-                "per_step": [rounded(a, 1) for a in self.per_step_deg]}
 
 
 @dataclass(frozen=True)
@@ -100,13 +85,6 @@ class FootLanding:
     foot_angle_deg: float | None
     confidence: float
 
-    def to_wire(self) -> dict[str, Any]:
-        return {"step": self.step, "side": self.side, "timestamp_ms": self.timestamp_ms,
-                "type": self.strike,
-                "type_key": f"foot_landing.{self.strike}" if self.strike else None,
-                "foot_angle": rounded(self.foot_angle_deg, 1),
-                "confidence": rounded(self.confidence, 2)}
-
 
 @dataclass(frozen=True)
 class JointAngles:
@@ -117,23 +95,11 @@ class JointAngles:
     toe_off: float | None
     range: float | None
 
-    def to_wire(self, joint: str) -> dict[str, Any]:
-        return {"touch_down": rounded(self.touch_down, 1),
-                "mid_stance": rounded(self.mid_stance, 1),
-                "toe_off": rounded(self.toe_off, 1), "range": rounded(self.range, 1),
-                "unit": "deg",
-                "title_key": f"joint.{joint}"}
-
 
 @dataclass(frozen=True)
 class RunningStyle:
     style: str
     confidence_pct: float
-
-    def to_wire(self) -> dict[str, Any]:
-        return {"style": self.style, "confidence": round(self.confidence_pct, 1),
-                "title_key": f"style.{self.style}.title",
-                "description_key": f"style.{self.style}.description"}
 
 
 

@@ -1,7 +1,7 @@
 """Side-view running analysis (Running Analysis API, ``analysis_type=side_view``).
 
-``analyze_side_view(track, ...) -> SideViewResult``; ``result.to_wire()`` is the
-``calculated_data`` JSON body; the metrics are computed in :mod:`.side_metrics`. Every number
+``analyze_side_view(track, ...) -> SideViewResult``; ``repstride.wire.running`` turns it into
+the ``calculated_data`` JSON body; the metrics are computed in :mod:`.side_metrics`. Every number
 the video cannot support is ``None`` with a reason key (see
 :mod:`repstride.analysis.running.messages`); contact and flight times below 50 fps are flagged
 ``low_resolution``. Definitions and thresholds: ``docs/running.md``.
@@ -34,7 +34,7 @@ DEFAULT_WEIGHT_KG = 70.0
 
 @dataclass(frozen=True)
 class SideViewResult:
-    """Everything the side view reports. ``to_wire()`` gives the calculated-data JSON."""
+    """Everything the side view reports (``info["view"]`` is the :class:`ViewCheck`)."""
 
     total_score: float | None
     total_score_key: str | None
@@ -65,24 +65,6 @@ class SideViewResult:
         for s in self.running_styles:
             keys |= {f"style.{s.style}.title", f"style.{s.style}.description"}
         return keys
-
-    def to_wire(self) -> dict[str, Any]:
-        counts = {k: sum(1 for f in self.foot_landing if f.strike == k)
-                  for k in ("rearfoot", "midfoot", "forefoot")}
-        dominant = max(counts, key=lambda k: counts[k]) if any(counts.values()) else None
-        return {
-            "total_score": rounded(self.total_score, 2),
-            "total_score_key": self.total_score_key,
-            "metrics": {k: m.to_wire() for k, m in self.metrics.items()},
-            "overstride": self.overstride.to_wire(),
-            "foot_landing": {"steps": [f.to_wire() for f in self.foot_landing],
-                             "counts": counts, "dominant": dominant},
-            "joint_angles": {k: v.to_wire(k) for k, v in self.joint_angles.items()},
-            "running_styles": [s.to_wire() for s in self.running_styles],
-            "gait_events": self.events.to_wire(),
-            "flags": list(self.flags),
-            "info": self.info,
-        }
 
 
 def analyze_side_view(
@@ -147,7 +129,7 @@ def analyze_side_view(
         "direction": "right" if ev.direction > 0 else "left", "label_swaps": ev.label_swaps,
         "fps": ev.fps, "slow_motion_factor": slow_motion_factor,
         "estimated_speed_m_s": rounded(ev.stance_speed_px_s / px_per_m, 2),
-        "steps": len(ev.contacts), "view": view.to_wire(),
+        "steps": len(ev.contacts), "view": view,
     }
     if ev.slow_motion_suspected:
         info["advice"] = REASON_SLOW_MOTION

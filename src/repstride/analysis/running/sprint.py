@@ -67,6 +67,27 @@ DISTANCE_FROM_BODY_SIZE = "body_size"
 
 
 @dataclass(frozen=True)
+class ProgressPoint:
+    """The runner's distance from the start line (m; None where unknown, negative before it)
+    at one frame: an entry of ``runnerProgress``."""
+
+    distance_m: float | None
+    frame_index: int
+    timestamp_ms: int
+
+
+@dataclass(frozen=True)
+class NullAngle:
+    """A stride's peak angle left null because it is outside the hip's range
+    (``info["nullAngles"]``); ``stride`` is its index in ``reps``."""
+
+    stride: int
+    analysis_type: str
+    reason: str
+    measured_deg: float
+
+
+@dataclass(frozen=True)
 class Stride:
     """One leg's swing: toe-off (``start``) to the same foot's touch-down (``end``)."""
 
@@ -144,7 +165,7 @@ def analyze_sprint(
     steps = without_crouch(ev, start) if start is not None else ev
     strides = find_strides(steps, start)
     flex = {s: K.hip_flexion(pts, s, ev.direction) for s in ("left", "right")}
-    null_angles: list[dict[str, Any]] = []
+    null_angles: list[NullAngle] = []
     reps = [_rep(i, strides, flex[st.side], ts, k, timed=not ev.slow_motion_suspected,
                  null_angles=null_angles)
             for i, st in enumerate(strides)]
@@ -153,7 +174,7 @@ def analyze_sprint(
     progress, source = _runner_progress(track, ev, pts, px_per_m, markers)
     extra: dict[str, Any] = {"runnerProgress": progress}
     if markers is not None and not markers.empty:
-        extra["fieldMarkers"] = markers.to_wire()
+        extra["fieldMarkers"] = markers
     cad = steps.cadence_spm()
     info: dict[str, Any] = {
         "distanceSource": source,
@@ -163,12 +184,12 @@ def analyze_sprint(
         "cadenceSpm": None if cad is None or ev.slow_motion_suspected else round(cad, 1),
         "heightCm": height_cm,
         "slowMotionFactor": k,
-        "gaitEvents": steps.to_wire()["events"],
+        "gaitEvents": steps.events,
     }
     if start is not None:
-        info["blockClearance"] = start.to_wire(k)
+        info["blockClearance"] = replace(start, slow_motion_factor=k)
     if null_angles:
-        info["nullAngles"] = null_angles
+        info["nullAngles"] = tuple(null_angles)
     return ActivityResult(status="Complete", domain="running", activity="sprint",
                           reps=tuple(reps), extra=extra, info=info)
 
@@ -179,7 +200,7 @@ def _ms(t_real: float, k: float) -> int:
 
 
 def _rep(i: int, strides: list[Stride], flex: FloatArray, ts: FloatArray, k: float, *,
-         timed: bool = True, null_angles: list[dict[str, Any]] | None = None) -> Rep:
+         timed: bool = True, null_angles: list[NullAngle] | None = None) -> Rep:
     """One stride as a rep. Without ``timed`` (undeclared slow motion suspected) air and ground
     times are null: they would be video time stretched by an unknown factor."""
     st = strides[i]
@@ -225,19 +246,18 @@ def _rep(i: int, strides: list[Stride], flex: FloatArray, ts: FloatArray, k: flo
 
 
 def _in_range(v: float | None, t: float | None, rng: tuple[float, float], stride: int,
-              name: str, null_angles: list[dict[str, Any]] | None
+              name: str, null_angles: list[NullAngle] | None
               ) -> tuple[float | None, float | None]:
     """``(v, t)``, or ``(None, None)`` (noted in ``null_angles``) when ``v`` is outside ``rng``."""
     if v is None or rng[0] <= v <= rng[1]:
         return v, t
     if null_angles is not None:
-        null_angles.append({"stride": stride, "analysisType": name, "reason": REASON_ANGLE_RANGE,
-                            "measuredDeg": round(v, 1)})
+        null_angles.append(NullAngle(stride, name, REASON_ANGLE_RANGE, round(v, 1)))
     return None, None
 
 
 def _runner_progress(track: PoseTrack, ev: GaitEvents, pts: FloatArray, px_per_m: float,
-                     markers: FieldMarkers | None) -> tuple[list[dict[str, Any]], str]:
+                     markers: FieldMarkers | None) -> tuple[tuple[ProgressPoint, ...], str]:
     """Per-frame distance from the start (m), and where the scale came from."""
     fps = track.fps
     pel_x = fill_gaps((pts[:, Joint.LEFT_HIP, 0] + pts[:, Joint.RIGHT_HIP, 0]) / 2.0,
@@ -261,14 +281,10 @@ def _runner_progress(track: PoseTrack, ev: GaitEvents, pts: FloatArray, px_per_m
             # Treadmill or panning camera: integrate the speed of the stance foot relative to
             # the pelvis (the runner's speed over the ground).
             dist = _integrated_distance(ev, pts, px_per_m, track)
-    out = []
-    for i in range(len(track)):
-        d = dist[i]
-        out.append({
-            "distanceFromStart": None if not np.isfinite(d) else round(float(d), 3),
-            "frameIndex": int(track.frame_index[i]),
-            "timestamp": int(round(float(track.timestamps_s[i]) * 1000.0)),
-        })
+    out = tuple(ProgressPoint(None if not np.isfinite(dist[i]) else round(float(dist[i]), 3),
+                              int(track.frame_index[i]),
+                              int(round(float(track.timestamps_s[i]) * 1000.0)))
+                for i in range(len(track)))
     return out, source
 
 

@@ -50,10 +50,6 @@ class ViewCheck:
     facing: Facing | None
     facing_cue: str | None
 
-    def to_wire(self) -> dict[str, object]:
-        return {"hip_width_leg_lengths": round(self.hip_width, 3), "facing": self.facing,
-                "facing_cue": self.facing_cue}
-
 
 def hip_width(pts: FloatArray) -> float:
     """Median over frames of |x(left hip) - x(right hip)| / leg length in that frame (the longer

@@ -23,7 +23,7 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path as PathParam, Query, Request
+from fastapi import APIRouter, Depends, Header, Path as PathParam, Query, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -32,8 +32,9 @@ from repstride.api.multipart_stream import (
     BatchedWriter, Field, FileData, FileStart, MultipartStream, PartEnd, drain,
 )
 from repstride.api.running.schemas import (
-    RUNNING_ERRORS, ResultsOut, StartedOut,
+    RUNNING_ERRORS, CalculatedDataOut, RawDataOut, ResultsOut, RunningErrorOut, StartedOut,
 )
+from repstride.api.schemas import documented
 from repstride.errors import (
     FileTooLarge, InvalidParameter, MalformedUpload, RepstrideError, TokenClientMismatch,
 )
@@ -62,8 +63,8 @@ RunningDep = Annotated[RunningService, Depends(get_running)]
 
 
 def request_language(language: Annotated[str | None, Query(
-        description="Language of texts and error messages (en, fr, de, zh, ko, pt, es, it, "
-                    "ja); default: the analysis' language, else en.")] = None) -> str:
+        description="Language of texts and error messages; default: the analysis' language, "
+                    "else en.", json_schema_extra={"enum": list(LANGUAGES)})] = None) -> str:
     """The ``?language=`` of the request when it is a supported one, else English (errors met
     before the language is validated must still be answered)."""
     return language if language in LANGUAGES else "en"
@@ -86,7 +87,8 @@ def running_client(request: Request, services: ServicesDep, running: RunningDep,
 
 
 RunningClient = Annotated[ClientInfo, Depends(running_client)]
-Language = Annotated[str | None, Query(description="Override the analysis' language.")]
+Language = Annotated[str | None, Query(description="Override the analysis' language.",
+                                       json_schema_extra={"enum": list(LANGUAGES)})]
 
 
 def owned_analysis(running: RunningDep, client: RunningClient,
@@ -252,7 +254,8 @@ def _lang(rec: RunningRecord, language: str | None) -> str:
     return parse_language(language) if language else rec.language
 
 
-@router.get("/analysis/{id}/results", responses={200: {"model": ResultsOut}})
+@router.get("/analysis/{id}/results",
+            **documented(ResultsOut, **{"202": ResultsOut, "400": ResultsOut | RunningErrorOut}))
 def get_results(analysis: OwnedAnalysis, running: RunningDep, base: BaseUrl,
                 language: Language = None) -> JSONResponse:
     """Status (``pending`` 200 / ``analyzing`` 202 / ``success`` 200 / ``failed`` 400), signed
@@ -262,7 +265,17 @@ def get_results(analysis: OwnedAnalysis, running: RunningDep, base: BaseUrl,
     return JSONResponse(body, status_code=status)
 
 
-@router.get("/analysis/{id}/results/calculated_data")
+@router.delete("/analysis/{id}", status_code=204)
+def delete_analysis(analysis: OwnedAnalysis, client: RunningClient, running: RunningDep,
+                    lang: RequestLanguage) -> Response:
+    """Delete the analysis and its files (upload, pose data, thumbnail, annotated video); 204.
+    Another client's analysis is 404. An analysis still running is stopped (its job ends with
+    reason ``deleted``); the credit is not refunded."""
+    running.delete(client.id, analysis.id, lang=lang)
+    return Response(status_code=204)
+
+
+@router.get("/analysis/{id}/results/calculated_data", **documented(CalculatedDataOut))
 def get_calculated_data(analysis: OwnedAnalysis, running: RunningDep,
                         language: Language = None) -> dict[str, Any]:
     """Side view: metrics, overstride, foot_landing, joint_angles, running_styles, total_score.
@@ -270,7 +283,7 @@ def get_calculated_data(analysis: OwnedAnalysis, running: RunningDep,
     return running.calculated_body(analysis, _lang(analysis, language))
 
 
-@router.get("/analysis/{id}/results/raw_data")
+@router.get("/analysis/{id}/results/raw_data", **documented(RawDataOut))
 def get_raw_data(analysis: OwnedAnalysis, running: RunningDep,
                  language: Language = None) -> dict[str, Any]:
     """``video_input_information`` and every landmark of every frame, keyed by frame number."""

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from repstride.api.deps import BaseUrl, CurrentClient, OwnedVideo, ServicesDep
-from repstride.api.schemas import ERRORS
-from repstride.api.videos.schemas import VideoCreateIn, VideoCreateOut, VideoIdOut, VideoUpdateIn
+from repstride.api.schemas import ERRORS, documented
+from repstride.api.videos.schemas import (
+    AnalysisOut, ArtifactOut, J2POut, ObjectsOut, VideoCreateIn, VideoCreateOut, VideoIdOut,
+    VideoListItemOut, VideoOut, VideoUpdateIn,
+)
 from repstride.errors import InvalidInput, ValidationFailed
+from repstride.service.videos.listing import DEFAULT_VIDEO_PAGE, MAX_VIDEO_PAGE, VideoQuery, \
+    parse_time
 from repstride.service.videos.service import SUCCESS, VideoCreate
 
 router = APIRouter(tags=["videos"], responses=ERRORS)
@@ -21,22 +26,51 @@ INCLUDES = ("j2p", "analysis", "objects")
 def create_video(body: VideoCreateIn, client: CurrentClient, services: ServicesDep,
                  base: BaseUrl) -> VideoCreateOut:
     """Create a video; POST the returned ``fields`` then ``file`` as multipart to ``url``."""
-    if len(body.filename) > services.settings.max_filename_length:
-        raise ValidationFailed(f"filename is longer than "
-                               f"{services.settings.max_filename_length} characters.")
+    limit = services.settings.max_filename_length
+    if len(body.filename) > limit:
+        problem = f"String should have at most {limit} characters"
+        raise ValidationFailed(f"Invalid request: filename: {problem}.",
+                               details={"errors": [{"field": "filename", "problem": problem}]})
     video, post = services.videos.create(client.id, VideoCreate(
         filename=body.filename, size=body.size, source=body.source, domain=body.domain,
-        activity=body.activity, rep_count=body.rep_count, schema_id=body.schema_id),
-        base_url=base)
+        activity=body.activity, rep_count=body.rep_count, schema_id=body.schema_id,
+        notify_via_webhook=body.notify_via_webhook), base_url=base)
     return VideoCreateOut(id=video.id, url=post.url, fields=post.fields)
 
 
-@router.get("/videos")
-def list_videos(client: CurrentClient, services: ServicesDep) -> list[dict[str, Any]]:
-    """repstride extension: the caller's videos, newest first (ids and statuses)."""
+TimeQuery = Annotated[str | None, Query(max_length=64, description=(
+    "Exclusive bound on createdAt: UNIX seconds or ISO 8601 (UTC when no zone)."))]
+
+
+@router.get("/videos", **documented(list[VideoListItemOut]))
+def list_videos(request: Request, response: Response, client: CurrentClient,
+                services: ServicesDep, base: BaseUrl,
+                limit: Annotated[int, Query(ge=1, le=MAX_VIDEO_PAGE, description=(
+                    f"Page size, at most {MAX_VIDEO_PAGE}."))] = DEFAULT_VIDEO_PAGE,
+                cursor: Annotated[str | None, Query(max_length=200, description=(
+                    "The X-Next-Cursor of the previous page."))] = None,
+                status: Annotated[str | None, Query(max_length=32)] = None,
+                analysis_status: Annotated[str | None, Query(alias="analysisStatus",
+                                                             max_length=32)] = None,
+                activity: Annotated[str | None, Query(max_length=64)] = None,
+                created_after: TimeQuery = None, created_before: TimeQuery = None,
+                ) -> list[dict[str, Any]]:
+    """repstride extension: the caller's videos, newest first, a JSON array per page. The next
+    page's cursor is in ``X-Next-Cursor`` and ``Link: <...>; rel="next"`` (absent on the last
+    page); filters ``status``, ``analysisStatus``, ``activity``, ``created_after``/``_before``."""
+    query = VideoQuery(limit=limit, cursor=cursor, status=status,
+                       analysis_status=analysis_status, activity=activity,
+                       created_after=parse_time(created_after, "created_after"),
+                       created_before=parse_time(created_before, "created_before"))
+    videos, next_cursor = services.videos.list(client.id, query)
+    if next_cursor is not None:
+        response.headers["X-Next-Cursor"] = next_cursor
+        nxt = request.url.include_query_params(cursor=next_cursor)
+        response.headers["Link"] = f'<{base}{nxt.path}?{nxt.query}>; rel="next"'
     return [{"id": v.id, "filename": v.filename, "status": v.status,
-             "analysisStatus": v.analysis_status, "createdAt": v.created_at}
-            for v in services.videos.list(client.id)]
+             "analysisStatus": v.analysis_status, "createdAt": v.created_at,
+             "domain": v.domain, "activity": v.activity,
+             "notifyViaWebhook": v.notify_via_webhook} for v in videos]
 
 
 def _parse_include(include: str | None) -> list[str]:
@@ -48,7 +82,7 @@ def _parse_include(include: str | None) -> list[str]:
     return wanted
 
 
-@router.get("/videos/{id}")
+@router.get("/videos/{id}", **documented(VideoOut))
 def get_video(video: OwnedVideo, services: ServicesDep, base: BaseUrl,
               include: Annotated[str | None, Query(max_length=200)] = None) -> dict[str, Any]:
     wanted = _parse_include(include)
@@ -90,24 +124,24 @@ def delete_video(video: OwnedVideo, client: CurrentClient, services: ServicesDep
     return Response(status_code=204)
 
 
-@router.get("/videos/{id}/analysis")
+@router.get("/videos/{id}/analysis", **documented(AnalysisOut))
 def get_analysis(video: OwnedVideo, services: ServicesDep) -> dict[str, Any]:
     """Always 200: ``Pending`` from creation until the analysis is ``Complete`` or ``Failed``."""
     return services.videos.analysis_wire(video)
 
 
-@router.get("/videos/{id}/j2p")
+@router.get("/videos/{id}/j2p", **documented(J2POut))
 def get_j2p(video: OwnedVideo, services: ServicesDep) -> dict[str, Any]:
     return services.videos.j2p_wire(video)
 
 
-@router.get("/videos/{id}/overlays")
+@router.get("/videos/{id}/overlays", **documented(dict[str, ArtifactOut]))
 def get_overlays(video: OwnedVideo, services: ServicesDep, base: BaseUrl) -> dict[str, Any]:
     """The ``overlays`` of ``GET /videos/{id}`` alone: ``{type: {status, uri?, reason?}}``."""
     return services.videos.overlays_wire(video, base_url=base)
 
 
-@router.get("/videos/{id}/objects")
+@router.get("/videos/{id}/objects", **documented(ObjectsOut))
 def get_objects(video: OwnedVideo, services: ServicesDep) -> dict[str, Any]:
     objects = services.videos.objects_wire(video)
     if video.pose_status == "Complete" and video.tracks_expired_at is not None:

@@ -9,8 +9,8 @@ blocks) in the metric's unit, the measured ``value`` and a coach's ``texts`` (``
 
 :data:`BLOCKS` is the one table of the mapping metric -> block and of the ranges; thresholds the
 analysis already has are imported from it, never copied. :func:`analysis_content` is the one call
-the result body makes; it reads the analysis' stored wire body (``SideViewResult.to_wire()`` /
-``BackViewResult.to_wire()``). Documented in ``docs/running_api.md`` ("analysis_content").
+the result body makes; it reads the analysis' stored wire body (``repstride.wire.running``'s
+``side_view_json`` / ``back_view_json``). Documented in ``docs/running_api.md`` ("analysis_content").
 """
 
 from __future__ import annotations

@@ -27,12 +27,17 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Protocol
 
-from repstride.errors import RepstrideError
+from sqlalchemy import select
+
+from repstride.errors import NotFound, RepstrideError
 from repstride.service.blobs.port import BlobStore
+from repstride.service.jobs.deletion import DeletionWatch
+from repstride.service.running.models import RunningAnalysis
 from repstride.service.running.service import (
     RUN_RUNNING_ANALYSIS, RunningService, blob_key, is_client_fault,
 )
 from repstride.service.running.params import RunningParams
+from repstride.service.running.records import RunningRecord
 from repstride.service.jobs.runner import JobControl, JobKind
 
 if TYPE_CHECKING:
@@ -87,7 +92,9 @@ class RealRunningPipeline:
         progress(EVENTS_AT)
         result = self.analyze(track, params)
         progress(METRICS_AT)
-        wire = result.to_wire()
+        from repstride.wire.running import running_json
+
+        wire = running_json(result)
         thumb, out, reason = self.render(video, track, wire, workdir, progress,
                                          lang=params.language)
         return RunningOutcome(track=track, analysis=wire, thumbnail=thumb, output_video=out,
@@ -187,14 +194,17 @@ class RunningJobHost(Protocol):
 class _ProgressWriter:
     """Maps pipeline fractions to a monotonic 1..99 percentage, one DB write per point gained."""
 
-    def __init__(self, svc: RunningService, analysis_id: str, ctl: JobControl) -> None:
+    def __init__(self, svc: RunningService, analysis_id: str, ctl: JobControl,
+                 watch: DeletionWatch) -> None:
         self.svc = svc
         self.analysis_id = analysis_id
         self.ctl = ctl
+        self.watch = watch
         self.last = 0
 
     def __call__(self, fraction: float) -> None:
         self.ctl.check()  # shutdown: the job is released and resumed by the next worker
+        self.watch.check()  # deleted: the job ends (reason ``deleted``), its blobs removed
         pct = int(max(0.0, min(0.99, float(fraction))) * 100)
         if pct > self.last:
             step = self.svc.progress_step()
@@ -212,14 +222,41 @@ def _store_track(svc: RunningService, analysis_id: str, track: PoseTrack) -> str
     return key
 
 
+def _watch(services: RunningJobHost, analysis_id: str) -> DeletionWatch:
+    """The job's watch over its analysis (:mod:`repstride.service.jobs.deletion`)."""
+    svc = services.running
+
+    def exists() -> bool:
+        with svc.db.session() as s:
+            return s.scalar(select(RunningAnalysis.id)
+                            .where(RunningAnalysis.id == analysis_id)) is not None
+
+    return DeletionWatch(exists, lambda: services.blobs.delete_prefix(f"running/{analysis_id}"),
+                         what=f"Analysis {analysis_id}")
+
+
 def run_running_analysis(services: RunningJobHost, args: dict[str, Any], ctl: JobControl) -> None:
-    """The job (a plain function of ids): see the module docstring."""
+    """The job (a plain function of ids): see the module docstring. An analysis deleted while
+    this runs ends the job with :class:`~repstride.errors.Deleted` (reason ``deleted``), its
+    blobs removed."""
     svc = services.running
     analysis_id = str(args["analysis_id"])
     rec = svc.load(analysis_id)
     if rec is None or not svc.mark_analyzing(analysis_id):
         return  # deleted, or already final (a duplicate delivery)
-    progress = _ProgressWriter(svc, analysis_id, ctl)
+    watch = _watch(services, analysis_id)
+    try:
+        _run(services, rec, ctl, watch)
+    except NotFound:
+        watch.check(now=True)  # a blob vanished with its analysis: that is the reason
+        raise
+    watch.check(now=True)  # every blob this job stored is followed by this check
+
+
+def _run(services: RunningJobHost, rec: RunningRecord, ctl: JobControl, watch: DeletionWatch) -> None:
+    svc = services.running
+    analysis_id = rec.id
+    progress = _ProgressWriter(svc, analysis_id, ctl, watch)
     progress(0.01)
     with tempfile.TemporaryDirectory(prefix="repstride-running-") as tmp:
         workdir = Path(tmp)

@@ -54,7 +54,7 @@ class RunningAnalysis(Base):
     height: Mapped[int | None] = mapped_column(Integer, nullable=True)
     duration_s: Mapped[float | None] = mapped_column(Double, nullable=True)
     frames: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    #: The analysis engine's ``to_wire()`` (message keys untranslated).
+    #: The analysis' JSON (``repstride.wire.running``; message keys untranslated).
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     #: Blob with the pose track arrays (``.npz``), for ``/results/raw_data``.
     track_key: Mapped[str | None] = mapped_column(String(300), nullable=True)

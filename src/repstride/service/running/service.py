@@ -21,7 +21,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import update
 
 from repstride.errors import (
     Expired, InsufficientCredits, InvalidFileType, InvalidInput, LowQualityPose, NotFound,
@@ -241,6 +240,18 @@ class RunningService(ApiKeys, RunningBodies):
                                details={"analysis_id": analysis_id})
             return RunningRecord.of(row)
 
+    def delete(self, client_id: str, analysis_id: str, *, lang: str = "en") -> None:
+        """``DELETE /analysis/{id}``: the analysis, its queued job and every blob (upload, pose
+        track, thumbnail, annotated video). A job running it ends with reason ``deleted``
+        (:mod:`repstride.service.jobs.deletion`); the credit spent is not refunded."""
+        self.get(client_id, analysis_id, lang=lang)
+        with self.db.session() as s:
+            row = s.get(RunningAnalysis, analysis_id)
+            if row is not None:
+                s.delete(row)
+        self.services.jobs.delete_for("analysis_id", analysis_id)
+        self.services.blobs.delete_prefix(f"running/{analysis_id}")
+
     def load(self, analysis_id: str) -> RunningRecord | None:
         with self.db.session() as s:
             row = s.get(RunningAnalysis, analysis_id)
@@ -276,25 +287,16 @@ class RunningService(ApiKeys, RunningBodies):
         """Write a webhook event of an analysis started with ``notify_via_webhook``: the
         analysis' ``sequence`` is raised by one in the same transaction (strictly increasing per
         analysis), then the delivery row is written; the workers send it."""
-        hooks = self.services.webhooks
-        with self.db.session() as s:
-            res = s.execute(update(RunningAnalysis)
-                            .where(RunningAnalysis.id == analysis_id,
-                                   RunningAnalysis.notify_via_webhook.is_(True))
-                            .values(webhook_sequence=RunningAnalysis.webhook_sequence + 1)
-                            .execution_options(synchronize_session=False))
-            if res.rowcount != 1:
-                return
-            row = s.get(RunningAnalysis, analysis_id)
-            assert row is not None
-            payload: dict[str, Any] = {
+        def payload(row: RunningAnalysis) -> dict[str, Any]:
+            body: dict[str, Any] = {
                 "video_id": row.id, "status": row.status, "percentage": row.percentage,
-                "analysis_type": row.analysis_type, "subject_id": row.subject_id,
-                "sequence": row.webhook_sequence}
+                "analysis_type": row.analysis_type, "subject_id": row.subject_id}
             if row.status == FAILED:
-                payload["code"] = row.reason_code
-            hooks.emit(row.client_id, event_type, payload, resource_id=row.id,
-                       sequence=row.webhook_sequence, session=s)
+                body["code"] = row.reason_code
+            return body
+
+        with self.db.session() as s:
+            self.services.webhooks.notify(s, RunningAnalysis, analysis_id, event_type, payload)
 
     def progress_step(self) -> int:
         return self.services.webhooks.settings.progress_step

@@ -21,21 +21,30 @@ import json
 import logging
 import tempfile
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from repstride.errors import Expired, RepstrideError, VideoTooLong
+from sqlalchemy import select
+
+from repstride.errors import Expired, NotFound, RepstrideError, VideoTooLong
 from repstride.service.blobs.port import BlobStore
 from repstride.service.db import Database, update_where
+from repstride.service.jobs.deletion import DeletionWatch
 from repstride.service.jobs.runner import JobControl, JobKind
 from repstride.service.settings import Settings
 from repstride.service.models import Video
+from repstride.service.videos.artifacts import (
+    ARTIFACT_STEPS, RENDERED, ArtifactContext, ArtifactStep,
+)
+from repstride.service.videos.events import (
+    ANALYSIS_FAILED, OVERLAYS_COMPLETED, analysis_event, notify_video,
+)
 from repstride.service.videos.service import (
-    ANALYZE_VIDEO, COMPLETE, EXPIRED, FAILED, OVERLAY_TYPES, REANALYZE_VIDEO, THUMBNAIL, blob_key,
+    ANALYZE_VIDEO, COMPLETE, EXPIRED, FAILED, REANALYZE_VIDEO, VideoRecord, blob_key,
+    video_prefix,
 )
 
 if TYPE_CHECKING:
@@ -95,7 +104,7 @@ def load_pipeline(spec: str) -> Pipeline:
     return obj() if isinstance(obj, type) else obj
 
 
-# --- artifacts (overlays) ---------------------------------------------------------------------
+# --- the services the jobs use -----------------------------------------------------------------
 
 
 class VideoJobHost(Protocol):
@@ -105,75 +114,27 @@ class VideoJobHost(Protocol):
     db: Database
     blobs: BlobStore
     pipeline: Pipeline
+    #: the :class:`~repstride.service.webhooks.service.WebhookService` (video events)
+    webhooks: Any
     clock: Callable[[], float]
     #: the overlay renderers, run in order after the analysis (:data:`ARTIFACT_STEPS`)
     artifact_steps: tuple[ArtifactStep, ...]
 
 
-@dataclass(frozen=True)
-class ArtifactContext:
-    services: VideoJobHost
-    video_id: str
-    video_path: Path
-    track: PoseTrack
-    analysis: ActivityResult
-    workdir: Path
-
-
-#: A step renders something from the video + results, stores it with
-#: ``ctx.services.blobs.put_file(blob_key(ctx.video_id, name), path)`` and returns the overlays
-#: it produced: ``{"skeleton": {"status": "Complete", "key": <blob key>}}``. The API signs the key
-#: into ``uri``. Overlays no step produces stay ``{"status": "Pending"}``.
-ArtifactStep = Callable[[ArtifactContext], dict[str, dict[str, Any]]]
-
-#: What the render step records on the video: the two overlays and the thumbnail.
-RENDERED: tuple[str, ...] = (*OVERLAY_TYPES, THUMBNAIL)
-
-
-def render_overlays_step(ctx: ArtifactContext) -> dict[str, dict[str, Any]]:
-    """Both Video API overlays and a thumbnail from one decode of the source (``repstride.render``).
-
-    Stored as ``overlay_skeleton.mp4``, ``overlay_all.mp4`` and ``thumbnail.jpg`` next to the
-    video's other blobs. A rendering problem marks the overlays ``Failed`` (with a reason) and
-    never touches the analysis; storage errors propagate (the job is retried).
-    """
-    from repstride.render.artifacts import render_video_artifacts
-
-    try:
-        objects = json.loads(ctx.services.blobs.get_bytes(blob_key(ctx.video_id, "objects.json")))
-    except RepstrideError:
-        objects = None  # boxes of other people are optional decoration
-    try:
-        files = render_video_artifacts(ctx.video_path, ctx.track, ctx.analysis,
-                                       out_dir=ctx.workdir / "overlays", objects=objects)
-    except RepstrideError as exc:
-        log.warning("overlays of video %s failed: %s", ctx.video_id, exc.message)
-        return {name: {"status": FAILED, "reason": exc.code} for name in RENDERED}
-    except Exception:  # a renderer bug on this input: deterministic, so recorded, not retried
-        log.exception("overlays of video %s failed", ctx.video_id)
-        return {name: {"status": FAILED, "reason": "render_failed"} for name in RENDERED}
-    produced: dict[str, dict[str, Any]] = {}
-    for name, path in files.items():
-        key = blob_key(ctx.video_id, path.name)
-        ctx.services.blobs.put_file(key, path)
-        if name in RENDERED:
-            produced[name] = {"status": COMPLETE, "key": key}
-    return produced
-
-
-#: The overlay renderers the container installs (``Services.artifact_steps``); with none, the
-#: overlays stay Pending.
-ARTIFACT_STEPS: tuple[ArtifactStep, ...] = (render_overlays_step,)
-
-
 # --- video jobs -------------------------------------------------------------------------------
 
 
-def _set(services: VideoJobHost, video_id: str, *, rev: int | None = None, **values: Any) -> bool:
-    """Idempotent result write; with ``rev`` only if no PUT happened since the job started."""
+def _set(services: VideoJobHost, video_id: str, *, rev: int | None = None,
+         event: str | None = None, **values: Any) -> bool:
+    """Idempotent result write; with ``rev`` only if no PUT happened since the job started.
+    ``event``: the webhook event the write reports, written in the same transaction
+    (:mod:`repstride.service.videos.events`)."""
     where = [Video.id == video_id] + ([Video.analysis_rev == rev] if rev is not None else [])
     with services.db.session() as s:
-        return update_where(s, Video, *where, updated_at=services.clock(), **values)
+        done = update_where(s, Video, *where, updated_at=services.clock(), **values)
+        if done and event is not None:
+            notify_video(services.webhooks, s, video_id, event)
+        return done
 
 
 def _fail_unmade(services: VideoJobHost, video_id: str, reason: str) -> None:
@@ -191,7 +152,7 @@ def _fail_unmade(services: VideoJobHost, video_id: str, reason: str) -> None:
         _set(services, video_id, overlays=overlays)
 
 
-def _expire_overlays(services: VideoJobHost, v: Any) -> None:
+def _expire_overlays(services: VideoJobHost, v: VideoRecord) -> None:
     """A re-analysis after the retention sweep deleted the source: the overlays cannot be
     rendered again, and the old ones no longer match the analysis: deleted, ``Expired``."""
     for name in RENDERED:
@@ -202,12 +163,28 @@ def _expire_overlays(services: VideoJobHost, v: Any) -> None:
     _set(services, v.id, overlays={**v.overlays, **expired})
 
 
-def _load(services: VideoJobHost, video_id: str):  # noqa: ANN202
-    from repstride.service.videos.service import VideoRecord
-
+def _load(services: VideoJobHost, video_id: str) -> VideoRecord | None:
     with services.db.session() as s:
         v = s.get(Video, video_id)
         return VideoRecord.of(v) if v is not None else None
+
+
+def _watch(services: VideoJobHost, video_id: str) -> DeletionWatch:
+    """The job's watch over its video (:mod:`repstride.service.jobs.deletion`)."""
+    def exists() -> bool:
+        with services.db.session() as s:
+            return s.scalar(select(Video.id).where(Video.id == video_id)) is not None
+
+    return DeletionWatch(exists, lambda: services.blobs.delete_prefix(video_prefix(video_id)),
+                         what=f"Video {video_id}")
+
+
+def _live(services: VideoJobHost, video_id: str, watch: DeletionWatch) -> VideoRecord:
+    """The video, or :class:`~repstride.errors.Deleted` (after the cleanup) when it is gone."""
+    v = _load(services, video_id)
+    if v is None:
+        raise watch.deleted()
+    return v
 
 
 def objects_to_wire(pose: PoseResult) -> list[dict[str, Any]]:
@@ -252,10 +229,8 @@ def load_track(services: VideoJobHost, video_id: str) -> PoseTrack:
 
 
 def _analyze_and_store(services: VideoJobHost, video_id: str, track: PoseTrack,
-                       video_path: Path | None, workdir: Path) -> None:
-    v = _load(services, video_id)
-    if v is None:
-        return
+                       video_path: Path | None, workdir: Path, watch: DeletionWatch) -> None:
+    v = _live(services, video_id, watch)
     if video_path is None and v.activity == "sprint":
         # a sprint's field markers are found in the video itself (re-analysis after a PUT)
         video_path = workdir / "source"
@@ -264,8 +239,8 @@ def _analyze_and_store(services: VideoJobHost, video_id: str, track: PoseTrack,
         result = services.pipeline.analyze(track, domain=v.domain, activity=v.activity,
                                            rep_count=v.rep_count, video_path=video_path)
     except RepstrideError as exc:
-        if _set(services, video_id, rev=v.analysis_rev, analysis_status=FAILED,
-                analysis_reason=exc.code, analysis={
+        if _set(services, video_id, rev=v.analysis_rev, event=ANALYSIS_FAILED,
+                analysis_status=FAILED, analysis_reason=exc.code, analysis={
                     "status": FAILED, "reason": exc.code, "domain": v.domain,
                     "activity": v.activity, "reps": [], "repstride": {"message": exc.message}}):
             _fail_unmade(services, video_id, exc.code)
@@ -273,24 +248,24 @@ def _analyze_and_store(services: VideoJobHost, video_id: str, track: PoseTrack,
     except Exception:
         # A bug in an analysis on this track: deterministic, so recorded rather than retried.
         log.exception("analysis of video %s failed", video_id)
-        if _set(services, video_id, rev=v.analysis_rev, analysis_status=FAILED,
-                analysis_reason="analysis_error", analysis=None):
+        if _set(services, video_id, rev=v.analysis_rev, event=ANALYSIS_FAILED,
+                analysis_status=FAILED, analysis_reason="analysis_error", analysis=None):
             _fail_unmade(services, video_id, "analysis_error")
         return
-    wire = result.to_wire()
-    if not _set(services, video_id, rev=v.analysis_rev, analysis_status=result.status,
-                analysis_reason=result.reason, analysis=wire):
+    from repstride.wire.videos import analysis_json
+
+    wire = analysis_json(result)
+    if not _set(services, video_id, rev=v.analysis_rev, event=analysis_event(result.status),
+                analysis_status=result.status, analysis_reason=result.reason, analysis=wire):
         return  # a PUT changed the parameters meanwhile: its own job writes the result
     if services.artifact_steps:
-        _run_artifacts(services, video_id, track, result, video_path, workdir)
+        _run_artifacts(services, video_id, track, result, video_path, workdir, watch)
 
 
 def _run_artifacts(services: VideoJobHost, video_id: str, track: PoseTrack, result: ActivityResult,
-                   video_path: Path | None, workdir: Path) -> None:
+                   video_path: Path | None, workdir: Path, watch: DeletionWatch) -> None:
     if video_path is None:
-        v = _load(services, video_id)
-        if v is None:
-            return
+        v = _live(services, video_id, watch)
         if v.uploads_expired_at is not None:
             _expire_overlays(services, v)
             return
@@ -300,17 +275,35 @@ def _run_artifacts(services: VideoJobHost, video_id: str, track: PoseTrack, resu
                           track=track, analysis=result, workdir=workdir)
     for step in services.artifact_steps:
         produced = step(ctx)
-        v = _load(services, video_id)
-        if v is None:
-            return
+        v = _live(services, video_id, watch)  # the step stored blobs: none outlives a delete
         _set(services, video_id, overlays={**v.overlays, **produced})
+    _set(services, video_id, event=OVERLAYS_COMPLETED)
 
 
 def run_analyze_video(services: VideoJobHost, args: dict[str, Any], ctl: JobControl) -> None:
+    """A video deleted while this runs ends the job with :class:`~repstride.errors.Deleted`
+    (reason ``deleted``) within a second of the delete, leaving no blob behind."""
     video_id = args["video_id"]
     v = _load(services, video_id)
     if v is None:
-        return  # deleted meanwhile
+        return  # deleted before the job started
+    watch = _watch(services, video_id)
+    try:
+        _analyze_video(services, v, ctl, watch)
+    except NotFound:
+        watch.check(now=True)  # a blob vanished with its video: that is the reason
+        raise
+    watch.check(now=True)
+
+
+def _analyze_video(services: VideoJobHost, v: VideoRecord, ctl: JobControl,
+                   watch: DeletionWatch) -> None:
+    video_id = v.id
+
+    def progress(done: int, total: int) -> None:
+        ctl.progress(done, total)
+        watch.check()
+
     with tempfile.TemporaryDirectory(prefix="repstride-job-") as tmp:
         workdir = Path(tmp)
         suffix = Path(v.filename).suffix[:10] if Path(v.filename).suffix.isascii() else ""
@@ -328,17 +321,14 @@ def run_analyze_video(services: VideoJobHost, args: dict[str, Any], ctl: JobCont
                 raise VideoTooLong(f"The video lasts {info.duration_s:.0f} s; the limit is "
                                    f"{services.settings.max_video_duration_s:.0f} s.")
             ctl.check()
-            pose = services.pipeline.pose(path, progress=ctl.progress)
-            if _load(services, video_id) is None:
-                return
+            pose = services.pipeline.pose(path, progress=progress)
+            watch.check(now=True)
             _store_pose(services, video_id, pose)
             track = pose.track
             _set(services, video_id, pose_status=COMPLETE, fps=track.fps,
                  width=track.width, height=track.height)
-            if _load(services, video_id) is None:  # deleted while storing: leave no orphans
-                services.blobs.delete_prefix(f"videos/{video_id}")
-                return
-        _analyze_and_store(services, video_id, track, path, workdir)
+            watch.check(now=True)  # deleted while storing: leave no orphans
+        _analyze_and_store(services, video_id, track, path, workdir, watch)
 
 
 def run_reanalyze_video(services: VideoJobHost, args: dict[str, Any], ctl: JobControl) -> None:
@@ -346,8 +336,15 @@ def run_reanalyze_video(services: VideoJobHost, args: dict[str, Any], ctl: JobCo
     v = _load(services, video_id)
     if v is None or v.analysis_rev != rev:
         return  # deleted, or superseded by a later PUT (whose job does the work)
-    with tempfile.TemporaryDirectory(prefix="repstride-job-") as tmp:
-        _analyze_and_store(services, video_id, load_track(services, video_id), None, Path(tmp))
+    watch = _watch(services, video_id)
+    try:
+        with tempfile.TemporaryDirectory(prefix="repstride-job-") as tmp:
+            _analyze_and_store(services, video_id, load_track(services, video_id), None,
+                               Path(tmp), watch)
+    except NotFound:
+        watch.check(now=True)
+        raise
+    watch.check(now=True)
 
 
 def give_up_video(services: VideoJobHost, args: dict[str, Any], reason: str) -> None:
@@ -357,10 +354,11 @@ def give_up_video(services: VideoJobHost, args: dict[str, Any], reason: str) -> 
     if v is None:
         return
     if v.pose_status == COMPLETE:
-        _set(services, v.id, analysis_status=FAILED, analysis_reason=reason)
+        _set(services, v.id, event=ANALYSIS_FAILED, analysis_status=FAILED,
+             analysis_reason=reason)
     else:
-        _set(services, v.id, status=FAILED, reason=reason, pose_status=FAILED,
-             analysis_status=FAILED, analysis_reason=reason)
+        _set(services, v.id, event=ANALYSIS_FAILED, status=FAILED, reason=reason,
+             pose_status=FAILED, analysis_status=FAILED, analysis_reason=reason)
     _fail_unmade(services, v.id, reason)
 
 

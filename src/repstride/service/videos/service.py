@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from repstride.analysis.activities import resolve_activity
 from repstride.errors import AlreadyUploaded, Expired, FileTooLarge, NotFound, ValidationFailed
@@ -32,10 +32,14 @@ from repstride.service.models import Video
 from repstride.service.db import Database, snapshot
 from repstride.service.quotas import Quotas
 from repstride.service.settings import Settings
+from repstride.service.videos.events import ANALYSIS_FAILED
+from repstride.service.videos.listing import VideoQuery, page_rows
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
+#: notify(session, video_id, event_type): write a webhook event (``videos.events.notify_video``).
+Notify = Callable[[Any, str, str], Any]
 
 #: The overlay types of seed 001; ``render`` fills them in (see ``service.worker.ARTIFACT_STEPS``).
 OVERLAY_TYPES: tuple[str, ...] = ("skeleton", "all")
@@ -86,6 +90,7 @@ class VideoRecord:
     duration_s: float | None
     created_at: float
     uploaded_at: float | None
+    notify_via_webhook: bool = False
     #: when the retention sweep deleted the source / pose data / overlays (else None)
     uploads_expired_at: float | None = None
     tracks_expired_at: float | None = None
@@ -105,12 +110,15 @@ class VideoCreate:
     activity: str | None = None
     rep_count: int | None = None
     schema_id: str | None = None
+    #: repstride extension: webhook events for this video (frozen at creation)
+    notify_via_webhook: bool = False
 
 
 class VideoService:
     def __init__(self, db: Database, blobs: BlobStore, jobs: JobStore,
                  submit: Callable[[str], None], settings: Settings, *, quotas: Quotas,
-                 clock: Clock = time.time) -> None:
+                 clock: Clock = time.time, notify: Notify | None = None) -> None:
+        self.notify = notify
         self.quotas = quotas
         self.db = db
         self.blobs = blobs
@@ -140,7 +148,8 @@ class VideoService:
             schema_id=req.schema_id, domain=domain, activity=activity, rep_count=req.rep_count,
             status=PENDING, analysis_status=PENDING, analysis_rev=0, pose_status=PENDING,
             overlays={t: {"status": PENDING} for t in OVERLAY_TYPES},
-            video_key=blob_key(vid, "source"), created_at=now, updated_at=now)
+            video_key=blob_key(vid, "source"), created_at=now, updated_at=now,
+            notify_via_webhook=bool(req.notify_via_webhook), webhook_sequence=0)
         with self.db.session() as s:
             s.add(row)
         post = self.blobs.presigned_post(
@@ -216,14 +225,18 @@ class VideoService:
                             .values(status=FAILED, reason=reason, analysis_status=FAILED,
                                     analysis_reason=reason, pose_status=FAILED, updated_at=now)
                             .execution_options(synchronize_session=False))
+            if res.rowcount == 1 and self.notify is not None:
+                self.notify(s, v.id, ANALYSIS_FAILED)
         if res.rowcount == 1:
             self.blobs.delete_prefix(v.video_key)
 
-    def list(self, client_id: str, *, limit: int = 100) -> list[VideoRecord]:
+    def list(self, client_id: str, query: VideoQuery | None = None
+             ) -> tuple[list[VideoRecord], str | None]:
+        """One page of the caller's videos, newest first, and the next page's cursor
+        (:mod:`repstride.service.videos.listing`)."""
         with self.db.session() as s:
-            return [VideoRecord.of(v) for v in s.scalars(
-                select(Video).where(Video.client_id == client_id)
-                .order_by(Video.created_at.desc()).limit(limit))]
+            rows, cursor = page_rows(s, client_id, query or VideoQuery())
+            return [VideoRecord.of(v) for v in rows], cursor
 
     def analysis_wire(self, v: VideoRecord) -> dict[str, Any]:
         """``GET /videos/{id}/analysis``: always 200, ``Pending`` until final."""
@@ -327,6 +340,9 @@ class VideoService:
                                       ("overlays", v.overlays_expired_at)) if at is not None]
 
     def delete(self, client_id: str, video_id: str) -> None:
+        """``DELETE /videos/{id}``: the video, its queued jobs and every blob under
+        ``videos/<id>/`` (upload, pose track, j2p, objects, overlays, thumbnail). A job running
+        on it ends with reason ``deleted`` (:mod:`repstride.service.jobs.deletion`)."""
         self.get(client_id, video_id)
         with self.db.session() as s:
             v = s.get(Video, video_id)

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from repstride.errors import NotFound, ValidationFailed
 from repstride.service.running.subjects import iso
@@ -138,6 +138,24 @@ class WebhookService:
             return write(session)
         with self.db.session() as s:
             return write(s)
+
+    def notify(self, session: Any, model: Any, row_id: str, event_type: str,
+               payload: Callable[[Any], dict[str, Any]]) -> str | None:
+        """The one notify path of both APIs, for a row of ``model`` (an analysis or a video)
+        with ``notify_via_webhook`` and ``webhook_sequence`` columns: when the row opted in, its
+        sequence is raised by one and the delivery row written, both in ``session`` (so the
+        event commits with the state change it reports). ``payload(row)`` gives the body's
+        fields; ``sequence`` is added. None when the row did not opt in (or is gone)."""
+        res = session.execute(update(model).where(model.id == row_id,
+                                                  model.notify_via_webhook.is_(True))
+                              .values(webhook_sequence=model.webhook_sequence + 1)
+                              .execution_options(synchronize_session=False))
+        if res.rowcount != 1:
+            return None
+        row = session.get(model, row_id, populate_existing=True)
+        seq = row.webhook_sequence
+        return self.emit(row.client_id, event_type, {**payload(row), "sequence": seq},
+                         resource_id=row.id, sequence=seq, session=session)
 
     def deliveries(self, client_id: str, limit: int = DEFAULT_DELIVERIES) -> dict[str, Any]:
         """The client's last ``limit`` deliveries, newest first."""

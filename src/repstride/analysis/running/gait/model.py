@@ -42,11 +42,6 @@ class GaitEvent:
     frame: int | None = None
     confidence: float | None = None
 
-    def to_wire(self) -> dict[str, Any]:
-        return {"type": self.kind, "side": self.side, "timestampMs": round(self.time_s * 1000.0),
-                "frame": self.frame,
-                "confidence": None if self.confidence is None else round(self.confidence, 3)}
-
 
 @dataclass(frozen=True)
 class Contact:
@@ -171,8 +166,4 @@ class GaitEvents:
         st = self.typical_stride_s()
         return np.asarray([b.td.time_s - a.to.time_s for a, b in zip(cs, cs[1:])
                            if a.side != b.side and b.td.time_s - a.td.time_s < 0.75 * st], float)
-
-    def to_wire(self) -> dict[str, Any]:
-        return {"events": [e.to_wire() for e in self.events],
-                "lowResolution": self.low_resolution, "flags": list(self.flags)}
 

@@ -1,7 +1,7 @@
 """Retention: when the sweep deleted a video's / analysis' source, pose track or rendered media.
 
-Revision ID: r0004_retention
-Revises: r0003_job_request_id
+Revision ID: r0005_retention
+Revises: r0004_video_webhooks
 Create Date: 2026-12-07 14:00:00
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "r0004_retention"
-down_revision = "r0003_job_request_id"
+revision = "r0005_retention"
+down_revision = "r0004_video_webhooks"
 branch_labels = None
 depends_on = None
 
