@@ -317,3 +317,38 @@ class ServiceUnavailable(RepstrideError):
     code = "service_unavailable"
     http_status = 503
     default_message = "The service is temporarily unavailable; retry shortly."
+
+
+class StorageError(ServiceUnavailable):
+    """The blob store failed to store or read a file (I/O error, object store error)."""
+
+    code = "storage_error"
+    default_message = "The file store failed; retry later."
+
+    @classmethod
+    def from_os_error(cls, exc: OSError) -> StorageError:
+        """``exc`` as :class:`StorageFull` (no space, quota) or :class:`StorageError`."""
+        import errno
+
+        kind = StorageFull if exc.errno in (errno.ENOSPC, errno.EDQUOT) else StorageError
+        err = kind(f"{kind.default_message} ({exc.strerror or exc})")
+        err.__cause__ = exc
+        return err
+
+
+class StorageFull(StorageError):
+    """The blob store has no space left (disk full, quota)."""
+
+    code = "storage_full"
+    default_message = "The file store is full."
+
+
+# --- retention (service/retention.py) -------------------------------------------------------
+
+
+class Expired(RepstrideError):
+    """The artifact existed but was deleted by the server's retention policy."""
+
+    code = "expired"
+    http_status = 410
+    default_message = "This file was deleted by the server's retention policy."

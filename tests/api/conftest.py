@@ -43,8 +43,10 @@ def pipeline() -> FastPipeline:
 
 @pytest.fixture
 def settings(db_url: str, tmp_path: Path) -> Settings:
+    # shutdown_grace_s=0: stopping a test server hands a running job back at once
     return Settings(data_dir=tmp_path / "data", database_url=db_url, workers=0,
-                    secret_key="k" * 32, max_upload_bytes=5_000_000, token_rate_per_minute=5)
+                    secret_key="k" * 32, max_upload_bytes=5_000_000, token_rate_per_minute=5,
+                    shutdown_grace_s=0)
 
 
 @pytest.fixture

@@ -83,6 +83,9 @@ def test_missing_objects_and_prefix_boundaries(store: S3BlobStore, tmp_path: Pat
             call()
     store.put_bytes("videos/a/x", b"1")
     store.put_bytes("videos/ab/x", b"2")  # shares the string prefix, not the folder
+    assert store.list_prefix("videos/a") == {"videos/a/x": 1}
+    assert store.list_prefix("videos/a/x") == {"videos/a/x": 1}
+    assert store.list_prefix("videos/none") == {}
     assert store.delete_prefix("videos/a") == 1
     assert store.exists("videos/ab/x")
 

@@ -170,7 +170,9 @@ def wait_until_final(get, *, timeout: float = 120.0, interval: float = 0.1):  # 
 class EnvPipeline(FastPipeline):
     """For ``repstride serve`` subprocesses (``REPSTRIDE_PIPELINE=svc_helpers:EnvPipeline``):
     the pose stalls forever while ``REPSTRIDE_TEST_STALL=1``, so a test can kill the process
-    mid-job."""
+    mid-job; with ``REPSTRIDE_TEST_POSE_S`` it takes that long (reporting progress, so a
+    shutdown can interrupt it), and with ``REPSTRIDE_TEST_POSE_LOG`` it appends ``start <pid>``
+    and ``done <pid>`` lines to that file."""
 
     def __init__(self) -> None:
         import os
@@ -179,6 +181,23 @@ class EnvPipeline(FastPipeline):
         if os.environ.get("REPSTRIDE_TEST_STALL") == "1":
             self.block = threading.Event()
 
+    def pose(self, path, *, progress=None):  # noqa: ANN001, ANN201
+        import os
+
+        log = os.environ.get("REPSTRIDE_TEST_POSE_LOG")
+        if log:
+            with open(log, "a") as f:
+                f.write(f"start {os.getpid()}\n")
+        end = time.monotonic() + float(os.environ.get("REPSTRIDE_TEST_POSE_S", "0"))
+        while time.monotonic() < end:
+            if progress is not None:
+                progress(0, 1)
+            time.sleep(0.05)
+        result = super().pose(path, progress=progress)
+        if log:
+            with open(log, "a") as f:
+                f.write(f"done {os.getpid()}\n")
+        return result
 
 class Receiver:
     """A loopback HTTP server answering the scripted statuses (then 200), recording requests."""

@@ -40,6 +40,9 @@ def test_put_get_download_delete(store: BlobStore, tmp_path: Path) -> None:
     out = tmp_path / "out.bin"
     store.download_to("videos/a/source", out)
     assert out.read_bytes() == src.read_bytes()
+    assert store.list_prefix("videos/a") == {"videos/a/x.json": 2, "videos/a/source": 2000}
+    assert store.list_prefix("videos/a/source") == {"videos/a/source": 2000}
+    assert store.list_prefix("videos/none") == {}
     assert store.delete_prefix("videos/a") == 2
     assert not store.exists("videos/a/source") and store.exists("videos/b/x.json")
     with pytest.raises(NotFound):

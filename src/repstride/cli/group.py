@@ -17,7 +17,7 @@ from repstride import __version__
 COMMAND_MODULES = {
     "pose": "pose_cmd", "clients": "clients_cmd", "serve": "serve_cmd", "db": "serve_cmd",
     "remote": "remote_cmd", "run-analysis": "running_cmd", "worker": "worker_cmd",
-    "analyze": "analyze_cmd",
+    "analyze": "analyze_cmd", "gc": "gc_cmd",
 }
 
 

@@ -54,7 +54,22 @@ def serve_command(host: str, port: int, workers: int | None, data_dir: str | Non
     click.echo(f"  API docs: {public}/docs   dashboard: {public}/   metrics: {public}/metrics",
                err=True)
     app = create_app(services)
+    _exit_zero_on_sigterm()
     uvicorn.Server(uvicorn_config(app, settings, host=host, port=port)).run()
+
+
+def _exit_zero_on_sigterm() -> None:
+    """SIGTERM is the orderly stop (systemd, docker, Kubernetes): uvicorn stops listening, the
+    app's shutdown drains the workers (``REPSTRIDE_SHUTDOWN_GRACE_S``), then uvicorn raises the
+    signal again against the handler it found, which is this one: exit status 0 instead of
+    dying of the signal."""
+    import signal
+    import sys
+
+    def _exit(signum: int, frame: object) -> None:
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, _exit)
 
 
 def _display_host(host: str) -> str:

@@ -22,10 +22,11 @@ from repstride.service.credits import CreditLedger
 from repstride.service.quotas import Quotas
 from repstride.service.db import Database, count_by
 from repstride.service.jobs.store import JobQueue, JobStore, LocalJobQueue
-from repstride.service.observability import Metrics
+from repstride.service.observability import Metrics, log_event
 from repstride.service.security import Signer, load_or_create_key
 from repstride.service.settings import Settings
-from repstride.service.jobs.runner import JobRunner
+from repstride.service.jobs.runner import INTERRUPT_WAIT_S, JobRunner
+from repstride.service.retention import RETENTION_JOB_KINDS
 from repstride.service.running.jobs import RUNNING_JOB_KINDS, RealRunningPipeline
 from repstride.service.running.service import RunningService
 from repstride.service.videos.jobs import (
@@ -62,23 +63,42 @@ class Services:
     running: RunningService = field(init=False)
     #: The webhook sender thread (``service.webhooks.sender.WebhookDispatcher``), once started.
     webhook_dispatcher: Any = field(default=None, init=False, repr=False)
+    #: Queues the retention sweep periodically (``service.retention``), once started.
+    retention_scheduler: Any = field(default=None, init=False, repr=False)
 
     def start_workers(self) -> None:
         """The job workers and the webhook sender thread (``service.webhooks.sender``)."""
         from repstride.service.webhooks.sender import WebhookDispatcher, WebhookSender
 
         self.queue.start()
+        if self.settings.retention.enabled and self.settings.queue == "local":
+            # with Celery, `repstride worker` schedules the sweep (service.jobs.celery_app)
+            from repstride.service.retention import RetentionScheduler
+
+            if self.retention_scheduler is None:
+                self.retention_scheduler = RetentionScheduler.for_services(self)
+            self.retention_scheduler.start()
         if self.webhook_dispatcher is None:
             self.webhook_dispatcher = WebhookDispatcher(WebhookSender(self.webhooks))
         self.webhook_dispatcher.start()
 
-    def stop_workers(self, timeout: float = 30.0) -> None:
-        """Interrupt running jobs (released back to the queue, not failed) and join."""
-        self.runner.interrupt.set()
-        self.queue.stop(timeout)
-        self.runner.interrupt.clear()
+    def stop_workers(self, grace_s: float | None = None) -> None:
+        """Graceful shutdown (SIGTERM): take no new job, let the running ones finish within
+        ``grace_s`` (default ``settings.shutdown_grace_s``), hand the rest back to the queue
+        (released, not failed: another worker or the next start runs them at once), join."""
+        grace = self.settings.shutdown_grace_s if grace_s is None else grace_s
+        if self.retention_scheduler is not None:
+            self.retention_scheduler.stop()
+        self.runner.draining.set()
+        if running := self.runner.active():
+            log_event(log, "shutdown: waiting for running jobs", jobs=",".join(running),
+                      grace_s=grace)
+        self.queue.stop(grace)  # idle worker threads leave at once, busy ones after their job
+        self.runner.drain(0.0)  # what still runs is interrupted, then released
+        self.queue.stop(INTERRUPT_WAIT_S)
+        self.runner.resume()
         if self.webhook_dispatcher is not None:
-            self.webhook_dispatcher.stop(timeout)
+            self.webhook_dispatcher.stop(max(grace, 1.0))
 
     def close(self) -> None:
         self.stop_workers()
@@ -124,7 +144,8 @@ def build_services(settings: Settings, *, pipeline: Pipeline | None = None, migr
                                deliveries=lambda: count_by(db, WebhookDelivery.state))
     services.webhooks = WebhookService(services, settings.webhooks)
     services.running = RunningService(services, settings.running, RealRunningPipeline())
-    services.runner = JobRunner(services, {**VIDEO_JOB_KINDS, **RUNNING_JOB_KINDS})
+    services.runner = JobRunner(services, {**VIDEO_JOB_KINDS, **RUNNING_JOB_KINDS,
+                                           **RETENTION_JOB_KINDS})
     if settings.queue == "celery":
         # Delivery through the broker; `repstride worker` processes run the jobs.
         from repstride.service.jobs.celery import CeleryJobQueue

@@ -86,6 +86,10 @@ class Video(Base):
     created_at: Mapped[float] = mapped_column(Double)
     uploaded_at: Mapped[float | None] = mapped_column(Double, nullable=True)
     updated_at: Mapped[float] = mapped_column(Double)
+    #: When the retention sweep deleted the source / the pose data / the overlays (else None).
+    uploads_expired_at: Mapped[float | None] = mapped_column(Double, nullable=True)
+    tracks_expired_at: Mapped[float | None] = mapped_column(Double, nullable=True)
+    overlays_expired_at: Mapped[float | None] = mapped_column(Double, nullable=True)
     #: Frozen at creation (``notifyViaWebhook``): webhook events are sent for this video.
     notify_via_webhook: Mapped[bool] = mapped_column(Boolean, default=False)
     #: ``sequence`` of the last webhook event of this video (0: none yet).

@@ -35,6 +35,33 @@ class QuotaSettings(BaseSettings):
     concurrent_retry_s: int = Field(10, gt=0)
 
 
+#: Days the source videos and the rendered overlays are kept by default (0 = forever).
+DEFAULT_RETAIN_DAYS = 30.0
+
+
+class RetentionSettings(BaseSettings):
+    """How long stored artifacts are kept, in days after the upload (0 = forever); environment
+    variable = ``REPSTRIDE_RETAIN_`` + upper-cased name. Only finished videos and analyses are
+    swept (see :mod:`repstride.service.retention`)."""
+
+    model_config = SettingsConfigDict(env_prefix="REPSTRIDE_RETAIN_", extra="ignore")
+
+    #: the uploaded source videos (both APIs)
+    uploads_days: float = Field(DEFAULT_RETAIN_DAYS, ge=0)
+    #: overlays, annotated videos and thumbnails
+    overlays_days: float = Field(DEFAULT_RETAIN_DAYS, ge=0)
+    #: pose tracks (the Video API's track, j2p and objects; the Running API's raw data)
+    tracks_days: float = Field(0.0, ge=0)
+    #: the whole video / analysis record with its results (what is left of it is deleted)
+    results_days: float = Field(0.0, ge=0)
+    #: how often the workers sweep (one sweep at a time across every process)
+    sweep_interval_s: float = Field(3600.0, gt=0)
+
+    @property
+    def enabled(self) -> bool:
+        return any((self.uploads_days, self.overlays_days, self.tracks_days, self.results_days))
+
+
 class Settings(BaseSettings):
     """Every knob of the server. Environment variable = ``REPSTRIDE_`` + upper-cased name."""
 
@@ -94,6 +121,9 @@ class Settings(BaseSettings):
     job_max_attempts: int = Field(3, gt=0)
     #: How often idle workers look at the jobs table (enqueues in-process wake them at once).
     job_poll_s: float = Field(1.0, gt=0)
+    #: On SIGTERM, ``repstride serve`` and ``repstride worker`` take no new job and give the
+    #: running ones this long to finish; the rest are handed back to the queue (lease released).
+    shutdown_grace_s: float = Field(30.0, ge=0)
     #: ``module:attribute`` of the analysis pipeline the worker runs (see ``service.worker``).
     pipeline: str = "repstride.service.videos.jobs:RealPipeline"
 
@@ -127,6 +157,8 @@ class Settings(BaseSettings):
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
     #: Per-client quotas (``REPSTRIDE_QUOTA_*``), read with the rest.
     quotas: QuotaSettings = Field(default_factory=QuotaSettings)
+    #: How long uploads, tracks, overlays and results are kept (``REPSTRIDE_RETAIN_*``).
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
 
     @model_validator(mode="after")
     def _leases_agree(self) -> Settings:

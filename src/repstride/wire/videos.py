@@ -118,6 +118,8 @@ def null_angle_json(n: NullAngle) -> dict[str, Any]:
 # --- models --------------------------------------------------------------------------------
 
 AnalysisStatus = Literal["Pending", "Complete", "Failed"]
+#: Pose data and rendered files also read ``Expired`` once the server's retention deleted them.
+ArtifactStatus = Literal["Pending", "Complete", "Failed", "Expired"]
 
 
 class RepAnalysisOut(BaseModel):
@@ -191,7 +193,7 @@ class JointFrameOut(BaseModel):
 class J2POut(BaseModel):
     """``GET /videos/{id}/j2p``."""
 
-    status: AnalysisStatus
+    status: ArtifactStatus
     reason: str | None = None
     resolutionHeight: int | None
     resolutionWidth: int | None
@@ -219,14 +221,16 @@ class DetectedObjectOut(BaseModel):
 class ObjectsOut(BaseModel):
     """``GET /videos/{id}/objects``."""
 
-    status: AnalysisStatus
+    status: ArtifactStatus
+    reason: str | None = None
     objects: list[DetectedObjectOut]
 
 
 class ArtifactOut(BaseModel):
-    """An overlay or the thumbnail: ``uri`` once ``Complete``, ``reason`` when ``Failed``."""
+    """An overlay or the thumbnail: ``uri`` once ``Complete``, ``reason`` when ``Failed`` or
+    ``Expired``."""
 
-    status: AnalysisStatus
+    status: ArtifactStatus
     uri: str | None = None
     reason: str | None = None
 
@@ -250,6 +254,8 @@ class VideoOut(BaseModel):
     analysis: AnalysisOut | None = None
     j2p: J2POut | None = None
     objects: list[DetectedObjectOut] | None = None
+    #: what the server's retention deleted (repstride extension; absent when nothing)
+    expired: list[Literal["uploads", "tracks", "overlays"]] | None = None
 
 
 class VideoListItemOut(BaseModel):

@@ -78,7 +78,7 @@ def video_detail(services: Services, video: VideoRecord) -> dict[str, Any]:
     body["thresholds"] = {a.type: {"goodMin": a.good_min, "goodMax": a.good_max}
                           for a in (spec.analyses if spec else ())}
     body["chart"] = None
-    if video.pose_status == COMPLETE:
+    if video.pose_status == COMPLETE and video.tracks_expired_at is None:
         activity = (video.analysis or {}).get("activity") or video.activity
         body["chart"] = _series(load_track(services, video.id), activity)
     return body

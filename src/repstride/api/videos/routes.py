@@ -120,8 +120,10 @@ def _video_body(video: VideoRecord, services: Services, base: str, wanted: list[
     }
     if video.status == "Failed":
         body["reason"] = video.reason
-    if video.status == SUCCESS:
+    if video.status == SUCCESS and video.uploads_expired_at is None:
         body["uri"] = vs.download_url(video.video_key, base_url=base)
+    if expired := vs.expired_wire(video):
+        body["expired"] = expired
     if "analysis" in wanted:
         body["analysis"] = vs.analysis_wire(video)
     if "j2p" in wanted:
@@ -171,5 +173,7 @@ def get_overlays(video: OwnedVideo, services: ServicesDep, base: BaseUrl) -> dic
 @router.get("/videos/{id}/objects", **documented(ObjectsOut))
 def get_objects(video: OwnedVideo, services: ServicesDep) -> dict[str, Any]:
     objects = services.videos.objects_wire(video)
+    if video.pose_status == "Complete" and video.tracks_expired_at is not None:
+        return {"status": "Expired", "reason": "retention", "objects": objects}
     status = {"Complete": "Complete", "Failed": "Failed"}.get(video.pose_status, "Pending")
     return {"status": status, "objects": objects}

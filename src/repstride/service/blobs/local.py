@@ -19,7 +19,8 @@ from typing import IO, Any
 from urllib.parse import quote, urlencode
 
 from repstride.errors import (
-    FileTooLarge, InvalidSignature, InvalidUploadPolicy, NotFound, UploadPolicyExpired,
+    FileTooLarge, InvalidSignature, InvalidUploadPolicy, NotFound, StorageError,
+    UploadPolicyExpired,
 )
 from repstride.service.blobs.port import PresignedPost, UploadPolicy, check_key
 from repstride.service.security import Signer
@@ -68,17 +69,21 @@ class LocalBlobStore:
 
     @contextmanager
     def open_write(self, key: str, *, max_size: int | None = None) -> Iterator[_LimitedWriter]:
-        """Write a blob atomically: it appears only if the block exits without error."""
+        """Write a blob atomically: it appears only if the block exits without error. A full
+        disk (or another I/O error) raises :class:`StorageFull` / :class:`StorageError`."""
         dest = self.path_for(key)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self._tmp)
+        tmp = None
         try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self._tmp)
             with os.fdopen(fd, "wb") as f:
                 writer = _LimitedWriter(f, max_size)
                 yield writer
             os.replace(tmp, dest)
+        except OSError as exc:
+            raise StorageError.from_os_error(exc) from exc
         finally:
-            if os.path.exists(tmp):
+            if tmp is not None and os.path.exists(tmp):
                 os.unlink(tmp)
 
     def put_bytes(self, key: str, data: bytes) -> None:
@@ -128,6 +133,18 @@ class LocalBlobStore:
             target.unlink(missing_ok=True)
             return 1
         return 0
+
+    def list_prefix(self, prefix: str) -> dict[str, int]:
+        target = self.path_for(prefix.rstrip("/"))
+        files = [target] if target.is_file() else sorted(target.rglob("*"))
+        out: dict[str, int] = {}
+        for p in files:
+            try:
+                if p.is_file():
+                    out[p.relative_to(self.root).as_posix()] = p.stat().st_size
+            except FileNotFoundError:  # deleted meanwhile
+                continue
+        return out
 
     # -- signed upload (presigned-POST-like) ---------------------------------------------
 

@@ -18,11 +18,12 @@ or another S3-compatible server (path-style addressing is used then).
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from repstride.errors import ConfigurationError, NotImplementedFeature, NotFound
+from repstride.errors import ConfigurationError, NotFound, NotImplementedFeature, StorageError
 from repstride.service.blobs.port import (
     DIRECT_UPLOAD_MESSAGE, BlobWriter, PresignedPost, UploadPolicy, check_key,
 )
@@ -66,11 +67,14 @@ class S3BlobStore:
     # -- storage -------------------------------------------------------------------------
 
     def put_bytes(self, key: str, data: bytes) -> None:
-        self.client.put_object(Bucket=self.bucket, Key=check_key(key), Body=data)
+        check_key(key)
+        with _storing(key):
+            self.client.put_object(Bucket=self.bucket, Key=key, Body=data)
 
     def put_file(self, key: str, path: Path) -> None:
-        # Multipart above boto3's threshold; streams from disk.
-        self.client.upload_file(str(path), self.bucket, check_key(key))
+        check_key(key)
+        with _storing(key):  # multipart above boto3's threshold; streams from disk
+            self.client.upload_file(str(path), self.bucket, key)
 
     def get_bytes(self, key: str) -> bytes:
         try:
@@ -109,15 +113,19 @@ class S3BlobStore:
             raise NotFound(f"Blob {key!r} not found.")
         return n
 
-    def delete_prefix(self, prefix: str) -> int:
-        """Delete the object ``prefix`` and everything under ``prefix/``."""
+    def list_prefix(self, prefix: str) -> dict[str, int]:
         base = check_key(prefix.rstrip("/"))
-        keys: list[str] = []
+        out: dict[str, int] = {}
         pages = self.client.get_paginator("list_objects_v2").paginate(
             Bucket=self.bucket, Prefix=base)
         for page in pages:
-            keys += [o["Key"] for o in page.get("Contents", [])
-                     if o["Key"] == base or o["Key"].startswith(base + "/")]
+            out.update({o["Key"]: int(o["Size"]) for o in page.get("Contents", [])
+                        if o["Key"] == base or o["Key"].startswith(base + "/")})
+        return out
+
+    def delete_prefix(self, prefix: str) -> int:
+        """Delete the object ``prefix`` and everything under ``prefix/``."""
+        keys = list(self.list_prefix(prefix))
         for i in range(0, len(keys), DELETE_BATCH):
             self.client.delete_objects(Bucket=self.bucket, Delete={
                 "Objects": [{"Key": k} for k in keys[i:i + DELETE_BATCH]], "Quiet": True})
@@ -151,6 +159,17 @@ class S3BlobStore:
 
     def verify_get(self, key: str, expires: str | None, signature: str | None) -> Path:
         _direct_upload()
+
+
+@contextmanager
+def _storing(key: str) -> Iterator[None]:
+    """A failed write (store unreachable, refused, disk full on its side) as StorageError."""
+    try:
+        yield
+    except OSError as exc:
+        raise StorageError.from_os_error(exc) from exc
+    except Exception as exc:  # botocore / boto3 errors
+        raise StorageError(f"The object store did not store {key!r}: {exc}") from exc
 
 
 def _direct_upload() -> NoReturn:

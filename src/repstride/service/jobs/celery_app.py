@@ -6,16 +6,26 @@ Per process (prefork child): its own services (database pool, blob client, pipel
 before the first job. The worker's main process runs the
 :class:`~repstride.service.jobs.celery.JobSweeper`. The bootstrap lives here, with the worker
 app, so the queue adapter (:mod:`repstride.service.jobs.celery`, which the container imports)
-never imports the container.
+never imports the container. The main process also schedules the retention sweep
+(:class:`~repstride.service.retention.RetentionScheduler`) and, on SIGTERM, hands back the jobs
+still running after ``shutdown_grace_s`` (:data:`DRAIN_SIGNAL` to the pool children).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import signal as _signal
+import threading
+import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from repstride.service.container import build_services
+from repstride.service.db import Database
 from repstride.service.jobs.celery import TASK_NAME, CeleryJobQueue, JobSweeper, make_celery_app
+from repstride.service.jobs.store import JobStore
+from repstride.service.retention import RetentionScheduler
 
 if TYPE_CHECKING:
     from celery import Celery
@@ -23,6 +33,10 @@ if TYPE_CHECKING:
     from repstride.service.settings import Settings
 
 log = logging.getLogger(__name__)
+
+#: Sent by a worker's main process to its prefork children when the shutdown grace period is
+#: over (Celery itself uses SIGTERM, SIGINT, SIGQUIT and SIGUSR1; SIGUSR2 only on request).
+DRAIN_SIGNAL = _signal.SIGUSR2
 
 
 def init_worker_process(app: Celery) -> None:
@@ -39,7 +53,63 @@ def init_worker_process(app: Celery) -> None:
         log.exception("could not look for jobs held by dead processes")
     warm_up(services.pipeline)
     app.repstride_services = services  # type: ignore[attr-defined]
-    app.repstride_run_job = services.runner.run_job  # type: ignore[attr-defined]
+    app.repstride_run_job = _installing_drain(services)  # type: ignore[attr-defined]
+
+
+def _installing_drain(services: Any) -> Callable[[str], Any]:
+    """``run_job`` that installs the drain handlers (:func:`_drain_on`) at its first call: a
+    prefork child's handlers are reset by billiard after the initializer, before any task."""
+    installed: list[bool] = []
+
+    def run_job(job_id: str) -> Any:
+        if not installed:
+            installed.append(True)
+            _drain_on(DRAIN_SIGNAL, services)
+        return services.runner.run_job(job_id)
+
+    return run_job
+
+
+def _drain_on(signum: int, services: Any) -> None:
+    """In a prefork child: ``signum`` (sent by the main process when the shutdown grace period
+    is over) interrupts the running job; it is released, or its lease is released for it. A
+    SIGTERM reaching the child itself (sent to the whole process group, as systemd does) starts
+    the same drain after ``shutdown_grace_s`` instead of killing the job; a second one kills."""
+    import signal
+
+    def drain(grace_s: float) -> None:
+        threading.Thread(target=services.runner.drain, args=(grace_s,), daemon=True,
+                         name="repstride-drain").start()
+
+    def on_drain(_signum: int, _frame: object) -> None:
+        drain(0.0)
+
+    def on_term(_signum: int, _frame: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        log.info("pool process %d: SIGTERM, draining (grace %g s)", os.getpid(),
+                 services.settings.shutdown_grace_s)
+        drain(services.settings.shutdown_grace_s)
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signum, on_drain)
+        signal.signal(signal.SIGTERM, on_term)
+
+
+def _on_shutdown_after_grace(app: Celery, settings: Settings, pool_pids: Callable[[], list[int]]
+                             ) -> None:
+    """SIGTERM (Celery's warm shutdown: no new task, the running ones finish): after
+    ``shutdown_grace_s`` hand back what still runs. A solo / threads pool runs the jobs in
+    this process (drained here); prefork children get :data:`DRAIN_SIGNAL`."""
+    services = getattr(app, "repstride_services", None)
+    if services is not None:
+        services.runner.drain(settings.shutdown_grace_s)
+        return
+    time.sleep(settings.shutdown_grace_s)
+    for pid in pool_pids():
+        try:
+            os.kill(pid, DRAIN_SIGNAL)
+        except ProcessLookupError:  # finished its job and left meanwhile
+            continue
 
 
 def warm_up(pipeline: object) -> None:
@@ -62,20 +132,41 @@ def create_worker_app(settings: Settings) -> Celery:
     def on_process_init(**_: Any) -> None:  # a prefork child, right after the fork
         init_worker_process(app)
 
-    def on_ready(**_: Any) -> None:  # the main process, once the pool runs
+    def on_ready(sender: Any = None, **_: Any) -> None:  # the main process, once the pool runs
+        state["consumer"] = sender
         queue = CeleryJobQueue(app, queue=settings.celery_queue)
         sweeper = JobSweeper(settings.resolved_database_url, queue.submit,
                              redeliver_s=settings.job_redeliver_s)
         sweeper.start()
         state["sweeper"] = sweeper
+        if settings.retention.enabled:
+            scheduler = RetentionScheduler(
+                JobStore(Database(settings.resolved_database_url, pool_size=1, max_overflow=1)),
+                queue.submit, interval_s=settings.retention.sweep_interval_s)
+            scheduler.start()
+            state["retention"] = scheduler
+
+    def pool_pids() -> list[int]:
+        pool = getattr(state.get("consumer"), "pool", None)
+        info = pool.info if pool is not None else {}
+        return [int(p) for p in (info.get("processes") or []) if int(p) != os.getpid()]
+
+    def on_shutting_down(**_: Any) -> None:  # the main process, at SIGTERM
+        threading.Thread(target=_on_shutdown_after_grace, args=(app, settings, pool_pids),
+                         daemon=True, name="repstride-grace").start()
 
     def on_shutdown(**_: Any) -> None:
         sweeper = state.pop("sweeper", None)
         if sweeper is not None:
             sweeper.stop()
+        scheduler = state.pop("retention", None)
+        if scheduler is not None:
+            scheduler.stop()
+            scheduler.jobs.db.dispose()
 
     signals.worker_process_init.connect(on_process_init, weak=False)
     signals.worker_ready.connect(on_ready, weak=False)
+    signals.worker_shutting_down.connect(on_shutting_down, weak=False)
     signals.worker_shutdown.connect(on_shutdown, weak=False)
     return app
 

@@ -18,11 +18,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from repstride.errors import RepstrideError, ServiceUnavailable
+from repstride.errors import RepstrideError, ServiceUnavailable, StorageError, StorageFull
 from repstride.service.jobs.store import JobQueue, JobRecord, JobStore, owner_id
 from repstride.service.observability import Metrics, log_event, request_id
 
 log = logging.getLogger(__name__)
+
+#: After the grace period, how long interrupted jobs get to stop at their next progress check
+#: before their leases are released from outside.
+INTERRUPT_WAIT_S = 5.0
 
 
 class JobHost(Protocol):
@@ -69,6 +73,10 @@ class JobRunner:
         self.host = socket.gethostname()
         self.owner = owner or owner_id(self.host)
         self.interrupt = threading.Event()
+        #: set by :meth:`drain`: ``run_job`` acquires nothing new
+        self.draining = threading.Event()
+        self._active: set[str] = set()
+        self._idle = threading.Condition()
 
     def register(self, name: str, kind: JobKind) -> None:
         """Add (or replace) the handlers of one job kind (tests, plug-ins)."""
@@ -97,9 +105,13 @@ class JobRunner:
 
         Logs one line when the job starts and one when it ends (id, kind, attempt, the request
         that created it, duration, outcome and reason), and times it in ``services.metrics``."""
+        if self.draining.is_set():
+            return None  # shutting down: the job stays queued for another worker
         job = self.services.jobs.acquire(job_id, self.owner)
         if job is None:
             return None
+        with self._idle:
+            self._active.add(job.id)
         token = request_id.set(job.request_id)
         started = time.monotonic()
         log_event(log, "job started", job_id=job.id, kind=job.kind, attempt=job.attempts)
@@ -116,6 +128,52 @@ class JobRunner:
                       duration_s=round(seconds, 3), reason=reason[0] if reason else None)
             self.services.metrics.observe_job(job.kind, state, seconds)
             request_id.reset(token)
+            with self._idle:
+                self._active.discard(job.id)
+                self._idle.notify_all()
+
+    # -- graceful shutdown -----------------------------------------------------------------
+
+    def active(self) -> list[str]:
+        """Ids of the jobs this runner is running now."""
+        with self._idle:
+            return sorted(self._active)
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no job runs here (True) or ``timeout`` passed (False)."""
+        deadline = time.monotonic() + timeout
+        with self._idle:
+            while self._active:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._idle.wait(left)
+            return True
+
+    def drain(self, grace_s: float) -> list[str]:
+        """Shut down gracefully: take no new job, give the running ones ``grace_s`` to finish,
+        then interrupt them (they are released at their next progress check) and release the
+        leases of those that still run after :data:`INTERRUPT_WAIT_S`, so another worker (or
+        the next start) takes them at once. Returns the ids handed back."""
+        self.draining.set()
+        if self.wait_idle(grace_s):
+            return []
+        handed_back = self.active()
+        log_event(log, "shutdown: grace period over, handing jobs back", logging.WARNING,
+                  jobs=",".join(handed_back), grace_s=grace_s)
+        self.interrupt.set()
+        if not self.wait_idle(INTERRUPT_WAIT_S):
+            for job_id in self.active():
+                try:
+                    self.services.jobs.release(job_id, self.owner)
+                except Exception:  # the database is away: the lease runs out as usual
+                    log.exception("could not release job %s", job_id)
+        return handed_back
+
+    def resume(self) -> None:
+        """Take jobs again after :meth:`drain` (tests, a restarted queue)."""
+        self.draining.clear()
+        self.interrupt.clear()
 
     def _run_acquired(self, job: JobRecord, reason: list[str]) -> str:
         store, job_id = self.services.jobs, job.id
@@ -144,8 +202,13 @@ class JobRunner:
             store.release(job_id, self.owner)
             return "queued"
         except ServiceUnavailable as exc:
+            # infrastructure trouble with a stable reason (database, blob store, disk full):
+            # retried, and recorded with that reason after the last attempt
             reason.append(exc.code)
-            return self._retry_or_give_up(kind, job, f"{exc.code}: {exc.__cause__ or exc}")
+            log.warning("job %s (%s) attempt %d: %s: %s", job_id, job.kind, job.attempts,
+                        exc.code, exc.__cause__ or exc)
+            return self._retry_or_give_up(kind, job, f"{exc.code}: {exc.__cause__ or exc}",
+                                          code=exc.code)
         except RepstrideError as exc:
             # Our own errors are deterministic (bad input): retrying cannot help.
             reason.append(exc.code)
@@ -155,21 +218,26 @@ class JobRunner:
         except Exception as exc:  # infrastructure trouble (I/O, memory): retry, then give up
             reason.append(type(exc).__name__)
             log.exception("job %s (%s) failed on attempt %d", job_id, job.kind, job.attempts)
-            return self._retry_or_give_up(kind, job, traceback.format_exc())
+            # a full disk anywhere (a blob store of any kind, the job's temporary files)
+            full = isinstance(exc, OSError) and isinstance(StorageError.from_os_error(exc),
+                                                            StorageFull)
+            return self._retry_or_give_up(kind, job, traceback.format_exc(),
+                                          code=StorageFull.code if full else "processing_failed")
         finally:
             stop_beat.set()
             beat.join()
         store.complete(job_id, self.owner)
         return "done"
 
-    def _retry_or_give_up(self, kind: JobKind, job: JobRecord, error: str) -> str:
+    def _retry_or_give_up(self, kind: JobKind, job: JobRecord, error: str, *,
+                          code: str = "processing_failed") -> str:
         try:
             if self.services.jobs.fail(job.id, self.owner, error, retry=True):
                 self.services.queue.submit(job.id)
                 return "queued"
         except ServiceUnavailable:
             return "queued"  # cannot even record it: the lease expires and the job is retried
-        self._give_up(kind, job.args, "processing_failed")
+        self._give_up(kind, job.args, code)
         return "failed"
 
     def _give_up(self, kind: JobKind, args: dict[str, Any], reason: str) -> None:
@@ -190,4 +258,4 @@ class JobRunner:
                 log.exception("job %s: heartbeat failed", job_id)
 
 
-__all__ = ["Interrupted", "JobControl", "JobHost", "JobKind", "JobRunner"]
+__all__ = ["INTERRUPT_WAIT_S", "Interrupted", "JobControl", "JobHost", "JobKind", "JobRunner"]

@@ -101,13 +101,15 @@ class JobStore:
         self.max_attempts = max_attempts
         self.clock = clock
 
-    def create(self, kind: str, args: dict[str, Any], *, session: Session | None = None) -> str:
+    def create(self, kind: str, args: dict[str, Any], *, session: Session | None = None,
+               job_id: str | None = None) -> str:
         """Add a queued job (inside ``session`` when given, so it commits with the caller's
-        changes). ``args`` must survive a JSON round trip unchanged."""
+        changes). ``args`` must survive a JSON round trip unchanged. ``job_id``: a fixed id
+        (a singleton job such as the retention sweep); default a new uuid."""
         if json.loads(json.dumps(args)) != args:
             raise TypeError("job args must be plain JSON (ids, numbers, strings)")
         now = self.clock()
-        job = Job(id=uuid.uuid4().hex, kind=kind, args=args, state=QUEUED, attempts=0,
+        job = Job(id=job_id or uuid.uuid4().hex, kind=kind, args=args, state=QUEUED, attempts=0,
                   max_attempts=self.max_attempts, request_id=request_id.get(),
                   created_at=now, updated_at=now)
         if session is not None:
@@ -167,9 +169,11 @@ class JobStore:
     def release(self, job_id: str, owner: str) -> bool:
         """Give the job back without counting the attempt (graceful shutdown)."""
         return self._finish(job_id, owner, state=QUEUED, lease_until=None,
-                            attempts=Job.attempts - 1)
+                            attempts=Job.attempts - 1, new_owner=None)
 
     def _finish(self, job_id: str, owner: str, **values: Any) -> bool:
+        if "new_owner" in values:
+            values["owner"] = values.pop("new_owner")
         with self.db.session() as s:
             res = s.execute(
                 update(Job).where(Job.id == job_id, Job.owner == owner, Job.state == RUNNING)
@@ -258,14 +262,14 @@ class LocalJobQueue:
             self._wake.notify()
 
     def start(self) -> None:
-        if self._threads:
+        if self._threads and not self._stopping.is_set():
             return
         try:  # a previous `repstride serve` of this host killed mid-job: resume its jobs now
             self.store.reclaim_dead_local()
         except Exception:  # the database is away: the leases run out as usual
             log.exception("could not look for jobs held by dead processes")
-        self._stopping.clear()
-        for i in range(self.workers):
+        self._stopping.clear()  # a thread still finishing a job from before keeps going
+        for i in range(len(self._threads), self.workers):
             t = threading.Thread(target=self._loop, name=f"repstride-worker-{i}", daemon=True)
             t.start()
             self._threads.append(t)
@@ -277,7 +281,8 @@ class LocalJobQueue:
         deadline = time.monotonic() + timeout
         for t in self._threads:
             t.join(max(0.0, deadline - time.monotonic()))
-        self._threads = []
+        # a thread still finishing its job is kept: a later stop() joins it again
+        self._threads = [t for t in self._threads if t.is_alive()]
 
     @property
     def stopping(self) -> bool:

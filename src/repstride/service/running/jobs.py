@@ -367,7 +367,9 @@ def give_up_running_analysis(services: RunningJobHost, args: dict[str, Any], rea
     fault (``mark_failed`` is idempotent, so a failure the job recorded keeps its reason)."""
     svc = services.running
     analysis_id = str(args["analysis_id"])
-    svc.mark_failed(analysis_id, code="internal_error",
+    # a stable infrastructure reason (storage_full, storage_error, ...) is the code itself
+    code = "internal_error" if reason == "processing_failed" else reason
+    svc.mark_failed(analysis_id, code=code,
                     detail=f"processing failed ({reason})", refund=True)
     rec = svc.load(analysis_id)
     if rec is not None and rec.media_status == MEDIA_PENDING:

@@ -81,6 +81,10 @@ class RunningAnalysis(Base):
     notify_via_webhook: Mapped[bool] = mapped_column(Boolean, default=False)
     #: ``sequence`` of the last webhook event of this analysis (0: none yet).
     webhook_sequence: Mapped[int] = mapped_column(Integer, default=0)
+    #: When the retention sweep deleted the source / the pose track / the annotated media.
+    uploads_expired_at: Mapped[float | None] = mapped_column(Double, nullable=True)
+    tracks_expired_at: Mapped[float | None] = mapped_column(Double, nullable=True)
+    overlays_expired_at: Mapped[float | None] = mapped_column(Double, nullable=True)
 
     __table_args__ = (Index("ix_running_analyses_client_created", "client_id", "created_at"),
                       Index("ix_running_analyses_subject", "subject_id", "created_at"))

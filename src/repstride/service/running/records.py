@@ -47,6 +47,10 @@ class RunningRecord:
     finished_at: float | None
     subject_id: str | None = None
     notify_via_webhook: bool = False
+    #: when the retention sweep deleted the source / pose track / annotated media (else None)
+    uploads_expired_at: float | None = None
+    tracks_expired_at: float | None = None
+    overlays_expired_at: float | None = None
 
     @property
     def media_status(self) -> str | None:

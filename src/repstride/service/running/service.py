@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from sqlalchemy import select
 
 from repstride.errors import (
-    InsufficientCredits, InvalidFileType, InvalidInput, LowQualityPose, NotFound,
+    Expired, InsufficientCredits, InvalidFileType, InvalidInput, LowQualityPose, NotFound,
     RepstrideError, VideoTooLong,
 )
 from repstride.i18n import translate
@@ -262,6 +262,9 @@ class RunningService(ApiKeys, RunningBodies):
     def load_track(self, rec: RunningRecord) -> PoseTrack:
         from repstride.pipeline import track_from_bytes
 
+        if rec.tracks_expired_at is not None:
+            raise Expired("The pose data of this analysis was deleted by the server's retention "
+                          "policy.")
         if rec.track_key is None:
             raise NotFound("The pose data of this analysis is not stored.")
         return track_from_bytes(self.services.blobs.get_bytes(rec.track_key))

@@ -29,7 +29,7 @@ import numpy as np
 
 from sqlalchemy import select
 
-from repstride.errors import NotFound, RepstrideError, VideoTooLong
+from repstride.errors import Expired, NotFound, RepstrideError, VideoTooLong
 from repstride.service.blobs.port import BlobStore
 from repstride.service.db import Database, update_where
 from repstride.service.jobs.deletion import DeletionWatch
@@ -43,7 +43,8 @@ from repstride.service.videos.events import (
     ANALYSIS_FAILED, OVERLAYS_COMPLETED, analysis_event, notify_video,
 )
 from repstride.service.videos.service import (
-    ANALYZE_VIDEO, COMPLETE, FAILED, REANALYZE_VIDEO, VideoRecord, blob_key, video_prefix,
+    ANALYZE_VIDEO, COMPLETE, EXPIRED, FAILED, REANALYZE_VIDEO, VideoRecord, blob_key,
+    video_prefix,
 )
 
 if TYPE_CHECKING:
@@ -151,6 +152,17 @@ def _fail_unmade(services: VideoJobHost, video_id: str, reason: str) -> None:
         _set(services, video_id, overlays=overlays)
 
 
+def _expire_overlays(services: VideoJobHost, v: VideoRecord) -> None:
+    """A re-analysis after the retention sweep deleted the source: the overlays cannot be
+    rendered again, and the old ones no longer match the analysis: deleted, ``Expired``."""
+    for name in RENDERED:
+        key = v.overlays.get(name, {}).get("key")
+        if key:
+            services.blobs.delete_prefix(key)
+    expired = {name: {"status": EXPIRED, "reason": "source_expired"} for name in RENDERED}
+    _set(services, v.id, overlays={**v.overlays, **expired})
+
+
 def _load(services: VideoJobHost, video_id: str) -> VideoRecord | None:
     with services.db.session() as s:
         v = s.get(Video, video_id)
@@ -207,8 +219,12 @@ def _store_pose(services: VideoJobHost, video_id: str, pose: PoseResult) -> None
 
 
 def load_track(services: VideoJobHost, video_id: str) -> PoseTrack:
+    """The stored pose track; 410 ``expired`` when the retention sweep deleted it."""
     from repstride.pipeline import track_from_bytes
 
+    v = _load(services, video_id)
+    if v is not None and v.tracks_expired_at is not None:
+        raise Expired("The pose data of this video was deleted by the server's retention policy.")
     return track_from_bytes(services.blobs.get_bytes(blob_key(video_id, "track.npz")))
 
 
@@ -249,8 +265,12 @@ def _analyze_and_store(services: VideoJobHost, video_id: str, track: PoseTrack,
 def _run_artifacts(services: VideoJobHost, video_id: str, track: PoseTrack, result: ActivityResult,
                    video_path: Path | None, workdir: Path, watch: DeletionWatch) -> None:
     if video_path is None:
+        v = _live(services, video_id, watch)
+        if v.uploads_expired_at is not None:
+            _expire_overlays(services, v)
+            return
         video_path = workdir / "source"
-        services.blobs.download_to(_live(services, video_id, watch).video_key, video_path)
+        services.blobs.download_to(v.video_key, video_path)
     ctx = ArtifactContext(services=services, video_id=video_id, video_path=video_path,
                           track=track, analysis=result, workdir=workdir)
     for step in services.artifact_steps:

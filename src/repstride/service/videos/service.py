@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from repstride.analysis.activities import resolve_activity
-from repstride.errors import AlreadyUploaded, FileTooLarge, NotFound, ValidationFailed
+from repstride.errors import AlreadyUploaded, Expired, FileTooLarge, NotFound, ValidationFailed
 from repstride.service.blobs.port import BlobStore, PresignedPost
 from repstride.service.jobs.store import JobStore
 from repstride.service.models import Video
@@ -51,6 +51,8 @@ ANALYZE_VIDEO = "analyze_video"
 REANALYZE_VIDEO = "reanalyze_video"
 
 PENDING, SUCCESS, FAILED, COMPLETE = "Pending", "Success", "Failed", "Complete"
+#: What the retention sweep deleted reads as ``{"status": "Expired", "reason": "retention"}``.
+EXPIRED, RETENTION = "Expired", "retention"
 
 
 def video_prefix(video_id: str) -> str:
@@ -89,6 +91,10 @@ class VideoRecord:
     created_at: float
     uploaded_at: float | None
     notify_via_webhook: bool = False
+    #: when the retention sweep deleted the source / pose data / overlays (else None)
+    uploads_expired_at: float | None = None
+    tracks_expired_at: float | None = None
+    overlays_expired_at: float | None = None
 
     @classmethod
     def of(cls, v: Video) -> VideoRecord:
@@ -247,6 +253,9 @@ class VideoService:
 
     def j2p_wire(self, v: VideoRecord) -> dict[str, Any]:
         analysis = self.analysis_wire(v)
+        if v.pose_status == COMPLETE and v.tracks_expired_at is not None:
+            return {"status": EXPIRED, "reason": RETENTION, "resolutionHeight": v.height,
+                    "resolutionWidth": v.width, "jointToPoints": {}, "analysis": analysis}
         if v.pose_status == COMPLETE:
             body = json.loads(self.blobs.get_bytes(blob_key(v.id, "j2p.json")))
             # The seed: j2p's status says whether the analysis was performed.
@@ -263,7 +272,7 @@ class VideoService:
         return body
 
     def objects_wire(self, v: VideoRecord) -> list[dict[str, Any]]:
-        if v.pose_status != COMPLETE:
+        if v.pose_status != COMPLETE or v.tracks_expired_at is not None:
             return []
         return json.loads(self.blobs.get_bytes(blob_key(v.id, "objects.json")))
 
@@ -301,6 +310,7 @@ class VideoService:
             if ACTIVITY_DOMAIN.get(current.activity) != domain:
                 activity = None
         domain, activity = resolve_activity(domain, activity)
+        _check_reanalysable(current, activity)
         rep_count = changes.get("rep_count", current.rep_count)
         if rep_count is not None and rep_count < 0:
             raise ValidationFailed("repCount cannot be negative.")
@@ -323,6 +333,13 @@ class VideoService:
             self.submit(job_id)
         return rec
 
+    def expired_wire(self, v: VideoRecord) -> list[str]:
+        """repstride extension: what the retention sweep deleted (``uploads``, ``tracks``,
+        ``overlays``), for ``GET /videos/{id}``."""
+        return [name for name, at in (("uploads", v.uploads_expired_at),
+                                      ("tracks", v.tracks_expired_at),
+                                      ("overlays", v.overlays_expired_at)) if at is not None]
+
     def delete(self, client_id: str, video_id: str) -> None:
         """``DELETE /videos/{id}``: the video, its queued jobs and every blob under
         ``videos/<id>/`` (upload, pose track, j2p, objects, overlays, thumbnail). A job running
@@ -334,3 +351,16 @@ class VideoService:
                 s.delete(v)
         self.jobs.delete_for("video_id", video_id)
         self.blobs.delete_prefix(video_prefix(video_id))
+
+
+def _check_reanalysable(v: VideoRecord, activity: str | None) -> None:
+    """A PUT re-analyses from the stored pose track (a sprint also from the video): refused
+    with 410 ``expired`` when the retention sweep deleted what it needs."""
+    if v.pose_status != COMPLETE:
+        return
+    if v.tracks_expired_at is not None:
+        raise Expired("The pose track of this video was deleted by the server's retention "
+                      "policy; it cannot be re-analysed. Upload the video again.")
+    if activity == "sprint" and v.uploads_expired_at is not None:
+        raise Expired("A sprint is re-analysed from the video itself, which was deleted by the "
+                      "server's retention policy. Upload the video again.")
