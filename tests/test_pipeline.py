@@ -47,7 +47,7 @@ def test_sprint_uses_markers_found_in_the_video(monkeypatch, tmp_path: Path) -> 
     (box,) = seen["people"][int(t.frame_index[i])]
     assert box == pytest.approx(tuple(t.bbox[i] * [t.width, t.height, t.width, t.height]))
     assert out.analysis.info["distanceSource"] == DISTANCE_FROM_MARKERS
-    assert "startLine" in out.analysis.extra["fieldMarkers"]
+    assert out.analysis.extra["fieldMarkers"].start_line is not None
     assert stages[0] == "pose" and stages[-1] == "analysis"
 
 

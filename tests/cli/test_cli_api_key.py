@@ -25,8 +25,12 @@ def _services():  # noqa: ANN202
     return build_services(load_settings())
 
 
-def test_clients_create_prints_a_working_api_key(runner: CliRunner) -> None:
+def test_clients_create_prints_a_working_api_key(runner: CliRunner, monkeypatch) -> None:
     from repstride.cli import _register, cli
+
+    # This process checks keys the CLI (another Services) revokes: without the credential
+    # memory, so the revocation is seen at once (its bound is tested in tests/api/test_polling.py).
+    monkeypatch.setenv("REPSTRIDE_AUTH_CACHE_S", "0")
 
     _register()
     r = runner.invoke(cli, ["clients", "create", "--name", "club", "--credits", "3", "--json"])

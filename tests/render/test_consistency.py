@@ -24,6 +24,7 @@ from repstride.render import draw, render_overlay
 from repstride.render.labels import format_number
 from repstride.render.report import report_html
 from repstride.testing.exercise import Camera, VIEW_YAW, synthesize
+from repstride.wire.videos import rep_json
 from synthetic_media import write_video
 
 ACTIVITY = "bodyweight_squat"
@@ -65,13 +66,13 @@ def _window(rep, times_ms: np.ndarray) -> RepWindow:
 def test_lockout_is_one_number_in_json_table_and_gauge(tmp_path, monkeypatch):
     track = _clip("side")
     res = analyze_activity(track, activity=ACTIVITY)
-    assert res.info["view"]["view"] == "side" and len(res.reps) == 3
+    assert res.info["view"].view == "side" and len(res.reps) == 3
     gauge = _gauge_readings(track, res, tmp_path, monkeypatch)
     cells = _table_cells(report_html(track=track, analysis=res))
     feats = compute_features(track)
     spec = next(a for a in SPECS[ACTIVITY].analyses if a.type == LOCKOUT)
     for rep in res.reps:
-        value = next(a for a in rep.to_wire()["analyses"]
+        value = next(a for a in rep_json(rep)["analyses"]
                      if a["analysisType"] == LOCKOUT)["analysisScalar"]
         assert value is not None and value > 150
         # the report table prints the JSON's number
@@ -86,9 +87,9 @@ def test_lockout_is_one_number_in_json_table_and_gauge(tmp_path, monkeypatch):
 def test_a_view_that_cannot_show_the_lockout_shows_no_number_anywhere(tmp_path, monkeypatch):
     track = _clip("front")
     res = analyze_activity(track, activity=ACTIVITY)
-    assert res.info["view"]["view"] == "front" and res.reps
+    assert res.info["view"].view == "front" and res.reps
     for rep in res.reps:
-        lock = next(a for a in rep.to_wire()["analyses"] if a["analysisType"] == LOCKOUT)
+        lock = next(a for a in rep_json(rep)["analyses"] if a["analysisType"] == LOCKOUT)
         assert lock["analysisScalar"] is None and lock["reason"] == NOT_OBSERVABLE
     gauge = _gauge_readings(track, res, tmp_path, monkeypatch)
     # the gauge shows "--" throughout: no knee angle the JSON would not give

@@ -22,15 +22,16 @@ from repstride.service.webhooks.service import DEFAULT_DELIVERIES, MAX_DELIVERIE
 router = APIRouter(tags=["webhooks"], responses=RUNNING_ERRORS)
 
 
-def webhook_client(request: Request, services: ServicesDep, running: RunningDep,
-                   lang: RequestLanguage,
-                   api_key: Annotated[str | None, Query(alias="apiKey", max_length=500)] = None,
-                   authorization: Annotated[str | None, Header()] = None) -> ClientInfo:
+async def webhook_client(request: Request, services: ServicesDep, running: RunningDep,
+                         lang: RequestLanguage,
+                         api_key: Annotated[str | None, Query(alias="apiKey",
+                                                              max_length=500)] = None,
+                         authorization: Annotated[str | None, Header()] = None) -> ClientInfo:
     """The Running API's caller (``apiKey``, optional same-client token), or a Video API client
     by its token alone: one configuration per client serves both APIs."""
     if api_key is None and authorization is not None and authorization.strip():
-        return current_client(request, services, authorization)
-    return running_client(request, services, running, lang, api_key, authorization)
+        return await current_client(request, services, authorization)
+    return await running_client(request, services, running, lang, api_key, authorization)
 
 
 WebhookClient = Annotated[ClientInfo, Depends(webhook_client)]
