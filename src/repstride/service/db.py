@@ -21,6 +21,10 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 R = TypeVar("R")
 
 
+#: No id this service issues is longer (uuid4 hex is 32); longer ones are never looked up.
+MAX_ID_LENGTH = 64
+
+
 def snapshot(record: type[R], row: Any, **overrides: Any) -> R:
     """A record dataclass detached from its session: each field of ``record`` read from the
     ORM row's attribute of the same name, except those given in ``overrides``."""
@@ -88,6 +92,15 @@ class Database:
                 return c.execute(statement).first()
         except (OperationalError, SATimeoutError) as exc:
             raise ServiceUnavailable(details={"retry_after_s": 5}) from exc
+
+    def owned(self, model: Any, row_id: str, client_id: str) -> Any:
+        """The row of ``model`` with this id when it belongs to ``client_id``, else None: the
+        owner check of both APIs (another client's id reads exactly like a missing one; an id
+        longer than any we issue is not looked up). One Core read (:meth:`first`)."""
+        if len(row_id) > MAX_ID_LENGTH:
+            return None
+        row = self.first(select(model.__table__).where(model.id == row_id))
+        return row if row is not None and row.client_id == client_id else None
 
     def ping(self) -> str:
         """One ``SELECT 1`` (ServiceUnavailable when the database is away); the dialect name."""

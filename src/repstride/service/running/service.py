@@ -21,8 +21,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import select
-
 from repstride.errors import (
     Expired, InsufficientCredits, InvalidFileType, InvalidInput, LowQualityPose, NotFound,
     RepstrideError, VideoTooLong,
@@ -40,6 +38,7 @@ from repstride.service.running.records import RunningRecord
 from repstride.service.auth import ClientService
 from repstride.service.credits import CreditLedger
 from repstride.service.db import Database, update_where
+from repstride.service.hosted import Hosted
 from repstride.service.jobs.store import JobQueue, JobStore
 from repstride.service.blobs.port import BlobStore
 from repstride.service.running.settings import RunningSettings
@@ -91,7 +90,7 @@ class RunningHost(Protocol):
     clock: Callable[[], float]
 
 
-class RunningService(ApiKeys, RunningBodies):
+class RunningService(Hosted, ApiKeys, RunningBodies):
     """Everything the routes and the job need; one instance per ``Services``.
 
     ``pipeline`` is the analysis work of a job: a
@@ -104,15 +103,7 @@ class RunningService(ApiKeys, RunningBodies):
         self.settings = settings
         self.pipeline = pipeline
 
-    # -- plumbing --------------------------------------------------------------------------
-
-    @property
-    def db(self):  # noqa: ANN201
-        return self.services.db
-
-    @property
-    def clock(self) -> Callable[[], float]:
-        return self.services.clock
+    # -- plumbing (db and clock: Hosted) ---------------------------------------------------
 
     @property
     def subjects(self) -> Subjects:
@@ -234,10 +225,9 @@ class RunningService(ApiKeys, RunningBodies):
 
     def get(self, client_id: str, analysis_id: str, *, lang: str = "en") -> RunningRecord:
         """The caller's analysis; another client's is 404 exactly like a missing one."""
-        # one Core read (Database.first): the results poll calls this once per request
-        row = self.db.first(select(RunningAnalysis.__table__).where(
-            RunningAnalysis.id == analysis_id)) if len(analysis_id) <= 64 else None
-        if row is None or row.client_id != client_id:
+        # one Core read (Database.owned): the results poll calls this once per request
+        row = self.db.owned(RunningAnalysis, analysis_id, client_id)
+        if row is None:
             raise NotFound(translate("running_api.error.not_found", lang),
                            details={"analysis_id": analysis_id})
         return RunningRecord.of(row)

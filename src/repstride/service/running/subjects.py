@@ -22,6 +22,7 @@ from sqlalchemy import func, select, update
 
 from repstride.errors import NotFound, ValidationFailed
 from repstride.i18n import translate
+from repstride.service.db import MAX_ID_LENGTH
 from repstride.service.running.models import RunningAnalysis, RunningSubject
 
 #: Page size of the listings when ``limit`` is left out, and the largest one accepted.
@@ -121,7 +122,7 @@ class Subjects:
                         details={"subject_id": subject_id})
 
     def _row(self, s: Any, client_id: str, subject_id: str, lang: str) -> RunningSubject:
-        row = s.get(RunningSubject, subject_id) if len(subject_id) <= 64 else None
+        row = s.get(RunningSubject, subject_id) if len(subject_id) <= MAX_ID_LENGTH else None
         if row is None or row.client_id != client_id or row.deleted_at is not None:
             raise self._not_found(subject_id, lang)
         return row

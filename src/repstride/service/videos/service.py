@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from repstride.analysis.activities import resolve_activity
 from repstride.errors import AlreadyUploaded, Expired, FileTooLarge, NotFound, ValidationFailed
@@ -191,10 +191,9 @@ class VideoService:
         return self.detect_upload(v)
 
     def _get(self, client_id: str, video_id: str) -> VideoRecord:
-        # one Core read (Database.first): the poll routes call this once per request
-        v = self.db.first(select(Video.__table__).where(Video.id == video_id)) \
-            if len(video_id) <= 64 else None
-        if v is None or v.client_id != client_id:
+        # one Core read (Database.owned): the poll routes call this once per request
+        v = self.db.owned(Video, video_id, client_id)
+        if v is None:
             raise NotFound(f"No video {video_id!r}.")
         return VideoRecord.of(v)
 

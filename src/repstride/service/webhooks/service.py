@@ -26,6 +26,7 @@ from repstride.service.webhooks.models import PENDING, WebhookConfig, WebhookDel
 from repstride.service.db import Database
 from repstride.service.webhooks.settings import WebhookSettings
 from repstride.webhooks import new_secret
+from repstride.service.hosted import Hosted
 
 #: Deliveries ``GET /webhook/deliveries`` shows by default / at most.
 DEFAULT_DELIVERIES, MAX_DELIVERIES = 20, 100
@@ -69,21 +70,13 @@ class WebhookHost(Protocol):
     clock: Callable[[], float]
 
 
-class WebhookService:
+class WebhookService(Hosted):
     """One per :class:`~repstride.service.container.Services` (``services.webhooks``), built
     by the container from ``Settings.webhooks``."""
 
     def __init__(self, services: WebhookHost, settings: WebhookSettings) -> None:
         self.services = services
         self.settings = settings
-
-    @property
-    def db(self):  # noqa: ANN201
-        return self.services.db
-
-    @property
-    def clock(self) -> Callable[[], float]:
-        return self.services.clock
 
     # -- configuration -----------------------------------------------------------------------
 
