@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from repstride.api.deps import ServicesDep
+from repstride.api.schemas import ReadyOut, documented
 from repstride.service import Services
 from repstride.service.observability import accept_request_id, log_event, request_id
 
@@ -85,7 +86,7 @@ def _blobs_reachable(services: Services) -> str:
     return "reachable"
 
 
-@router.get("/health/ready")
+@router.get("/health/ready", **documented(ReadyOut, **{"503": ReadyOut}))
 def ready(services: ServicesDep) -> JSONResponse:
     """200 when the database, the job queue (workers or broker) and the blob store answer,
     else 503; each check's result is in the body."""

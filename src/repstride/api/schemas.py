@@ -1,8 +1,8 @@
-"""Wire schemas shared by both API dialects: the token endpoint and the error body."""
+"""Wire schemas shared by both API dialects: the token endpoint, the error body, health."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
@@ -17,6 +17,33 @@ class ErrorOut(BaseModel):
     code: str
     message: str
     details: dict[str, Any] | None = None
+
+
+class HealthOut(BaseModel):
+    """``GET /health``: the server, its database dialect and its job table's counts by state."""
+
+    status: Literal["ok"]
+    version: str
+    database: str
+    jobs: dict[str, int]
+
+
+class LiveOut(BaseModel):
+    """``GET /health/live``: the process answers (no dependency is asked)."""
+
+    status: Literal["alive"]
+
+
+class CheckOut(BaseModel):
+    ok: bool
+    detail: str
+
+
+class ReadyOut(BaseModel):
+    """``GET /health/ready`` (200 ready, 503 unavailable): each dependency's check."""
+
+    status: Literal["ready", "unavailable"]
+    checks: dict[str, CheckOut]
 
 
 def documented(model: Any, status: int = 200, **more: Any) -> dict[str, Any]:

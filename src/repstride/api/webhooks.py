@@ -15,7 +15,10 @@ from starlette.concurrency import run_in_threadpool
 
 from repstride.api.deps import ServicesDep, current_client
 from repstride.api.running.routes import RequestLanguage, RunningDep, running_client
-from repstride.api.running.schemas import RUNNING_ERRORS
+from repstride.api.running.schemas import (
+    RUNNING_ERRORS, DeliveriesOut, WebhookConfigOut, WebhookTestOut,
+)
+from repstride.api.schemas import documented
 from repstride.service.auth import ClientInfo
 from repstride.service.webhooks.service import DEFAULT_DELIVERIES, MAX_DELIVERIES
 
@@ -45,13 +48,13 @@ class WebhookIn(BaseModel):
     rotate_secret: bool = Field(False, description="Issue a new signing secret (shown once).")
 
 
-@router.get("/webhook")
+@router.get("/webhook", **documented(WebhookConfigOut))
 def get_webhook(client: WebhookClient, services: ServicesDep) -> dict[str, Any]:
     """``{url, enabled, created_at, updated_at}``, or ``{}`` when none is set (no secret)."""
     return services.webhooks.get_config(client.id)
 
 
-@router.put("/webhook")
+@router.put("/webhook", **documented(WebhookConfigOut))
 def put_webhook(body: WebhookIn, client: WebhookClient, services: ServicesDep) -> dict[str, Any]:
     """Set the receiver. The answer has ``secret`` (``whsec_...``) when the configuration is
     first created or ``rotate_secret`` is true — only then: keep it."""
@@ -59,7 +62,7 @@ def put_webhook(body: WebhookIn, client: WebhookClient, services: ServicesDep) -
                                                 rotate_secret=body.rotate_secret)
 
 
-@router.get("/webhook/deliveries")
+@router.get("/webhook/deliveries", **documented(DeliveriesOut))
 def list_deliveries(client: WebhookClient, services: ServicesDep,
                     limit: Annotated[int, Query(ge=1, le=MAX_DELIVERIES)] = DEFAULT_DELIVERIES,
                     ) -> dict[str, Any]:
@@ -67,7 +70,7 @@ def list_deliveries(client: WebhookClient, services: ServicesDep,
     return services.webhooks.deliveries(client.id, limit)
 
 
-@router.post("/webhook/test")
+@router.post("/webhook/test", **documented(WebhookTestOut))
 async def test_webhook(client: WebhookClient, services: ServicesDep) -> dict[str, Any]:
     """Send a signed ``webhook.test`` event now: ``{delivery_id, success, status_code,
     latency_ms, error}`` (the receiver's answer; never retried)."""

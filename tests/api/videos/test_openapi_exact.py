@@ -76,3 +76,21 @@ def test_bodies_are_declared_and_results_have_models(spec: dict) -> None:
             target = schema.get("items", schema)
             target = target.get("additionalProperties", target)
             assert "$ref" in target, (method, path, code, schema)
+
+
+def test_every_json_success_of_every_operation_has_a_model(spec: dict) -> None:
+    """Not only the result bodies: listings, subjects, credits, webhooks and health too, so
+    schemathesis' response checks and generated clients test something everywhere."""
+    loose = []
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            for code, resp in op.get("responses", {}).items():
+                body = resp.get("content", {}).get("application/json")
+                if not code.startswith("2") or body is None:
+                    continue
+                schema = body["schema"]
+                target = schema.get("items", schema)
+                target = target.get("additionalProperties", target)
+                if "$ref" not in target:
+                    loose.append((method, path, code, schema))
+    assert not loose, loose

@@ -14,7 +14,11 @@ from fastapi import APIRouter, Path as PathParam, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from repstride.api.running.routes import RequestLanguage, RunningClient, RunningDep
-from repstride.api.running.schemas import RUNNING_ERRORS
+from repstride.api.running.schemas import (
+    RUNNING_ERRORS, AnalysisPageOut, CreditsOut, SubjectCreatedOut, SubjectDeletedOut, SubjectOut,
+    SubjectPageOut,
+)
+from repstride.api.schemas import documented
 from repstride.service.running.subjects import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, SubjectFields
 
 router = APIRouter(tags=["running analysis"], responses=RUNNING_ERRORS)
@@ -41,7 +45,7 @@ class SubjectIn(BaseModel):
                              weight=self.weight)
 
 
-@router.get("/analysis")
+@router.get("/analysis", **documented(AnalysisPageOut))
 def list_analyses(client: RunningClient, running: RunningDep,
                   limit: Limit = DEFAULT_PAGE_SIZE, offset: Offset = 0) -> dict[str, Any]:
     """The caller's analyses, newest first: ``{analyses: [{video_id, status, percentage,
@@ -49,19 +53,19 @@ def list_analyses(client: RunningClient, running: RunningDep,
     return running.subjects.analyses(client.id, Page(limit, offset))
 
 
-@router.get("/credits")
+@router.get("/credits", **documented(CreditsOut))
 def get_credits(client: RunningClient, running: RunningDep) -> dict[str, Any]:
     """``{credits, credits_per_analysis}``: the caller's remaining credits."""
     return running.credits_body(client.id)
 
 
-@router.post("/subjects", status_code=201)
+@router.post("/subjects", status_code=201, **documented(SubjectCreatedOut, 201))
 def create_subject(body: SubjectIn, client: RunningClient, running: RunningDep) -> dict[str, Any]:
     """``{name, email?, height? (m), weight? (kg)}`` -> 201 ``{subject_id, created_at}``."""
     return running.subjects.create(client.id, body.fields())
 
 
-@router.get("/subjects")
+@router.get("/subjects", **documented(SubjectPageOut))
 def list_subjects(client: RunningClient, running: RunningDep,
                   limit: Limit = DEFAULT_PAGE_SIZE, offset: Offset = 0) -> dict[str, Any]:
     """The caller's subjects, newest first (``{subjects: [...], total, limit, offset,
@@ -69,27 +73,27 @@ def list_subjects(client: RunningClient, running: RunningDep,
     return running.subjects.list(client.id, Page(limit, offset))
 
 
-@router.get("/subjects/{id}")
+@router.get("/subjects/{id}", **documented(SubjectOut))
 def get_subject(subject_id: SubjectId, client: RunningClient, running: RunningDep,
                 lang: RequestLanguage) -> dict[str, Any]:
     return running.subjects.get(client.id, subject_id, lang=lang)
 
 
-@router.put("/subjects/{id}")
+@router.put("/subjects/{id}", **documented(SubjectOut))
 def update_subject(subject_id: SubjectId, body: SubjectIn, client: RunningClient,
                    running: RunningDep, lang: RequestLanguage) -> dict[str, Any]:
     """Fields sent replace the stored ones; fields left out keep their value."""
     return running.subjects.update(client.id, subject_id, body.fields(), lang=lang)
 
 
-@router.post("/subjects/{id}/delete")
+@router.post("/subjects/{id}/delete", **documented(SubjectDeletedOut))
 def delete_subject(subject_id: SubjectId, client: RunningClient, running: RunningDep,
                    lang: RequestLanguage) -> dict[str, Any]:
     """Soft delete: ``{subject_id, deleted: true}``; the subject is 404 afterwards."""
     return running.subjects.delete(client.id, subject_id, lang=lang)
 
 
-@router.get("/subjects/{id}/analysis")
+@router.get("/subjects/{id}/analysis", **documented(AnalysisPageOut))
 def list_subject_analyses(subject_id: SubjectId, client: RunningClient, running: RunningDep,
                           lang: RequestLanguage, limit: Limit = DEFAULT_PAGE_SIZE,
                           offset: Offset = 0) -> dict[str, Any]:
