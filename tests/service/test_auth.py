@@ -67,3 +67,13 @@ def test_token_endpoint_rate_limit_per_client(services, clock) -> None:  # noqa:
 def test_client_name_is_validated(services) -> None:  # noqa: ANN001
     with pytest.raises(ValidationFailed):
         services.clients.create("  ")
+
+
+def test_client_ids_never_start_with_a_dash(monkeypatch) -> None:
+    """A client id is typed as a CLI argument (``repstride clients credit <id> 10``), where a
+    leading ``-`` reads as an option: such a draw is made again (seen in CI: 1 id in 64)."""
+    from repstride.service import security
+
+    draws = iter(["-7abc", "-x", "ok-id"])
+    monkeypatch.setattr(security, "random_token", lambda nbytes=32: next(draws))
+    assert security.random_id(16) == "ok-id"

@@ -20,7 +20,9 @@ from repstride.errors import (
 from repstride.service.credential_cache import CredentialCache
 from repstride.service.db import Database
 from repstride.service.models import AccessToken, ApiClient, CreditEntry
-from repstride.service.security import hash_secret, random_token, token_digest, verify_secret
+from repstride.service.security import (
+    hash_secret, random_id, random_token, token_digest, verify_secret,
+)
 
 Clock = Callable[[], float]
 
@@ -76,7 +78,7 @@ class ClientService:
             raise ValidationFailed("A client name must be 1 to 200 characters.")
         if credits < 0:
             raise ValidationFailed("Credits cannot be negative.")
-        client_id, secret = random_token(16), random_token(32)
+        client_id, secret = random_id(16), random_token(32)
         now = self.clock()
         with self.db.session() as s:
             s.add(ApiClient(id=client_id, name=name, secret_hash=hash_secret(secret),

@@ -21,6 +21,15 @@ def random_token(nbytes: int = 32) -> str:
     return secrets.token_urlsafe(nbytes)
 
 
+def random_id(nbytes: int = 16) -> str:
+    """A :func:`random_token` that does not start with ``-``: ids are typed as command-line
+    arguments (``repstride clients credit <id> 10``), where a leading dash reads as an option."""
+    while True:
+        value = random_token(nbytes)
+        if not value.startswith("-"):
+            return value
+
+
 def hash_secret(secret: str) -> str:
     salt = secrets.token_bytes(16)
     digest = hashlib.pbkdf2_hmac("sha256", secret.encode(), salt, PBKDF2_ITERATIONS)
