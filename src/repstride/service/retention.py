@@ -22,7 +22,6 @@ schedule it, it is queued once, and its lease lets one worker run it at a time.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -41,6 +40,7 @@ from repstride.service.blobs.port import BlobStore
 from repstride.service.db import Database
 from repstride.service.jobs.runner import JobControl, JobKind
 from repstride.service.jobs.store import DONE, FAILED, QUEUED, RUNNING, JobStore
+from repstride.service.jobs.periodic import Periodic
 from repstride.service.models import Job, Video
 from repstride.service.observability import log_event
 from repstride.service.running.models import RunningAnalysis
@@ -297,9 +297,14 @@ def schedule_sweep(jobs: JobStore, *, interval_s: float, now: float) -> bool:
     return True
 
 
-class RetentionScheduler:
+class RetentionScheduler(Periodic):
     """A thread that looks every ``min(interval_s, 60 s)`` whether the sweep is due and then
-    queues it (:func:`schedule_sweep`)."""
+    queues it (:func:`schedule_sweep`). The first look comes one period after start: start-up
+    stays quick, and whether the sweep is due is read from the table, so frequent restarts do
+    not delay it."""
+
+    thread_name = "repstride-retention"
+    run_at_start = False
 
     def __init__(self, jobs: JobStore, submit: Callable[[str], None], *, interval_s: float,
                  clock: Callable[[], float] = time.time) -> None:
@@ -308,8 +313,7 @@ class RetentionScheduler:
         self.interval_s = interval_s
         self.clock = clock
         self.period_s = min(MAX_SCHEDULER_PERIOD_S, interval_s)
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        super().__init__()
 
     @classmethod
     def for_services(cls, services: Any) -> RetentionScheduler:
@@ -323,28 +327,7 @@ class RetentionScheduler:
             return True
         return False
 
-    def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name="repstride-retention",
-                                        daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(10)
-            self._thread = None
-
-    def _loop(self) -> None:
-        # The first look comes one period after start: start-up stays quick, and whether the
-        # sweep is due is read from the table, so frequent restarts do not delay it.
-        while not self._stop.wait(self.period_s):
-            try:
-                self.tick()
-            except Exception:  # database briefly away: try again next period
-                log.exception("could not schedule the retention sweep")
+    step = tick
 
 
 __all__ = ["EXPIRED", "Freed", "MEDIA_EXPIRED", "RESULTS", "RETENTION_JOB_KINDS",

@@ -34,6 +34,7 @@ from sqlalchemy import create_engine, or_, pool, select, update
 from sqlalchemy.engine import Engine
 
 from repstride.service.jobs.store import QUEUED, RUNNING
+from repstride.service.jobs.periodic import Periodic
 from repstride.service.models import Job
 
 if TYPE_CHECKING:
@@ -185,12 +186,14 @@ def _acquirable(now: float):  # noqa: ANN202
     return or_(Job.state == QUEUED, (Job.state == RUNNING) & (Job.lease_until < now))
 
 
-class JobSweeper:
+class JobSweeper(Periodic):
     """Re-publishes jobs whose message may be lost (see the module docstring).
 
     Runs as a thread in the ``repstride worker`` main process; uses its own connection per
     sweep (no pool), so nothing is inherited by the forked pool processes.
     """
+
+    thread_name = "repstride-sweeper"
 
     def __init__(self, database_url: str, submit: Callable[[str], None], *,
                  redeliver_s: float, clock: Callable[[], float] = time.time) -> None:
@@ -199,8 +202,7 @@ class JobSweeper:
         self.redeliver_s = redeliver_s
         self.clock = clock
         self.period_s = min(MAX_SWEEP_PERIOD_S, max(0.2, redeliver_s / 2))
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        super().__init__()
 
     def sweep(self) -> list[str]:
         """One pass: claim and re-publish stale acquirable jobs. Returns their ids."""
@@ -221,28 +223,11 @@ class JobSweeper:
             log.info("re-sent %d job(s) whose delivery may have been lost", len(claimed))
         return claimed
 
-    def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name="repstride-sweeper", daemon=True)
-        self._thread.start()
+    step = sweep
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(10)
-            self._thread = None
+        super().stop()
         self.engine.dispose()
-
-    def _loop(self) -> None:
-        while True:
-            try:
-                self.sweep()
-            except Exception:  # database briefly away: try again next period
-                log.exception("job sweep failed")
-            if self._stop.wait(self.period_s):
-                return
 
 
 __all__ = ["CeleryJobQueue", "JobSweeper", "TASK_NAME", "make_celery_app", "process_runner",
